@@ -1,0 +1,33 @@
+"""feeds: newspaper pages in, feeds and an email digest out.
+
+The public surface is what this module exports; everything else may change.
+
+    >>> import feeds
+    >>> config = feeds.load_config()          # feeds.toml, or the defaults
+    >>> catalog = feeds.load_content(config)  # every article of content/ as an Entry
+"""
+
+from .config import Config, load_config
+from .content.loader import Catalog, FileReport, Problem
+from .content.loader import load as load_content
+from .errors import ConfigError, ContentError, FeedsError
+from .model import Author, Entry, Section, Source
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Author",
+    "Catalog",
+    "Config",
+    "ConfigError",
+    "ContentError",
+    "Entry",
+    "FeedsError",
+    "FileReport",
+    "Problem",
+    "Section",
+    "Source",
+    "__version__",
+    "load_config",
+    "load_content",
+]

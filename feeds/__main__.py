@@ -1,0 +1,5 @@
+"""``python -m feeds`` is the ``feeds`` command."""
+
+from .cli import main
+
+main()

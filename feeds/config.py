@@ -1,0 +1,209 @@
+"""Site configuration: ``feeds.toml`` read with :mod:`tomllib`, checked with pydantic.
+
+Every mistake is reported at once with its key path (``site.timezone``,
+``sections[2].slug``), so a user fixes the file in one pass. Paths in the file
+are relative to the file's own folder, so the site builds the same from any
+working directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import field
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, ConfigDict, TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass
+
+from .errors import ConfigError
+
+CONFIG_NAME = "feeds.toml"
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as "
+                         "Asia/Shanghai)") from None
+    return name
+
+
+def _check_base_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an absolute http(s) URL")
+    if parts.query or parts.fragment:
+        raise ValueError("must not have a query or fragment")
+    return url if url.endswith("/") else url + "/"
+
+
+def _check_slug(slug: str) -> str:
+    if not SLUG_RE.match(slug):
+        raise ValueError(f"{slug!r} is not a slug: use lowercase ASCII letters, digits and '-'")
+    return slug
+
+
+def _check_keywords(words: tuple[str, ...]) -> tuple[str, ...]:
+    if any(not w.strip() for w in words):
+        raise ValueError("keywords must not be empty strings")
+    return tuple(w.strip() for w in words)
+
+
+Zone = Annotated[str, AfterValidator(_check_zone)]
+BaseURL = Annotated[str, AfterValidator(_check_base_url)]
+Slug = Annotated[str, AfterValidator(_check_slug)]
+Keywords = Annotated[tuple[str, ...], AfterValidator(_check_keywords)]
+
+
+@dataclass(config=_STRICT)
+class SiteConfig:
+    title: str = "新闻"
+    description: str = ""
+    base_url: BaseURL = "http://localhost:8000/"
+    language: str = "zh-CN"
+    timezone: Zone = "Asia/Shanghai"
+    content_dir: str = "content"
+    output_dir: str = "public"
+    state_dir: str = ".feeds"
+    templates_dir: str = "templates"
+    # A page's section comes from its folder name when no header or front matter names one.
+    folder_sections: bool = False
+    default_section: str = "要闻"
+    # Keyword rules move an article only when its score reaches this (headline hits count 3).
+    min_keyword_score: int = 2
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def domain(self) -> str:
+        return urlsplit(self.base_url).hostname or "localhost"
+
+
+@dataclass(config=_STRICT)
+class SectionConfig:
+    name: str
+    slug: Slug
+    keywords: Keywords = ()
+    order: int | None = None
+
+
+@dataclass(config=_STRICT)
+class Config:
+    site: SiteConfig = field(default_factory=SiteConfig)
+    sections: tuple[SectionConfig, ...] = ()
+    # Where the file was read from; relative paths in it are resolved against its folder.
+    root: str = "."
+
+    def path(self, value: str) -> Path:
+        """A path from the configuration, resolved against the config file's folder."""
+        return (Path(self.root) / value).resolve()
+
+    @property
+    def content_path(self) -> Path:
+        return self.path(self.site.content_dir)
+
+    @property
+    def output_path(self) -> Path:
+        return self.path(self.site.output_dir)
+
+    @property
+    def state_path(self) -> Path:
+        return self.path(self.site.state_dir)
+
+
+_ADAPTER = TypeAdapter(Config)
+
+
+def load_config(path: Path | None = None, *, required: bool = False) -> Config:
+    """Read and check ``feeds.toml``.
+
+    With no path, ``feeds.toml`` in the working directory is used when it
+    exists and the defaults otherwise, so ``feeds build`` works with no file.
+    """
+    if path is None:
+        path = Path(CONFIG_NAME)
+        if not path.exists() and not required:
+            return parse_config({}, root=Path.cwd())
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        problem = "file not found (pass --config PATH or create feeds.toml)"
+        raise ConfigError(path, [("", problem)]) from None
+    except OSError as exc:
+        raise ConfigError(path, [("", f"cannot read: {exc.strerror}")]) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(path, [("", "not UTF-8 text")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [("", f"not valid TOML: {exc}")]) from None
+    return parse_config(data, root=path.resolve().parent, path=path)
+
+
+def parse_config(data: dict[str, Any], *, root: Path, path: Path | None = None) -> Config:
+    """Check a configuration mapping; raise ConfigError listing every problem."""
+    try:
+        config = _ADAPTER.validate_python({**data, "root": str(root)})
+    except ValidationError as exc:
+        problems = [(_key_path(e["loc"]), _message(e)) for e in exc.errors()]
+        raise ConfigError(path, problems) from None
+    problems = _cross_checks(config)
+    if problems:
+        raise ConfigError(path, problems)
+    return config
+
+
+def _cross_checks(config: Config) -> list[tuple[str, str]]:
+    problems = []
+    seen_names: dict[str, int] = {}
+    seen_slugs: dict[str, int] = {}
+    for i, section in enumerate(config.sections):
+        key = _key_path(("sections", i))
+        if section.name in seen_names:
+            other = _key_path(("sections", seen_names[section.name]))
+            problems.append((f"{key}.name", f"{section.name!r} is also the name of {other}"))
+        if section.slug in seen_slugs:
+            other = _key_path(("sections", seen_slugs[section.slug]))
+            problems.append((f"{key}.slug", f"{section.slug!r} is also the slug of {other}"))
+        seen_names.setdefault(section.name, i)
+        seen_slugs.setdefault(section.slug, i)
+    return problems
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    """('sections', 0, 'slug') → 'sections[1].slug': counted from 1, as a reader counts
+    the [[sections]] tables in the file."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        elif not str(part).startswith("function-"):
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _message(error: dict[str, Any]) -> str:
+    if error["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+        return "unknown key (check its spelling)"
+    if error["type"] == "missing":
+        return "required"
+    msg = error["msg"]
+    return msg.removeprefix("Value error, ")
+
+
+def parse_clock(value: str) -> dt.time:
+    """'06:00' → time(6, 0); used for configured times of day."""
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a time of day like 06:00") from None

@@ -1,0 +1,85 @@
+from pathlib import Path
+
+import pytest
+
+from feeds.config import load_config, parse_config
+from feeds.errors import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "feeds.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_apply_with_no_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = load_config()
+    assert (config.site.language, config.site.timezone) == ("zh-CN", "Asia/Shanghai")
+    assert config.content_path == tmp_path / "content"
+
+
+def test_paths_are_relative_to_the_file_not_the_working_directory(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    site.mkdir()
+    path = write(site, '[site]\ncontent_dir = "pages"\n')
+    monkeypatch.chdir(tmp_path)
+    assert load_config(path).content_path == site / "pages"
+
+
+def test_every_mistake_is_reported_with_its_key_path(tmp_path):
+    path = write(tmp_path, """
+[site]
+timezone = "Asia/Shangai"
+base_url = "ftp://example.cn"
+titel = "x"
+
+[[sections]]
+name = "教育"
+slug = "Edu"
+
+[[sections]]
+slug = "economy"
+
+[[sections]]
+name = "教育"
+slug = "economy"
+""")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    keys = {key for key, _ in caught.value.problems}
+    assert keys >= {"site.timezone", "site.base_url", "site.titel", "sections[1].slug",
+                    "sections[2].name"}
+    message = str(caught.value)
+    assert "Asia/Shangai" in message and "unknown key" in message
+    assert str(path) in message
+
+
+def test_duplicate_names_and_slugs_are_reported(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"sections": [{"name": "甲", "slug": "a"}, {"name": "甲", "slug": "a"}]},
+                     root=tmp_path)
+    assert [k for k, _ in caught.value.problems] == ["sections[2].name", "sections[2].slug"]
+
+
+def test_invalid_toml_names_the_line(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, "[site]\ntitle = \n"))
+    assert "line 2" in str(caught.value)
+
+
+def test_missing_file_given_explicitly(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "nope.toml")
+    assert "not found" in str(caught.value)
+
+
+def test_base_url_gets_a_trailing_slash_and_gives_the_domain(tmp_path):
+    config = parse_config({"site": {"base_url": "https://news.example.cn/paper"}}, root=tmp_path)
+    assert config.site.base_url == "https://news.example.cn/paper/"
+    assert config.site.domain == "news.example.cn"
+
+
+def test_the_demo_configuration_is_valid():
+    config = load_config(Path(__file__).parent.parent / "feeds.toml")
+    assert [s.slug for s in config.sections][:2] == ["news", "education"]
