@@ -1,0 +1,78 @@
+"""Bytes of a content file → clean text with ``\\n`` line ends.
+
+Pages reach us from PDF converters and office machines: UTF-8 with or without
+a BOM, GB18030/GBK from older Windows tools, CRLF line ends, form feeds at page
+breaks, and now and then a NUL or other control character. Anything that can
+be repaired is repaired and reported; only text we cannot decode is refused.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import charset_normalizer
+
+from ..errors import ContentError
+
+# Encodings we accept from detection: the ones Chinese text is actually stored in.
+# charset-normalizer "detects" some single-byte code page for any binary blob; a
+# Latin code page is never right for these pages, so such a guess is refused.
+_CJK_ENCODINGS = {"gb18030", "gbk", "gb2312", "hz", "big5", "big5hkscs", "cp950",
+                  "utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be"}
+
+# C0 and C1 controls except tab and newline, and the two Unicode non-characters
+# that XML 1.0 forbids; form feed, vertical tab and the Unicode line separators
+# mark breaks and become newlines. Clean text (nearly all of it) costs one scan.
+_BREAKS = re.compile("[\r\x0b\x0c\x85\u2028\u2029]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_UNUSUAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    notes: tuple[tuple[int, str], ...]  # (line, message) about repairs made
+
+
+def decode(data: bytes, path: str) -> Decoded:
+    """Decode a content file, or raise ContentError naming the first bad line."""
+    text, encoding = _to_text(data, path)
+    notes: list[tuple[int, str]] = []
+    if not _UNUSUAL.search(text):
+        return Decoded(text, encoding, ())
+    text = _BREAKS.sub("\n", text.replace("\r\n", "\n"))
+    first = _CONTROLS.search(text)
+    if first:
+        count = len(_CONTROLS.findall(text))
+        line = text.count("\n", 0, first.start()) + 1
+        notes.append((line, f"removed {count} control character(s) such as "
+                            f"U+{ord(first.group()):04X} (first on this line)"))
+        text = _CONTROLS.sub("", text)
+    return Decoded(text, encoding, tuple(notes))
+
+
+def _to_text(data: bytes, path: str) -> tuple[str, str]:
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is not None and best.encoding in _CJK_ENCODINGS:
+        encoding = "gb18030" if best.encoding in ("gbk", "gb2312") else best.encoding
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            pass
+    line = data.count(b"\n", 0, utf8_error.start) + 1
+    raise ContentError(path, line, "cannot decode the text: not UTF-8 and not a Chinese "
+                                   "encoding such as GB18030 (save the file as UTF-8)")
