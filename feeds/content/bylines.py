@@ -1,0 +1,178 @@
+"""Bylines, datelines and photo captions: who wrote the article, and what is not body text.
+
+Papers credit people in a handful of shapes, all of which must leave the body:
+
+    记者 赵一鸣 通讯员 钱晓东 文/图          on its own last line
+    （记者 刘洋 实习生 陈晨）            on its own line, in brackets
+    …胜利召开。(记者 黄磊 通讯员 孙悦)   at the end of the last paragraph
+    本报讯（记者 李华 通讯员 张强）…     leading the first paragraph
+    图为调研现场。记者 吴迪 摄           a photo caption with its credit
+
+Each name gets the title printed before it (记者, 通讯员, 实习生, …) as its role.
+A trailing credit says what those people did: 摄 makes them the photographers
+(role 摄); 文/图 only confirms the writers, so their titles stand, and it
+becomes the role of names printed with no title (文/图 张三).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Author
+
+# Longest first, so that 本报记者 is not read as 本报 + 记者.
+_TITLES = ("本报记者", "特约记者", "见习记者", "首席记者", "摄影记者", "实习记者",
+           "特约通讯员", "记者", "通讯员", "实习生")
+_ROLE_OF_TITLE = {"本报记者": "记者"}
+_CREDITS = {"文/图": "文/图", "文／图": "文/图", "图/文": "文/图", "图／文": "文/图",
+            "文图": "文/图", "图文": "文/图", "摄影": "摄", "摄": "摄", "文": "文", "图": "图",
+            "报道": None}
+_PHOTO = "摄"
+_LONGEST_BYLINE = 80  # characters; anything longer is a paragraph
+# Han names have two to four characters; transliterated ones are longer and hold a ·.
+_NAME = re.compile(r"^[\u3400-\u9fff]{2,4}$|^[\u3400-\u9fff]+(?:[·•][\u3400-\u9fff]+)+$")
+_SEPARATORS = re.compile(r"[\s\u3000、:：]+")
+_SENTENCE_MARKS = re.compile(r"[。，,！!？?；;“”\"]")
+_TITLE_PREFIX = re.compile("^(" + "|".join(_TITLES) + ")")
+_CREDIT_SUFFIX = re.compile(r"^(.+?)(摄影|摄)$")
+_CREDIT_PREFIX = re.compile(r"^(文/图|文／图|文|图|摄影|摄)[/／:：](.+)$")
+_BRACKETED = re.compile(r"^[（(]\s*(.+?)\s*[）)]$")
+_BRACKETED_TAIL = re.compile(r"\s*[（(]\s*([^（）()]{2,60}?)\s*[）)]\s*$")
+_DATELINE = re.compile(
+    r"^(?:本报讯"
+    r"|(?:本报|[\u4e00-\u9fff]{1,6}(?:社|网|台|报))[\u4e00-\u9fff]{0,8}?"
+    r"(?:[0-9０-９一二三四五六七八九十]{1,3}月[0-9０-９一二三四五六七八九十]{1,3}日)?电)"
+    r"(?:\s*[（(]\s*([^（）()]{0,60}?)\s*[）)])?"
+    r"[\s\u3000:：,，]*"
+)
+_CAPTION_START = re.compile(r"^(?:图为|▲|△|■|◆|上图|下图|左图|右图|图[：:]|图片[：:])")
+# A photo credit closing a caption line: "…现场。记者 吴迪 摄" or "…（张三 摄）".
+_TITLED_NAME = (r"(?:(?:" + "|".join(_TITLES) + r")\s*)?"
+                r"(?:[\u3400-\u9fff]{2,4}|[\u3400-\u9fff]+(?:[·•][\u3400-\u9fff]+)+)")
+_CREDIT_TAIL = re.compile(
+    r"(?:^|(?<=[\s\u3000。.！!？?；;，,]))[（(]?\s*("
+    + _TITLED_NAME + r"(?:[\s\u3000、]+" + _TITLED_NAME + r")*"
+    r"\s*摄(?:影)?)\s*[）)]?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Byline:
+    authors: tuple[Author, ...]
+    text: str  # as printed, brackets removed
+
+
+def parse(text: str) -> Byline | None:
+    """Read a byline; None when the text is anything else (a short paragraph, say)."""
+    inner = text.strip()
+    if len(inner) > _LONGEST_BYLINE or _SENTENCE_MARKS.search(inner):
+        return None
+    bracketed = _BRACKETED.match(inner)
+    if bracketed:
+        inner = bracketed.group(1)
+    tokens = [t for t in _SEPARATORS.split(inner) if t]
+    if not tokens or len(tokens) > 16:
+        return None
+    names: list[tuple[str, str | None]] = []  # (name, title)
+    credit_before: str | None = None  # 文/图 张三: applies to the names after it
+    credit_after: str | None = None
+    title: str | None = None
+    saw_marker = False
+    for token in tokens:
+        if token in _CREDITS:
+            saw_marker = True
+            if names:
+                credit_after = _CREDITS[token] or credit_after
+            else:
+                credit_before = _CREDITS[token]
+            continue
+        parsed = _token(token)
+        if parsed is None:
+            return None
+        token_title, name, token_credit = parsed
+        if token_title:
+            title, saw_marker = token_title, True
+        if token_credit:
+            credit_after, saw_marker = token_credit, True
+        if name:
+            names.append((name, title))
+    if not names or not saw_marker:
+        return None
+    authors = tuple(Author(name, _role(title, credit_before, credit_after))
+                    for name, title in names)
+    return Byline(authors, " ".join(tokens))
+
+
+def _token(token: str) -> tuple[str | None, str | None, str | None] | None:
+    """One space-separated piece → (title, name, credit); None when it is neither."""
+    title = None
+    match = _TITLE_PREFIX.match(token)
+    if match:
+        title = match.group(1)
+        token = token[len(title):]
+        if not token:
+            return title, None, None
+    credit = None
+    prefix = _CREDIT_PREFIX.match(token)
+    if prefix:  # 文/张三
+        credit, token = _CREDITS[prefix.group(1)], prefix.group(2)
+    suffix = _CREDIT_SUFFIX.match(token) if title else None
+    if suffix and _NAME.match(suffix.group(1)):  # 记者钱晓东摄 (without the title, 拍摄 is a word)
+        credit, token = _PHOTO, suffix.group(1)
+    if not _NAME.match(token):
+        return None
+    return title, token, credit
+
+
+def _role(title: str | None, before: str | None, after: str | None) -> str | None:
+    if after == _PHOTO or (before == _PHOTO and title is None):
+        return _PHOTO
+    if title:
+        return _ROLE_OF_TITLE.get(title, title)
+    return before or after
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    text: str  # the paragraph without its dateline
+    dateline: str  # 本报讯, 新华社北京9月20日电 …; empty when none
+    byline: Byline | None
+
+
+def split_dateline(paragraph: str) -> Lead:
+    """Take 本报讯 and its bracketed byline off the start of the first paragraph."""
+    match = _DATELINE.match(paragraph)
+    if not match:
+        return Lead(paragraph, "", None)
+    byline = parse(match.group(1)) if match.group(1) else None
+    return Lead(paragraph[match.end():], match.group().strip(), byline)
+
+
+def split_tail(paragraph: str) -> tuple[str, Byline | None]:
+    """Take a bracketed byline such as (记者 黄磊 通讯员 孙悦) off the end of a paragraph."""
+    match = _BRACKETED_TAIL.search(paragraph) if paragraph.rstrip()[-1:] in ("）", ")") else None
+    if match:
+        byline = parse(match.group(1))
+        if byline is not None:
+            return paragraph[:match.start()].rstrip(), byline
+    return paragraph, None
+
+
+@dataclass(frozen=True, slots=True)
+class Caption:
+    text: str  # the caption without its credit; empty for a bare credit line
+    byline: Byline | None
+
+
+def caption(line: str) -> Caption | None:
+    """A photo caption line (图为…, ▲…, or text ending in a 摄 credit), else None."""
+    text = line.strip()
+    credit = _CREDIT_TAIL.search(text)
+    byline = parse(credit.group(1)) if credit else None
+    if byline is not None:
+        assert credit is not None
+        return Caption(text[:credit.start()].rstrip(), byline)
+    if _CAPTION_START.match(text) and len(text) <= 200:
+        return Caption(text, None)
+    return None
