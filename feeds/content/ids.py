@@ -1,0 +1,58 @@
+"""Entry ids: ``tag:`` URIs (RFC 4151) that never change for an article.
+
+A feed reader shows an item again whenever its id changes, so the id must not
+depend on anything that moves: not the article's place on the page, not the
+other articles, not how we normalise spaces. It is minted from the site's
+domain, the issue date and a hash of the headline with all whitespace removed.
+Front matter ``id:`` overrides it (a URI is kept as given).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from urllib.parse import quote
+
+from ..model import Entry
+
+_WHITESPACE = re.compile(r"\s+")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def mint(domain: str, issue_date: dt.date, title: str, override: str | None = None) -> str:
+    """The id of an article with this headline in this issue."""
+    if override:
+        if _URI.match(override):
+            return override
+        return f"tag:{domain},{issue_date.isoformat()}:{quote(override, safe='')}"
+    return f"tag:{domain},{issue_date.isoformat()}:{_digest(title)}"
+
+
+def _digest(text: str) -> str:
+    if not unicodedata.is_normalized("NFKC", text):  # the check is much cheaper than the work
+        text = unicodedata.normalize("NFKC", text)
+    key = _WHITESPACE.sub("", text)
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def disambiguate(entries: Sequence[Entry]) -> list[Entry]:
+    """Two articles with one headline in one issue would share an id: the first keeps
+    it and every later one gets a suffix from its own text, so adding a duplicate
+    later never changes an id already published."""
+    counts = Counter(e.id for e in entries)
+    if all(n == 1 for n in counts.values()):
+        return list(entries)
+    seen: set[str] = set()
+    out = []
+    for entry in entries:
+        if counts[entry.id] > 1 and entry.id in seen:
+            suffix = _digest("\n".join(entry.paragraphs) or str(entry.source))[:8]
+            entry = replace(entry, id=f"{entry.id}-{suffix}")
+        seen.add(entry.id)
+        out.append(entry)
+    return out

@@ -1,0 +1,283 @@
+"""Content files → entries, with a report per file.
+
+Each file is parsed on its own by :func:`parse_file`, a pure function of the
+file's bytes and the settings, so results can be cached and computed in worker
+processes. What needs all files at once (ids of duplicate headlines, the list
+of sections) is done afterwards in :func:`load`.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from multiprocessing import get_all_start_methods, get_context
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..config import Config
+from ..errors import ContentError
+from ..model import Entry, Section
+from . import article, issuedate, records, sections
+from .dates import full_date
+from .decoding import decode
+from .frontmatter import FrontMatter, split_front_matter
+from .ids import disambiguate
+from .issuedate import IssueDate
+from .page import Block, Lines, page_section, split_page
+from .results import FileReport, FileResult, Problem
+from .sections import Rules
+
+if TYPE_CHECKING:
+    from .cache import ParseCache
+
+SUFFIXES = (".txt", ".md")
+MAX_FILE_BYTES = 64 * 1024 * 1024
+# Below this many files to parse, starting worker processes costs more than it saves.
+_PARALLEL_FROM = 48
+_FORMAT = 1  # bump when parsing changes, so cached results are not reused
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything parsing depends on besides the bytes; its fingerprint keys the cache."""
+
+    domain: str
+    rules: Rules
+
+    @classmethod
+    def from_config(cls, config: Config) -> Settings:
+        return cls(config.site.domain, Rules.from_config(config))
+
+    @cached_property
+    def fingerprint(self) -> str:
+        key = (_FORMAT, self.domain, self.rules)
+        return hashlib.sha1(repr(key).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All the content: entries in file and page order, sections, and a report per file."""
+
+    entries: tuple[Entry, ...]
+    sections: tuple[Section, ...]
+    files: tuple[FileReport, ...] = field(default=())
+
+    def section(self, name: str) -> Section:
+        return next(s for s in self.sections if s.name == name)
+
+
+def discover(root: Path) -> Iterator[tuple[str, str]]:
+    """(relative path with /, absolute path) of every .txt and .md file under root, sorted,
+    skipping hidden files and folders. Plain strings: at 25,000 files pathlib's objects
+    cost a second."""
+    top = str(root)
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        prefix = os.path.relpath(folder, top).replace(os.sep, "/") + "/"
+        prefix = "" if prefix == "./" else prefix
+        for name in sorted(files):
+            if not name.startswith(".") and name.lower().endswith(SUFFIXES):
+                yield prefix + name, os.path.join(folder, name)
+
+
+def parse_file(path: str, data: bytes, settings: Settings) -> FileResult:
+    """Parse one file; a file that cannot be used gives no entries and an error problem."""
+    try:
+        return _parse(path, data, settings)
+    except ContentError as exc:
+        problem = Problem(exc.line, exc.message, "error")
+        return FileResult((), FileReport(path, 0, None, (problem,)))
+
+
+def _parse(path: str, data: bytes, settings: Settings) -> FileResult:
+    if not data.strip():
+        raise ContentError(path, None, "file is empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise ContentError(path, None, f"file is {len(data) // 2**20} MB; pages larger than "
+                                       f"{MAX_FILE_BYTES // 2**20} MB are not read")
+    decoded = decode(data, path)
+    problems = [Problem(line, msg) for line, msg in decoded.notes]
+    split = split_front_matter(decoded.text, path)
+    problems += [Problem(line, msg) for line, msg in split.notes]
+    layout = split_page(split.body, split.first_line)
+    meta = split.meta
+    blocks = layout.blocks
+    if not blocks:
+        if not meta.title:
+            raise ContentError(path, None, "no article found: start each article with a "
+                                           "# heading line, or give a single article a "
+                                           "`title:` in front matter")
+        blocks = [Block(_title_line(meta), 1, meta.title, body=layout.header)]
+        header: Lines = []
+    else:
+        header = layout.header
+        if meta.title:
+            problems.append(Problem(meta.line, "front matter `title` is ignored: the file has "
+                                               "headings, so each heading is an article"))
+    issue = _issue_date(path, meta, header, layout.header + [x for b in blocks for x in b.body])
+    if issue.note:
+        problems.append(Problem(None, issue.note, "note"))
+    single = len(blocks) == 1
+    if (meta.id or meta.author) and not single:
+        problems.append(Problem(meta.line, "front matter `id` and `author` apply only to "
+                                           "single-article files; ignored"))
+    page = article.PageContext(
+        path=path,
+        domain=settings.domain,
+        issue_date=issue.date,
+        section=settings.rules.canonical(meta.section) if meta.section
+        else _base_section(path, header, settings.rules),
+        section_is_final=meta.section is not None,
+        rules=settings.rules,
+        time=meta.time,
+        author=meta.author if single else None,
+        id=meta.id if single else None,
+    )
+    entries = []
+    for position, block in enumerate(blocks):
+        try:
+            entries.append(article.build(page, block.line, block.heading, block.subheading,
+                                         block.body, position))
+        except article.Skipped as skip:
+            problems.append(Problem(skip.line, skip.message))
+    if not entries:
+        raise ContentError(path, blocks[0].line, "no article has any text")
+    report = FileReport(path, len(entries), issue, tuple(problems), decoded.encoding)
+    return FileResult(tuple(entries), report)
+
+
+def _title_line(meta: FrontMatter) -> int:
+    return meta.line + 1 if meta.line else 1
+
+
+def _issue_date(path: str, meta: FrontMatter, header: Lines, text: Lines) -> IssueDate:
+    if meta.date:
+        return IssueDate(meta.date, "front matter")
+    from_path = issuedate.from_path(path)
+    if from_path:
+        return IssueDate(from_path, "path")
+    from_header = next((d for d in (full_date(t) for _, t in header) if d), None)
+    if from_header:
+        return IssueDate(from_header, "page header")
+    inferred = issuedate.infer(text)
+    if inferred:
+        return inferred
+    raise ContentError(path, None, "no issue date: add `date: YYYY-MM-DD` front matter, put "
+                                   "the date in the file name (2024-01-02-page.txt) or in "
+                                   "the page header (2024年1月2日)")
+
+
+def _base_section(path: str, header: Lines, rules: Rules) -> str:
+    for _, text in header:
+        name = page_section(text)
+        if name:
+            return rules.canonical(name)
+    if rules.folder_sections:
+        folder = Path(path).parent.name
+        if folder and not issuedate.from_path(folder):
+            return rules.canonical(folder)
+    return rules.default
+
+
+# --------------------------------------------------------------------------- load
+
+
+ProgressFn = Callable[[int, int], None]
+
+
+def load(config: Config, *, content: Path | None = None, cache: ParseCache | None = None,
+         jobs: int | None = None, progress: ProgressFn | None = None) -> Catalog:
+    """Load every content file under the content directory into a Catalog."""
+    with _collector_paused():
+        return _load(config, content, cache, jobs, progress)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small objects.
+
+    Entries are acyclic, so reference counting frees them; the collector would
+    only rescan the growing heap again and again (a quarter of load time at
+    100,000 articles, measured with bench/load.py).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(config: Config, content: Path | None, cache: ParseCache | None, jobs: int | None,
+          progress: ProgressFn | None) -> Catalog:
+    root = content or config.content_path
+    if not root.is_dir():
+        raise ContentError(root, None, "content directory not found")
+    settings = Settings.from_config(config)
+    files = list(discover(root))
+    results: dict[str, FileResult] = {}
+    todo: list[tuple[str, str]] = []
+    for rel, path in files:
+        cached = cache.get(rel, path, settings) if cache else None
+        if cached is not None:
+            results[rel] = cached
+        else:
+            todo.append((rel, path))
+    for rel, result in _parse_all(todo, settings, jobs, progress, len(files) - len(todo),
+                                  len(files)):
+        results[rel] = result
+    if cache:
+        cache.store({rel: results[rel] for rel, _ in todo}, settings, keep=set(results))
+    ordered = [results[rel] for rel, _ in files]
+    entries = disambiguate([e for r in ordered for e in r.entries])
+    used = {e.section for e in entries} | {config.site.default_section}
+    return Catalog(tuple(entries), sections.catalogue(config, used),
+                   tuple(r.report for r in ordered))
+
+
+def _parse_all(todo: list[tuple[str, str]], settings: Settings, jobs: int | None,
+               progress: ProgressFn | None, done: int, total: int
+               ) -> Iterator[tuple[str, FileResult]]:
+    workers = min(jobs or os.cpu_count() or 1, 8)
+    if progress:
+        progress(done, total)
+    if workers < 2 or len(todo) < _PARALLEL_FROM:
+        for rel, path in todo:
+            yield rel, _read_and_parse(rel, path, settings)
+            done += 1
+            if progress:
+                progress(done, total)
+        return
+    # fork: workers inherit the imported modules instead of importing them again
+    context = get_context("fork") if "fork" in get_all_start_methods() else None
+    chunk = max(1, min(256, len(todo) // (workers * 8)))
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        args = [(rel, path, settings) for rel, path in todo]
+        for rel, packed in pool.map(_work, args, chunksize=chunk):
+            yield rel, records.unpack(packed)
+            done += 1
+            if progress and (done % 64 == 0 or done == total):
+                progress(done, total)
+
+
+def _work(args: tuple[str, str, Settings]) -> tuple[str, records.Record]:
+    """In a worker process: parse one file and send it back packed (see records)."""
+    rel, path, settings = args
+    return rel, records.pack(_read_and_parse(rel, path, settings))
+
+
+def _read_and_parse(rel: str, path: str, settings: Settings) -> FileResult:
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError as exc:
+        problem = Problem(None, f"cannot read: {exc.strerror}", "error")
+        return FileResult((), FileReport(rel, 0, None, (problem,)))
+    return parse_file(rel, data, settings)

@@ -1,0 +1,58 @@
+import datetime as dt
+
+from feeds.content.issuedate import from_path
+
+PAGE = "# 城区召开春季植树动员会\n\n本报讯 3月5日，城区召开动员会。\n"
+
+
+def issue(catalog):
+    (report,) = catalog.files
+    return report.issue_date
+
+
+def test_front_matter_date_comes_first(load_pages):
+    found = issue(load_pages({"2024-01-09/p.txt": "---\ndate: 2024-03-06\n---\n" + PAGE}))
+    assert (found.date, found.source) == (dt.date(2024, 3, 6), "front matter")
+
+
+def test_date_in_the_file_name(load_pages):
+    found = issue(load_pages({"page-2024-03-06.txt": "第05版 城区新闻 2024年1月9日\n" + PAGE}))
+    assert (found.date, found.source) == (dt.date(2024, 3, 6), "path")
+
+
+def test_year_month_day_folders():
+    assert from_path("2024/03/06/a05.txt") == dt.date(2024, 3, 6)
+    assert from_path("2024/3/6/a05.txt") == dt.date(2024, 3, 6)
+    assert from_path("pages/2024-03-06/s01.txt") == dt.date(2024, 3, 6)
+    assert from_path("2024-13-45.txt") is None
+    assert from_path("notes/a05.txt") is None
+
+
+def test_page_header_date(load_pages):
+    found = issue(load_pages({"a05.txt": "城区新闻\n2024年3月6日 星期三\n第05版：城区新闻\n\n" + PAGE}))
+    assert (found.date, found.source) == (dt.date(2024, 3, 6), "page header")
+
+
+def test_inferred_from_the_latest_event_and_the_year_mentioned(load_pages):
+    catalog = load_pages({"a05.txt": """\
+        # 城区召开春季植树动员会
+
+        本报讯 3月5日，城区召开2024年春季植树动员会。
+
+        # 城区开展义务植树活动
+
+        本报讯 3月3日，城区开展义务植树活动。
+        """})
+    found = issue(catalog)
+    assert (found.date, found.source) == (dt.date(2024, 3, 5), "inferred")
+    assert "3月5日" in found.note and "2024" in found.note
+    (report,) = catalog.files
+    assert [p.severity for p in report.problems] == ["note"]  # expected: not a warning
+
+
+def test_no_date_anywhere_skips_the_file_with_a_clear_message(load_pages):
+    catalog = load_pages({"a05.txt": "# 城区召开动员会\n\n本报讯 近日，城区召开动员会。\n"})
+    (report,) = catalog.files
+    assert report.skipped
+    assert "no issue date" in report.problems[0].message
+    assert catalog.entries == ()
