@@ -1,0 +1,45 @@
+"""Human-readable reports of loaded content, for ``feeds check`` and ``feeds entries``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.table import Table
+
+from .content.loader import Catalog
+from .model import Entry
+
+
+def print_check(catalog: Catalog, *, strict: bool = False, console: Console | None = None) -> bool:
+    """Print a table of files and then every problem; True when the check failed."""
+    console = console or Console(highlight=False)
+    table = Table("file", "entries", "issue date", "problems", box=None, pad_edge=False)
+    for report in catalog.files:
+        counts = [p.severity for p in report.problems]
+        summary = ", ".join(f"{counts.count(s)} {s}{'s' if counts.count(s) > 1 else ''}"
+                            for s in ("error", "warning", "note") if s in counts)
+        issue = (f"{report.issue_date.date} ({report.issue_date.source})"
+                 if report.issue_date else "-")
+        table.add_row(report.path, "skipped" if report.skipped else str(report.entries),
+                      issue, summary or "ok")
+    console.print(table)
+    for report in catalog.files:
+        for problem in report.problems:
+            where = f"{report.path}:{problem.line}" if problem.line else report.path
+            console.print(f"{where}: {problem.severity}: {problem.message}", soft_wrap=True)
+    skipped = [r.path for r in catalog.files if r.skipped]
+    warned = [r.path for r in catalog.files
+              if any(p.severity == "warning" for p in r.problems)]
+    console.print(f"{len(catalog.files)} files, {len(catalog.entries)} entries, "
+                  f"{len(skipped)} skipped, {len(warned)} with warnings")
+    return bool(skipped) or (strict and bool(warned))
+
+
+def print_entries(entries: Iterable[Entry], console: Console | None = None) -> None:
+    console = console or Console(highlight=False)
+    table = Table("date", "section", "title", "source", box=None, pad_edge=False)
+    for entry in entries:
+        date = f"{entry.date}{'~' if entry.date_approximate else ''}"
+        table.add_row(date, entry.section, entry.title, str(entry.source))
+    console.print(table)

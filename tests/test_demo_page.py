@@ -1,0 +1,76 @@
+"""The real page users have (content/), loaded unmodified through the command line."""
+
+import json
+import subprocess
+import sys
+
+from conftest import DEMO_PAGE, ROOT
+
+
+def feeds(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "feeds", *args], cwd=cwd, capture_output=True,
+                          text=True, encoding="utf-8", timeout=120)
+
+
+def test_demo_page_is_the_seed_byte_for_byte():
+    seed = ROOT.parent / "shared" / "seeds" / DEMO_PAGE.name
+    if seed.exists():  # the shared folder is beside the checkout on project machines
+        assert DEMO_PAGE.read_bytes() == seed.read_bytes()
+    assert DEMO_PAGE.read_bytes().startswith(b"\n\n# ")
+
+
+def test_entries_json_of_the_demo_content():
+    run = feeds("entries", "--json")
+    assert run.returncode == 0, run.stderr
+    entries = json.loads(run.stdout)
+    assert [len(e["paragraphs"]) for e in entries] == [4, 3, 4, 5, 3]
+    assert {e["issue_date"] for e in entries} == {"2022-09-20"}
+    assert {e["date"] for e in entries} == {"2022-09-20"}
+    assert [e["date_approximate"] for e in entries] == [False, False, True, True, False]
+    assert entries[0]["title"] == "孙建功调研郑东新区基础教育集团化办学工作 奋力开创郑东新区“美好教育”新局面"
+    assert entries[4]["title"] == "郑东新区举办“中国统计开放日”活动"
+    assert entries[0]["authors"] == [{"name": "马燕", "role": "记者"}, {"name": "李盼", "role": "通讯员"}]
+    assert entries[4]["authors"] == [{"name": "王阳", "role": "记者"}, {"name": "丁雷", "role": "通讯员"}]
+    for entry in entries:
+        assert set(entry) == {"id", "title", "section", "issue_date", "date", "date_approximate",
+                              "authors", "paragraphs", "captions", "summary", "source"}
+        text = "".join(entry["paragraphs"])
+        assert "本报讯" not in text and "记者" not in text and "通讯员" not in text
+        assert entry["summary"] == entry["paragraphs"][0]
+        assert entry["id"].startswith("tag:news.example.cn,2022-09-20:")
+        assert entry["source"].startswith("000_20e2c56e6a147bfe.txt:")
+    assert "始终把教育事业摆在优先位置" in entries[0]["paragraphs"][3]
+    assert "中国银行、中原银行" in entries[3]["paragraphs"][3]
+    assert len({e["section"] for e in entries}) >= 3
+
+
+def test_check_reports_the_inferred_issue_date_as_a_note():
+    run = feeds("check")
+    assert run.returncode == 0, run.stderr
+    assert "2022-09-20 (inferred)" in run.stdout
+    assert "note: issue date 2022-09-20 inferred" in run.stdout
+    assert ": warning:" not in run.stdout and "0 with warnings" in run.stdout
+
+
+def test_check_exits_non_zero_and_names_the_skipped_file(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "ok.txt").write_bytes(DEMO_PAGE.read_bytes())
+    (content / "empty.txt").write_text("")
+    run = feeds("check", "--content", str(content), cwd=tmp_path)
+    assert run.returncode == 1
+    assert "empty.txt: error: file is empty" in run.stdout
+    assert "1 skipped" in run.stdout
+
+
+def test_bad_config_is_one_clear_line_and_exit_2(tmp_path):
+    (tmp_path / "feeds.toml").write_text('[site]\ntimezone = "Mars/Olympus"\n')
+    run = feeds("--config", str(tmp_path / "feeds.toml"), "check", cwd=tmp_path)
+    assert run.returncode == 2
+    assert "site.timezone" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_missing_content_directory(tmp_path):
+    run = feeds("check", "--content", str(tmp_path / "nope"), cwd=tmp_path)
+    assert run.returncode == 1
+    assert "content directory not found" in run.stderr and "Traceback" not in run.stderr
