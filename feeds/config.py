@@ -23,6 +23,7 @@ from pydantic.dataclasses import dataclass
 from .errors import ConfigError
 
 CONFIG_NAME = "feeds.toml"
+RESERVED_SLUG = "all"  # feeds/all.rss.xml is the site-wide feed
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -169,6 +170,9 @@ def _cross_checks(config: Config) -> list[tuple[str, str]]:
     seen_slugs: dict[str, int] = {}
     for i, section in enumerate(config.sections):
         key = _key_path(("sections", i))
+        if section.slug == RESERVED_SLUG:
+            problems.append((f"{key}.slug", f"{RESERVED_SLUG!r} names the site-wide feeds; "
+                                            "choose another slug"))
         if section.name in seen_names:
             other = _key_path(("sections", seen_names[section.name]))
             problems.append((f"{key}.name", f"{section.name!r} is also the name of {other}"))

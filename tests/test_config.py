@@ -83,3 +83,9 @@ def test_base_url_gets_a_trailing_slash_and_gives_the_domain(tmp_path):
 def test_the_demo_configuration_is_valid():
     config = load_config(Path(__file__).parent.parent / "feeds.toml")
     assert [s.slug for s in config.sections][:2] == ["news", "education"]
+
+
+def test_the_site_wide_feed_slug_is_reserved(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"sections": [{"name": "全部", "slug": "all"}]}, root=tmp_path)
+    assert caught.value.problems[0][0] == "sections[1].slug"

@@ -10,15 +10,14 @@ three times, when it reaches ``min_keyword_score``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..config import Config
 from ..model import Section
+from ..slugs import section_slug
 
 _HEADLINE_WEIGHT = 3
-_NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -67,19 +66,12 @@ def catalogue(config: Config, used: Iterable[str]) -> tuple[Section, ...]:
     known = {s.name for s in sections}
     extra = []
     for name in sorted(set(used) - known):
-        slug = unique_slug(pinyin_slug(name) or "section", taken)
+        slug = unique_slug(section_slug(name) or "section", taken)
         taken.add(slug)
         extra.append((slug, name))
     sections.extend(Section(name, slug, len(sections) + i, configured=False)
                     for i, (slug, name) in enumerate(sorted(extra)))
     return tuple(sections)
-
-
-def pinyin_slug(text: str) -> str:
-    """教育 → jiao-yu: ASCII, lower case, one hyphen between syllables."""
-    from pypinyin import lazy_pinyin  # imported here: its dictionaries take 0.3 s to load
-
-    return _NON_SLUG.sub("-", "-".join(lazy_pinyin(text)).lower()).strip("-")
 
 
 def unique_slug(slug: str, taken: set[str]) -> str:

@@ -1,0 +1,81 @@
+"""The ``feeds`` command: wires the loader and the outputs together, and nothing more.
+
+Every command takes ``--config PATH`` (default: ``feeds.toml`` in the working
+directory, or built-in defaults when there is none). Expected failures print
+one line naming the file and line and exit non-zero; tracebacks are for bugs.
+
+Each area's commands live in a module of this package and attach themselves to
+the ``cli`` group; ``main`` imports them all.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..config import Config, load_config
+from ..errors import FeedsError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class State:
+    """What the group passes to its commands: the configuration, read on first use."""
+
+    def __init__(self, config_path: Path | None) -> None:
+        self.config_path = config_path
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path, required=self.config_path is not None)
+        return self._config
+
+
+def reports_errors(command: F) -> F:
+    """Turn FeedsError into one line on stderr and its exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except FeedsError as exc:
+            for line in str(exc).splitlines():
+                click.echo(f"error: {line}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def content_option(command: F) -> F:
+    return click.option("--content", "content_dir",
+                        type=click.Path(path_type=Path, file_okay=False),
+                        help="Content directory (overrides site.content_dir).")(command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Site configuration file. Default: ./feeds.toml if present, else defaults.")
+@click.version_option(package_name="feeds")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None) -> None:
+    """Turn newspaper pages into RSS, Atom and JSON feeds and an email digest.
+
+    \b
+    Start with:
+        feeds check            is every page in content/ read correctly?
+        feeds entries --json   the articles, as other tools read them
+    """
+    ctx.obj = State(config_path)
+
+
+def main() -> None:
+    from . import content  # noqa: F401  (registers its commands on the group)
+
+    cli(prog_name="feeds")

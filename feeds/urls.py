@@ -1,0 +1,107 @@
+"""Where everything lives: output paths and public URLs of pages, feeds and digests.
+
+One scheme shared by every output, so a feed item, a section page and a digest
+email link to the same permalink. Paths are relative to the output directory
+and use ``/``; URLs are absolute, from ``site.base_url``.
+
+    index.html                          home page
+    sections/<slug>.html                a section's page
+    <yyyy>/<mm>/<dd>/<slug>.html        an article (its permalink)
+    feeds/<all|slug>.rss.xml            feeds: .rss.xml, .atom.xml, .json
+    feeds/archive/<all|slug>/<yyyy-mm>.atom.xml   RFC 5005 archive documents
+    feeds/index.opml, feeds/feed.xsl
+    digests/<edition>.html              web copy of a digest edition
+
+With ``feeds.article_url`` set, articles live elsewhere and links point there.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+from .model import Entry, Section
+from .slugs import slug as make_slug
+
+ALL = "all"  # the scope of the site-wide feeds; no section may take this slug
+FORMATS = {"rss": ".rss.xml", "atom": ".atom.xml", "json": ".json"}
+ARTICLE_URL_FIELDS = ("issue_date", "yyyy", "mm", "dd", "slug", "section", "id_hash")
+
+
+def article_url_fields(pattern: str) -> list[str]:
+    """Field names a pattern such as ``https://x.cn/{issue_date}/{slug}.html`` uses."""
+    return [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+
+
+@dataclass(frozen=True)
+class Links:
+    base_url: str
+    article_url: str | None = None  # pattern; None: we publish the article pages
+
+    # ------------------------------------------------------------------ paths
+    @staticmethod
+    def home_path() -> str:
+        return "index.html"
+
+    @staticmethod
+    def section_path(section_slug: str) -> str:
+        return f"sections/{section_slug}.html"
+
+    @staticmethod
+    def article_path(entry: Entry) -> str:
+        day = entry.issue_date
+        return f"{day:%Y}/{day:%m}/{day:%d}/{entry_slug(entry)}.html"
+
+    @staticmethod
+    def feed_path(scope: str, fmt: str) -> str:
+        return f"feeds/{scope}{FORMATS[fmt]}"
+
+    @staticmethod
+    def archive_path(scope: str, month: str, fmt: str) -> str:
+        return f"feeds/archive/{scope}/{month}{FORMATS[fmt]}"
+
+    @staticmethod
+    def opml_path() -> str:
+        return "feeds/index.opml"
+
+    @staticmethod
+    def stylesheet_path() -> str:
+        return "feeds/feed.xsl"
+
+    @staticmethod
+    def digest_path(edition: str) -> str:
+        return f"digests/{edition}.html"
+
+    # ------------------------------------------------------------------- URLs
+    def url(self, path: str) -> str:
+        return self.base_url + ("" if path == "index.html" else path)
+
+    def article(self, entry: Entry, section: Section) -> str:
+        """The permalink of an entry."""
+        if self.article_url is None:
+            return self.url(self.article_path(entry))
+        day = entry.issue_date
+        return self.article_url.format(
+            issue_date=day.isoformat(), yyyy=f"{day:%Y}", mm=f"{day:%m}", dd=f"{day:%d}",
+            slug=entry_slug(entry), section=section.slug,
+            id_hash=entry_slug(entry).rsplit("-", 1)[-1])
+
+    def publishes_articles(self) -> bool:
+        return self.article_url is None
+
+    # Endpoints of `feeds serve` (the web app); links in emails point at them.
+    def subscribe(self) -> str:
+        return self.base_url + "subscribe"
+
+    def confirm(self, token: str) -> str:
+        return f"{self.base_url}confirm?token={token}"
+
+    def unsubscribe(self, token: str) -> str:
+        return f"{self.base_url}unsubscribe?token={token}"
+
+    def preferences(self, token: str) -> str:
+        return f"{self.base_url}preferences?token={token}"
+
+
+def entry_slug(entry: Entry) -> str:
+    return make_slug(entry.headline or entry.title, entry.id)

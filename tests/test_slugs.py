@@ -1,0 +1,38 @@
+import pytest
+from pypinyin import lazy_pinyin
+
+from feeds.slugs import han_pinyin, section_slug, slug
+
+HEADLINES = [
+    "城区召开春季植树动员会", "重庆银行行长在长江边调研", "为人民服务", "音乐会在剧院举行",
+    "女儿绿化家园", "重新开始长大成人", "银行行业调查", "各地积极开展垃圾分类工作",
+    "中国统计开放日活动", "知识产权质押融资银企对接会",
+]
+
+
+@pytest.mark.parametrize("headline", HEADLINES)
+def test_readings_agree_with_pypinyin(headline):
+    assert han_pinyin(headline) == lazy_pinyin(headline)
+
+
+def test_slug_is_ascii_short_and_readable():
+    made = slug("知识产权质押融资银企对接会 护航经济平稳运行", "tag:x.cn,2024-01-02:abc")
+    assert made.startswith("zhi-shi-chan-quan-zhi-ya-rong-zi-")
+    assert made.isascii() and len(made) <= 48 + 5
+
+
+def test_slug_depends_only_on_headline_and_id():
+    assert slug("城区召开动员会", "id-1") == slug("城区召开动员会", "id-1")
+    assert slug("城区召开动员会", "id-1") != slug("城区召开动员会", "id-2")
+
+
+def test_latin_words_and_numbers_stay_whole():
+    assert slug("5G网络覆盖全区 APEC会议", "k").startswith("5g-wang-luo-fu-gai-quan-qu-apec-")
+
+
+def test_headline_without_han_or_latin_still_gets_a_slug():
+    assert len(slug("……！", "k")) == 4
+
+
+def test_section_slug_reads_every_syllable():
+    assert section_slug("城区综合新闻频道") == "cheng-qu-zong-he-xin-wen-pin-dao"
