@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, ConfigDict, TypeAdapter, ValidationError
+from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass
 
 from .errors import ConfigError
@@ -79,7 +79,7 @@ class SiteConfig:
     folder_sections: bool = False
     default_section: str = "要闻"
     # Keyword rules move an article only when its score reaches this (headline hits count 3).
-    min_keyword_score: int = 2
+    min_keyword_score: Annotated[int, Field(ge=1)] = 2
 
     @property
     def zone(self) -> ZoneInfo:
@@ -98,10 +98,53 @@ class SectionConfig:
     order: int | None = None
 
 
+def _check_article_url(pattern: str) -> str:
+    from .urls import ARTICLE_URL_FIELDS, article_url_fields
+
+    try:
+        fields = article_url_fields(pattern)
+    except ValueError as exc:
+        raise ValueError(f"{pattern!r} is not a valid pattern: {exc}") from None
+    unknown = [f for f in fields if f not in ARTICLE_URL_FIELDS]
+    if unknown:
+        raise ValueError(f"unknown field {{{unknown[0]}}}; use "
+                         + ", ".join(f"{{{f}}}" for f in ARTICLE_URL_FIELDS))
+    if "slug" not in fields and "id_hash" not in fields:
+        raise ValueError("must contain {slug} or {id_hash}, or articles would share a URL")
+    _check_base_url(pattern.split("{", 1)[0] or "x")
+    return pattern
+
+
+def _check_clock(value: str) -> str:
+    parse_clock(value)
+    return value
+
+
+ArticleURL = Annotated[str, AfterValidator(_check_article_url)]
+Clock = Annotated[str, AfterValidator(_check_clock)]
+
+
+@dataclass(config=_STRICT)
+class FeedsConfig:
+    limit: Annotated[int, Field(ge=1, le=10_000)] = 50  # items in each subscription feed
+    # Time of day given to entries whose page has only a date; later articles on a page
+    # get earlier times so that readers list a page in its printed order.
+    press_time: Clock = "06:00"
+    # Publish article pages elsewhere: links point at this pattern and no pages are made.
+    article_url: ArticleURL | None = None
+    # An XSL stylesheet so that a feed opened in a browser reads as a page.
+    stylesheet: bool = True
+
+    @property
+    def press_clock(self) -> dt.time:
+        return parse_clock(self.press_time)
+
+
 @dataclass(config=_STRICT)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     sections: tuple[SectionConfig, ...] = ()
+    feeds: FeedsConfig = field(default_factory=FeedsConfig)
     # Where the file was read from; relative paths in it are resolved against its folder.
     root: str = "."
 
