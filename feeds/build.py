@@ -1,0 +1,84 @@
+"""``feeds build``: content in, site out; this module only wires the parts together."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from . import templates
+from .config import Config
+from .content.cache import ParseCache
+from .content.loader import Catalog, load
+from .model import Entry
+from .pages import PageBuilder
+from .site import Site
+from .sitewriter import Output, SiteWriter, Summary
+from .syndication.outputs import FeedBuilder
+
+CACHE_NAME = "parsed.sqlite"
+MANIFEST_NAME = "manifest.json"
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    content: Path | None = None
+    output: Path | None = None
+    state: Path | None = None
+    pages: bool = True
+    jobs: int | None = None
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    catalog: Catalog
+    summary: Summary
+    seconds: float
+    feeds_written: list[str]
+
+
+def build(config: Config, options: BuildOptions = BuildOptions(),
+          progress: Progress | None = None) -> BuildResult:
+    started = time.perf_counter()
+    output = options.output or config.output_path
+    state = options.state or config.state_path
+    cache = ParseCache(state / CACHE_NAME)
+    try:
+        catalog = load(config, content=options.content, cache=cache, jobs=options.jobs,
+                       progress=(lambda d, t: progress("load", d, t)) if progress else None)
+    finally:
+        cache.close()
+    site = Site(config, catalog)
+    env = templates.environment(config)
+    content = templates.load(env, "feed_content.html.j2")
+
+    def render_content(entry: Entry, url: str) -> str:
+        return templates.render(content, entry=entry, url=url)
+
+    stylesheet = _stylesheet(env) if config.feeds.stylesheet else None
+    outputs: list[Iterable[Output]] = [FeedBuilder(site, render_content, stylesheet).outputs()]
+    if options.pages:
+        outputs.append(PageBuilder(site, env).outputs())
+    # Without pages, pages an earlier build made are left as they are, not removed.
+    keep = None if options.pages else (lambda path: not path.startswith("feeds/"))
+    writer = SiteWriter(output, state / MANIFEST_NAME, keep=keep)
+    try:
+        for done, item in enumerate(o for group in outputs for o in group):
+            writer.add(item)
+            if progress and done % 500 == 0:
+                progress("write", done, 0)
+    except BaseException:
+        writer.abort()
+        raise
+    summary = writer.commit()
+    feeds_written = [p for p in summary.written if p.startswith("feeds/")]
+    return BuildResult(catalog, summary, time.perf_counter() - started, feeds_written)
+
+
+def _stylesheet(env: jinja2.Environment) -> bytes:
+    source, _, _ = env.loader.get_source(env, "feed.xsl")
+    return source.encode("utf-8")

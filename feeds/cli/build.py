@@ -1,0 +1,61 @@
+"""``feeds build``: load the content and write the site (feeds, pages) into the output directory."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..build import BuildOptions, build
+from . import State, cli, content_option, reports_errors
+
+
+@cli.command("build")
+@content_option
+@click.option("--output", "output_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Output directory (overrides site.output_dir).")
+@click.option("--state", "state_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where caches and build state live (overrides site.state_dir).")
+@click.option("--no-pages", is_flag=True, help="Write the feeds only, no HTML pages.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes for parsing "
+              "(default: one per core).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+@click.pass_obj
+@reports_errors
+def build_command(state: State, content_dir: Path | None, output_dir: Path | None,
+                  state_dir: Path | None, no_pages: bool, jobs: int | None,
+                  quiet: bool) -> None:
+    """Build the site: feeds for everything and for each section, and the HTML pages.
+
+    Writes feeds/all.rss.xml, all.atom.xml, all.json and the same per section,
+    monthly archives, feeds/index.opml, and the home, section and article pages.
+    Only files whose bytes change are rewritten, each atomically; a failed build
+    leaves the published site as it was. A rebuild re-reads only changed pages.
+
+    \b
+    Example:
+        feeds build
+        feeds build --content pages --output /var/www/news --no-pages
+    """
+    from ..progress import BuildProgress
+
+    chatty = not quiet and sys.stderr.isatty()
+    options = BuildOptions(
+        content=content_dir.resolve() if content_dir else None,
+        output=output_dir.resolve() if output_dir else None,
+        state=state_dir.resolve() if state_dir else None,
+        pages=not no_pages, jobs=jobs)
+    with BuildProgress(enabled=chatty) as progress:
+        result = build(state.config, options, progress=progress.update)
+    skipped = [r for r in result.catalog.files if r.skipped]
+    for report in skipped:
+        problem = next(p for p in report.problems if p.severity == "error")
+        where = f"{report.path}:{problem.line}" if problem.line else report.path
+        click.echo(f"warning: skipped {where}: {problem.message}", err=True)
+    if chatty:
+        summary = result.summary
+        click.echo(f"{len(result.catalog.entries)} entries, {len(result.feeds_written)} feeds "
+                   f"written; {len(summary.written)} files written, "
+                   f"{summary.unchanged + summary.skipped} unchanged, "
+                   f"{len(summary.removed)} removed in {result.seconds:.1f} s", err=True)

@@ -1,0 +1,165 @@
+"""HTML pages: the home page, one page per section and one per article (its permalink).
+
+Pages link to each other with relative URLs, so the site works from any
+folder and in `feeds serve` before it is deployed; the canonical link and the
+feed autodiscovery links are absolute. With ``feeds.article_url`` set, the
+articles live elsewhere: links point there and article pages are not made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import posixpath
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import jinja2
+
+from . import templates
+from .model import Entry, Section
+from .site import Site, Timed
+from .sitewriter import Output
+from .syndication.outputs import MEDIA_TYPES
+from .urls import ALL, Links
+
+HOME_PER_SECTION = 8
+SECTION_PAGE_ITEMS = 100
+_FEED_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+
+
+@dataclass(frozen=True)
+class PageItem:
+    title: str
+    href: str
+    date: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class NavLink:
+    name: str
+    href: str
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class Group:
+    section: NavLink
+    entries: list[PageItem]
+    total: int
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.entries)
+
+
+class PageBuilder:
+    def __init__(self, site: Site, env: jinja2.Environment) -> None:
+        self.site = site
+        self.env = env
+        self.links = site.links
+        self._design = _templates_fingerprint(env)
+
+    def outputs(self) -> Iterator[Output]:
+        yield Output(Links.home_path(), self._home)
+        for section in self.site.sections:
+            yield Output(Links.section_path(section.slug), self._section_renderer(section))
+        if self.links.publishes_articles():
+            for published, entry in self.site.timeline:
+                yield Output(Links.article_path(entry), self._article_renderer(published, entry),
+                             self._article_fingerprint(entry))
+
+    # ----------------------------------------------------------------- pages
+    def _home(self) -> bytes:
+        path = Links.home_path()
+        groups = []
+        for section in self.site.sections:
+            timed = self.site.scope(section.slug)
+            if timed:
+                groups.append(Group(self._nav(section, path),
+                                    [self._page_item(t, path) for t in timed[:HOME_PER_SECTION]],
+                                    len(timed)))
+        return self._render("home.html.j2", path, ALL, groups=groups)
+
+    def _section_renderer(self, section: Section) -> Callable[[], bytes]:
+        def render() -> bytes:
+            path = Links.section_path(section.slug)
+            timed = self.site.scope(section.slug)
+            return self._render("section.html.j2", path, section.slug,
+                                section=section, total=len(timed),
+                                entries=[self._page_item(t, path)
+                                         for t in timed[:SECTION_PAGE_ITEMS]],
+                                current=section.slug)
+        return render
+
+    def _article_renderer(self, published: dt.datetime, entry: Entry) -> Callable[[], bytes]:
+        def render() -> bytes:
+            path = Links.article_path(entry)
+            section = self.site.section_of(entry)
+            return self._render("article.html.j2", path, section.slug, entry=entry,
+                                published=published, section=section,
+                                section_href=self._href(path, Links.section_path(section.slug)),
+                                canonical=self.site.url(entry), current=section.slug)
+        return render
+
+    def _article_fingerprint(self, entry: Entry) -> str:
+        section = self.site.section_of(entry)
+        nav = ",".join(f"{s.name}/{s.slug}" for s in self.site.sections)
+        key = (f"{self._design}:{self.site.fingerprint(entry)}:{section.slug}:{nav}:"
+               f"{self._site_fingerprint()}")
+        return hashlib.sha1(key.encode()).hexdigest()
+
+    # --------------------------------------------------------------- helpers
+    def _render(self, name: str, path: str, scope: str, current: str | None = None,
+                canonical: str | None = None, **context: object) -> bytes:
+        site = self.site.config.site
+        page = templates.render(
+            templates.load(self.env, name),
+            site=site,
+            home_href=self._href(path, Links.home_path()),
+            sections=[self._nav(s, path, current) for s in self.site.sections
+                      if self.site.scope(s.slug) or s.configured],
+            alternates=self._alternates(scope),
+            opml_href=self._href(path, Links.opml_path()),
+            canonical=canonical or self.links.url(path),
+            **context,
+        )
+        return page.encode("utf-8")
+
+    def _alternates(self, scope: str) -> list[dict[str, str]]:
+        """Autodiscovery links: the page's own feeds, then the site-wide ones."""
+        scopes = [scope] if scope == ALL else [scope, ALL]
+        title = self.site.config.site.title
+        names = {s.slug: s.name for s in self.site.sections}
+        return [{"type": MEDIA_TYPES[fmt],
+                 "title": f"{title}{' · ' + names[s] if s != ALL else ''} ({_FEED_LABELS[fmt]})",
+                 "href": self.links.url(Links.feed_path(s, fmt))}
+                for s in scopes for fmt in ("rss", "atom", "json")]
+
+    def _nav(self, section: Section, path: str, current: str | None = None) -> NavLink:
+        return NavLink(section.name, self._href(path, Links.section_path(section.slug)),
+                       section.slug == current)
+
+    def _page_item(self, timed: Timed, path: str) -> PageItem:
+        _, entry = timed
+        href = (self._href(path, Links.article_path(entry)) if self.links.publishes_articles()
+                else self.site.url(entry))
+        return PageItem(entry.title, href, entry.issue_date.isoformat(), entry.summary)
+
+    @staticmethod
+    def _href(source: str, target: str) -> str:
+        return posixpath.relpath(target, posixpath.dirname(source) or ".")
+
+    def _site_fingerprint(self) -> str:
+        site = self.site.config.site
+        return f"{site.title}|{site.language}|{site.base_url}|{site.description}"
+
+
+def _templates_fingerprint(env: jinja2.Environment) -> str:
+    """A hash of every template's source: editing any template re-renders every page."""
+    digest = hashlib.sha1()
+    for name in env.list_templates():
+        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        digest.update(f"{name}\0{source}\0".encode())
+    return digest.hexdigest()

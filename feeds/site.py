@@ -1,0 +1,87 @@
+"""The site as the outputs see it: entries in publication order, by section, with their URLs.
+
+Built once per build from the loaded Catalog and shared, read-only, by the
+feeds and the pages, so both agree on every permalink, time and order. Like
+Pelican's generator context, it holds derived data only; it decides nothing
+about formats or files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .config import Config
+from .content.loader import Catalog
+from .model import Entry, Section
+from .timeline import newest_first
+from .urls import ALL, Links
+
+Timed = tuple[dt.datetime, Entry]
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass
+class Site:
+    config: Config
+    catalog: Catalog
+    links: Links = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.links = Links(self.config.site.base_url, self.config.feeds.article_url)
+        self._sections = {s.name: s for s in self.catalog.sections}
+        self._hashes: dict[str, str] = {}
+
+    @cached_property
+    def timeline(self) -> list[Timed]:
+        """Every entry with its publication time, newest first."""
+        return newest_first(self.catalog.entries, self.config.site.zone,
+                            self.config.feeds.press_clock)
+
+    @cached_property
+    def by_section(self) -> dict[str, list[Timed]]:
+        """Section slug → its entries, newest first; every section present, even empty."""
+        groups: dict[str, list[Timed]] = {s.slug: [] for s in self.catalog.sections}
+        for timed in self.timeline:
+            groups[self.section_of(timed[1]).slug].append(timed)
+        return groups
+
+    @property
+    def sections(self) -> Sequence[Section]:
+        return self.catalog.sections
+
+    def section_of(self, entry: Entry) -> Section:
+        return self._sections[entry.section]
+
+    def scope(self, slug: str) -> list[Timed]:
+        """The entries of a feed scope: the whole site (``all``) or one section."""
+        return self.timeline if slug == ALL else self.by_section[slug]
+
+    def newest(self, slug: str = ALL) -> dt.datetime:
+        """When the scope last changed: its newest entry (or the site's, or the epoch)."""
+        timed = self.scope(slug) or self.timeline
+        return timed[0][0] if timed else EPOCH
+
+    def url(self, entry: Entry) -> str:
+        return self.links.article(entry, self.section_of(entry))
+
+    def section_url(self, section: Section) -> str:
+        return self.links.url(self.links.section_path(section.slug))
+
+    def fingerprint(self, entry: Entry) -> str:
+        """A hash of everything about an entry an output may show, so that outputs made
+        from unchanged entries can be recognised without rendering them again."""
+        known = self._hashes.get(entry.id)
+        if known is None:
+            parts = (entry.id, entry.title, entry.headline, entry.subtitle or "", entry.section,
+                     entry.issue_date.isoformat(), entry.date.isoformat(),
+                     str(entry.date_approximate), entry.byline, str(entry.position),
+                     entry.time.isoformat() if entry.time else "",
+                     *(f"{a.name}/{a.role}" for a in entry.authors), "\x1e",
+                     *entry.paragraphs, "\x1e", *entry.captions)
+            known = hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
+            self._hashes[entry.id] = known
+        return known

@@ -1,0 +1,51 @@
+"""JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/), written with the standard library."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .items import FeedItem
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+@dataclass(frozen=True)
+class JsonFeedMeta:
+    title: str
+    home_page_url: str
+    feed_url: str
+    description: str
+    language: str
+    author: str
+
+
+def render(meta: JsonFeedMeta, items: Sequence[FeedItem]) -> bytes:
+    """The feed as UTF-8 JSON; keys in a fixed order so rebuilds are byte-identical."""
+    feed = {
+        "version": VERSION,
+        "title": meta.title,
+        "home_page_url": meta.home_page_url,
+        "feed_url": meta.feed_url,
+        "description": meta.description,
+        "language": meta.language,
+        "authors": [{"name": meta.author}],
+        "items": [_item(item) for item in items],
+    }
+    return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _item(item: FeedItem) -> dict[str, object]:
+    out: dict[str, object] = {
+        "id": item.id,
+        "url": item.url,
+        "title": item.title,
+        "summary": item.summary,
+        "content_html": item.content_html,
+        "date_published": item.published.isoformat(),
+        "tags": [item.section.name],
+    }
+    if item.authors:
+        out["authors"] = [{"name": name} for name in item.authors]
+    return out

@@ -1,0 +1,186 @@
+"""Which feed documents the site has, and what goes in each.
+
+For the whole site (scope ``all``) and for every section:
+
+- subscription feeds ``feeds/<scope>.rss.xml``, ``.atom.xml`` and ``.json`` with the
+  newest ``feeds.limit`` entries;
+- RFC 5005 archive documents, one per month, ``feeds/archive/<scope>/<yyyy-mm>.atom.xml``,
+  listing every entry of that month. The subscription feeds link ``prev-archive`` to
+  the newest month; each month links to the months before and after it and to the
+  subscription feed (``current``). A month's document stops changing once a later
+  month has entries. RFC 5005 defines archives for Atom; the RSS feed links to the
+  same Atom documents.
+
+plus ``feeds/index.opml`` (every section, for a one-step import) and the XSL
+stylesheet that makes a feed readable in a browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import posixpath
+from collections.abc import Callable, Iterator, Sequence
+from itertools import groupby
+
+from ..model import Entry
+from ..site import Site, Timed
+from ..sitewriter import Output
+from ..urls import ALL, Links
+from . import jsonfeed, opml, xmlfeeds
+from .items import FeedItem
+from .xmlfeeds import FeedMeta, Link
+
+MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml",
+               "json": "application/feed+json"}
+ATOM = MEDIA_TYPES["atom"]
+
+ContentRenderer = Callable[[Entry, str], str]
+
+
+class FeedBuilder:
+    """Makes the feed outputs of one site; entries are turned into feed items and Atom
+    fragments once, however many documents they appear in."""
+
+    def __init__(self, site: Site, render_content: ContentRenderer,
+                 stylesheet: bytes | None) -> None:
+        self.site = site
+        self.links: Links = site.links
+        self.render_content = render_content
+        self.stylesheet = stylesheet
+        self._items: dict[str, FeedItem] = {}
+        self._fragments: dict[str, bytes] = {}
+
+    def outputs(self) -> Iterator[Output]:
+        for slug in (ALL, *(s.slug for s in self.site.sections)):
+            yield from self._scope(slug)
+        yield Output(Links.opml_path(), self._opml)
+        if self.stylesheet is not None:
+            data = self.stylesheet
+            yield Output(Links.stylesheet_path(), lambda: data)
+
+    # ------------------------------------------------------------- one scope
+    def _scope(self, slug: str) -> Iterator[Output]:
+        timed = self.site.scope(slug)
+        months = [(month, list(group)) for month, group
+                  in groupby(timed, key=lambda t: f"{t[1].issue_date:%Y-%m}")]
+        newest_month = months[0][0] if months else None
+        recent = timed[:self.site.config.feeds.limit]
+        for fmt in ("rss", "atom", "json"):
+            path = Links.feed_path(slug, fmt)
+            if fmt == "json":
+                yield Output(path, self._json_renderer(slug, recent))
+                continue
+            links = ()
+            if newest_month:
+                href = self.links.url(Links.archive_path(slug, newest_month, "atom"))
+                links = (Link("prev-archive", href, ATOM),)
+            meta = self._meta(slug, path, fmt, links)
+            yield Output(path, self._xml_renderer(meta, recent, fmt))
+        for i, (month, entries) in enumerate(months):  # newest month first
+            later = months[i - 1][0] if i > 0 else None
+            earlier = months[i + 1][0] if i + 1 < len(months) else None
+            yield self._archive(slug, month, entries, earlier, later)
+
+    def _archive(self, slug: str, month: str, timed: list[Timed], earlier: str | None,
+                 later: str | None) -> Output:
+        path = Links.archive_path(slug, month, "atom")
+        links = [Link("current", self.links.url(Links.feed_path(slug, "atom")), ATOM)]
+        if earlier:
+            links.append(Link("prev-archive",
+                              self.links.url(Links.archive_path(slug, earlier, "atom")), ATOM))
+        if later:
+            links.append(Link("next-archive",
+                              self.links.url(Links.archive_path(slug, later, "atom")), ATOM))
+        meta = self._meta(slug, path, "atom", tuple(links), archive=True,
+                          updated=timed[0][0])
+        fingerprint = hashlib.sha1(repr(meta).encode())
+        for _, entry in timed:
+            fingerprint.update(self.site.fingerprint(entry).encode())
+
+        def render() -> bytes:
+            return xmlfeeds.atom_with_entries(meta, [self._fragment(t) for t in timed])
+
+        return Output(path, render, fingerprint.hexdigest())
+
+    # ------------------------------------------------------------- renderers
+    def _xml_renderer(self, meta: FeedMeta, timed: Sequence[Timed],
+                      fmt: str) -> Callable[[], bytes]:
+        write = xmlfeeds.rss if fmt == "rss" else xmlfeeds.atom
+        return lambda: write(meta, [self._item(t) for t in timed])
+
+    def _json_renderer(self, slug: str, timed: Sequence[Timed]) -> Callable[[], bytes]:
+        def render() -> bytes:
+            meta = jsonfeed.JsonFeedMeta(
+                title=self._title(slug),
+                home_page_url=self._html_url(slug),
+                feed_url=self.links.url(Links.feed_path(slug, "json")),
+                description=self.site.config.site.description,
+                language=self.site.config.site.language,
+                author=self.site.config.site.title,
+            )
+            return jsonfeed.render(meta, [self._item(t) for t in timed])
+        return render
+
+    def _opml(self) -> bytes:
+        site = self.site.config.site
+        feeds = tuple(opml.FeedLink(self._title(s.slug),
+                                    self.links.url(Links.feed_path(s.slug, "rss")),
+                                    self._html_url(s.slug))
+                      for s in self.site.sections if self.site.scope(s.slug))
+        return opml.render(site.title, site.base_url, self.site.newest(),
+                           [opml.Group(site.title, feeds)])
+
+    # ---------------------------------------------------------------- pieces
+    def _meta(self, slug: str, path: str, fmt: str, links: tuple[Link, ...],
+              archive: bool = False, updated: dt.datetime | None = None) -> FeedMeta:
+        site = self.site.config.site
+        return FeedMeta(
+            id=self.links.url(Links.feed_path(slug, "atom")),  # one id for the logical feed
+            title=self._title(slug),
+            description=site.description,
+            language=site.language,
+            author=site.title,
+            html_url=self._html_url(slug),
+            self_url=self.links.url(path),
+            self_type=MEDIA_TYPES[fmt],
+            updated=updated or self.site.newest(slug),
+            links=links,
+            stylesheet=self._stylesheet_href(path) if self.stylesheet is not None else None,
+            archive=archive,
+        )
+
+    def _title(self, slug: str) -> str:
+        site = self.site.config.site.title
+        if slug == ALL:
+            return site
+        name = next(s.name for s in self.site.sections if s.slug == slug)
+        return f"{site} · {name}"
+
+    def _html_url(self, slug: str) -> str:
+        path = Links.home_path() if slug == ALL else Links.section_path(slug)
+        return self.links.url(path)
+
+    @staticmethod
+    def _stylesheet_href(path: str) -> str:
+        """Relative, so browsers apply it however the site is served (XSLT must be
+        same-origin)."""
+        return posixpath.relpath(Links.stylesheet_path(), posixpath.dirname(path))
+
+    def _item(self, timed: Timed) -> FeedItem:
+        published, entry = timed
+        item = self._items.get(entry.id)
+        if item is None:
+            section = self.site.section_of(entry)
+            item = FeedItem.of(entry, published, section, self.site.url(entry),
+                               self.site.section_url(section), self.render_content)
+            self._items[entry.id] = item
+        return item
+
+    def _fragment(self, timed: Timed) -> bytes:
+        entry = timed[1]
+        fragment = self._fragments.get(entry.id)
+        if fragment is None:
+            fragment = xmlfeeds.atom_entry(self._item(timed))
+            self._fragments[entry.id] = fragment
+        return fragment

@@ -1,0 +1,88 @@
+"""Jinja2 templates shared by the outputs: where they are found, and how they are read.
+
+A site may override any template by putting a file of the same name in
+``site.templates_dir`` (relative to the config file); every other name comes
+from the copy shipped with feeds: ``feeds/default_templates`` inside an installed
+wheel, or ``templates/`` next to the package in a source checkout.
+
+``.html.j2`` templates are autoescaped; undefined names are errors rather than
+empty strings, so a misspelt variable fails the build instead of the reader.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+import jinja2
+
+from .config import Config
+from .errors import FeedsError
+
+_PACKAGE = Path(__file__).resolve().parent
+BUNDLED = (_PACKAGE / "default_templates", _PACKAGE.parent / "templates")
+
+
+class TemplateProblem(FeedsError):
+    """A template that cannot be read or rendered, with its file and line when known."""
+
+
+def folders(config: Config) -> list[Path]:
+    """Template folders in lookup order: the site's own, then the bundled one."""
+    site = config.path(config.site.templates_dir)
+    found = [site] if site.is_dir() else []
+    bundled = next((folder for folder in BUNDLED if folder.is_dir()), None)
+    if bundled is not None and bundled not in found:
+        found.append(bundled)
+    return found
+
+
+def environment(config: Config) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders(config)]),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "xml.j2"),
+                                            default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def load(env: jinja2.Environment, name: str) -> jinja2.Template:
+    """The named template, or TemplateProblem naming the file and line of a syntax error."""
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateNotFound:
+        raise TemplateProblem(f"template {name!r} not found in "
+                              + ", ".join(str(p) for p in _searchpath(env))) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(f"{exc.filename or name}:{exc.lineno}: template syntax error: "
+                              f"{exc.message}") from None
+
+
+def render(template: jinja2.Template, **context: object) -> str:
+    """Render, turning a template's own mistakes (an undefined name, a broken include)
+    into TemplateProblem with the template file and line."""
+    try:
+        return template.render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(f"{exc.filename or exc.name}:{exc.lineno}: template syntax "
+                              f"error: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateProblem(f"{_where(exc, template)}: {exc.message}") from None
+
+
+def _where(exc: BaseException, template: jinja2.Template) -> str:
+    """file:line of the innermost template frame of a render error (Jinja2 rewrites
+    tracebacks so that template frames carry the template's file and line)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename.endswith(".j2")]
+    if frames:
+        return f"{frames[-1].filename}:{frames[-1].lineno}"
+    return template.filename or template.name or "template"
+
+
+def _searchpath(env: jinja2.Environment) -> list[str]:
+    loader = env.loader
+    return list(loader.searchpath) if isinstance(loader, jinja2.FileSystemLoader) else []

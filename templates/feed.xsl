@@ -1,0 +1,55 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- Shows an RSS or Atom feed opened in a browser as a readable page that explains
+     how to subscribe. Browsers apply it; feed readers ignore it. -->
+<xsl:stylesheet version="1.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:atom="http://www.w3.org/2005/Atom">
+  <xsl:output method="html" encoding="UTF-8" indent="yes"/>
+
+  <xsl:template match="/">
+    <xsl:variable name="title" select="rss/channel/title | atom:feed/atom:title"/>
+    <html>
+      <head>
+        <meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title><xsl:value-of select="$title"/> · 订阅源</title>
+        <style>
+          :root { color-scheme: light dark; }
+          body { max-width: 42rem; margin: 0 auto; padding: 1rem; font: 17px/1.7 -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif; }
+          .help { border: 1px solid #b3261e; border-radius: 6px; padding: .5rem 1rem; }
+          code { word-break: break-all; }
+          li { margin: .5rem 0; }
+          .date { color: #6e6e73; font-size: .9rem; }
+        </style>
+      </head>
+      <body>
+        <div class="help">
+          <p><strong>这是一个订阅源（RSS/Atom）。</strong>
+          复制浏览器地址栏中的网址，粘贴到 RSS 阅读器（如 NetNewsWire、Feedly、Inoreader、Thunderbird），
+          新文章发布后就会自动出现在阅读器里。</p>
+          <p>This is a news feed. Copy the address from the address bar into your feed reader to subscribe.</p>
+        </div>
+        <h1><xsl:value-of select="$title"/></h1>
+        <p><xsl:value-of select="rss/channel/description | atom:feed/atom:subtitle"/></p>
+        <p><a href="{rss/channel/link | atom:feed/atom:link[@rel='alternate']/@href}">打开网站</a></p>
+        <ul>
+          <xsl:apply-templates select="rss/channel/item | atom:feed/atom:entry"/>
+        </ul>
+      </body>
+    </html>
+  </xsl:template>
+
+  <xsl:template match="item">
+    <li>
+      <a href="{link}"><xsl:value-of select="title"/></a><br/>
+      <span class="date"><xsl:value-of select="pubDate"/></span>
+    </li>
+  </xsl:template>
+
+  <xsl:template match="atom:entry">
+    <li>
+      <a href="{atom:link[@rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a><br/>
+      <span class="date"><xsl:value-of select="substring(atom:published, 1, 10)"/></span>
+    </li>
+  </xsl:template>
+</xsl:stylesheet>
