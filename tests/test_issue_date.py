@@ -23,6 +23,7 @@ def test_date_in_the_file_name(load_pages):
 def test_year_month_day_folders():
     assert from_path("2024/03/06/a05.txt") == dt.date(2024, 3, 6)
     assert from_path("2024/3/6/a05.txt") == dt.date(2024, 3, 6)
+    assert from_path("2024/03/06.txt") == dt.date(2024, 3, 6)
     assert from_path("pages/2024-03-06/s01.txt") == dt.date(2024, 3, 6)
     assert from_path("2024-13-45.txt") is None
     assert from_path("notes/a05.txt") is None
