@@ -127,13 +127,15 @@ Clock = Annotated[str, AfterValidator(_check_clock)]
 @dataclass(config=_STRICT)
 class FeedsConfig:
     limit: Annotated[int, Field(ge=1, le=10_000)] = 50  # items in each subscription feed
-    # Time of day given to entries whose page has only a date; later articles on a page
-    # get earlier times so that readers list a page in its printed order.
+    # Time of day given to entries whose page has only a date; each later article on a
+    # page gets one second more, so a page keeps its printed order in time.
     press_time: Clock = "06:00"
     # Publish article pages elsewhere: links point at this pattern and no pages are made.
     article_url: ArticleURL | None = None
     # An XSL stylesheet so that a feed opened in a browser reads as a page.
     stylesheet: bool = True
+    # RFC 5005 monthly archive documents, so readers can page back through history.
+    archives: bool = True
 
     @property
     def press_clock(self) -> dt.time:

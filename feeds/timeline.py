@@ -2,10 +2,11 @@
 
 Pages carry an issue date, rarely a time. Feed readers need an instant with a
 zone, and they sort by it: an entry without a time gets the configured press
-time in the site's zone, minus one second per place on its page, so a page's
-articles keep their printed order however a reader sorts. Ties between pages
-of one day fall back to file order, so the order never depends on the clock or
-on dictionary order, and rebuilds are byte-identical.
+time in the site's zone, plus one second per place on its page, so a page's
+articles keep their printed order in time and an article appended to a page
+later counts as the newer one. Ties between pages of one day fall back to file
+order, so the order never depends on the clock or on dictionary order, and
+rebuilds are byte-identical.
 """
 
 from __future__ import annotations
@@ -23,13 +24,25 @@ def published(entry: Entry, zone: ZoneInfo, press_time: dt.time) -> dt.datetime:
         stamp = dt.datetime.combine(entry.issue_date, entry.time)
         return stamp if stamp.tzinfo else stamp.replace(tzinfo=zone)
     stamp = dt.datetime.combine(entry.issue_date, press_time, tzinfo=zone)
-    return stamp - dt.timedelta(seconds=entry.position)
+    return stamp + dt.timedelta(seconds=entry.position)
 
 
 def newest_first(entries: Iterable[Entry], zone: ZoneInfo,
                  press_time: dt.time) -> list[tuple[dt.datetime, Entry]]:
-    """(published, entry) pairs, newest first; ties keep file and page order."""
-    timed = [(published(e, zone, press_time), e) for e in entries]
-    timed.sort(key=lambda pair: (-pair[0].timestamp(), pair[1].source.path,
-                                 pair[1].source.line))
-    return timed
+    """(published, entry) pairs, newest first; ties go by file, the later file first."""
+    keyed = []
+    press: dict[dt.date, tuple[dt.datetime, float]] = {}  # one zone lookup per issue date
+    for entry in entries:
+        if entry.time is None:
+            base = press.get(entry.issue_date)
+            if base is None:
+                stamp = dt.datetime.combine(entry.issue_date, press_time, tzinfo=zone)
+                base = press[entry.issue_date] = (stamp, stamp.timestamp())
+            when = base[0] + dt.timedelta(seconds=entry.position)
+            instant = base[1] + entry.position
+        else:
+            when = published(entry, zone, press_time)
+            instant = when.timestamp()
+        keyed.append((instant, entry.source.path, entry.source.line, when, entry))
+    keyed.sort(reverse=True, key=lambda k: k[:3])
+    return [(when, entry) for *_, when, entry in keyed]

@@ -21,7 +21,6 @@ import datetime as dt
 import hashlib
 import posixpath
 from collections.abc import Callable, Iterator, Sequence
-from itertools import groupby
 
 from ..model import Entry
 from ..site import Site, Timed
@@ -62,8 +61,7 @@ class FeedBuilder:
     # ------------------------------------------------------------- one scope
     def _scope(self, slug: str) -> Iterator[Output]:
         timed = self.site.scope(slug)
-        months = [(month, list(group)) for month, group
-                  in groupby(timed, key=lambda t: f"{t[1].issue_date:%Y-%m}")]
+        months = _months(timed) if self.site.config.feeds.archives else []
         newest_month = months[0][0] if months else None
         recent = timed[:self.site.config.feeds.limit]
         for fmt in ("rss", "atom", "json"):
@@ -184,3 +182,11 @@ class FeedBuilder:
             fragment = xmlfeeds.atom_entry(self._item(timed))
             self._fragments[entry.id] = fragment
         return fragment
+
+
+def _months(timed: list[Timed]) -> list[tuple[str, list[Timed]]]:
+    """Entries grouped by issue month (YYYY-MM), newest month first, newest first within."""
+    months: dict[str, list[Timed]] = {}
+    for item in timed:
+        months.setdefault(f"{item[1].issue_date:%Y-%m}", []).append(item)
+    return sorted(months.items(), reverse=True)

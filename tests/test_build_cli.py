@@ -1,0 +1,58 @@
+"""`feeds build` from the command line: quiet for cron, clear errors, the demo site."""
+
+import subprocess
+import sys
+
+import feedparser
+from conftest import DEMO_PAGE, ROOT
+
+
+def feeds(*args: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "feeds", *args], cwd=cwd, capture_output=True,
+                          text=True, encoding="utf-8", timeout=120)
+
+
+def test_demo_build_writes_the_site_quietly(tmp_path):
+    out, state = tmp_path / "public", tmp_path / "state"
+    run = feeds("build", "--output", str(out), "--state", str(state), cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "" and run.stderr == ""  # not a terminal: nothing on success
+    parsed = feedparser.parse(out / "feeds" / "all.atom.xml")
+    assert parsed.bozo == 0 and len(parsed.entries) == 5
+    sections = {p.name for p in (out / "feeds").glob("*.rss.xml")}
+    assert {"all.rss.xml", "education.rss.xml", "economy.rss.xml", "party.rss.xml"} <= sections
+    assert len(list(out.glob("2022/09/20/*.html"))) == 5
+
+
+def test_build_without_a_config_file_uses_the_defaults(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / DEMO_PAGE.name).write_bytes(DEMO_PAGE.read_bytes())
+    run = feeds("build", "--no-pages", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "public" / "feeds" / "all.rss.xml").is_file()
+    assert not (tmp_path / "public" / "index.html").exists()
+    assert (tmp_path / ".feeds" / "parsed.sqlite").is_file()
+
+
+def test_output_that_is_a_file_is_one_line_and_exit_1(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / DEMO_PAGE.name).write_bytes(DEMO_PAGE.read_bytes())
+    (tmp_path / "public").write_text("x")
+    run = feeds("build", cwd=tmp_path)
+    assert run.returncode == 1
+    assert run.stderr.startswith("error: ") and "is a file" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_skipped_pages_are_warned_about_and_the_rest_builds(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / DEMO_PAGE.name).write_bytes(DEMO_PAGE.read_bytes())
+    (tmp_path / "content" / "empty.txt").write_text("")
+    run = feeds("build", cwd=tmp_path)
+    assert run.returncode == 0
+    assert "warning: skipped empty.txt: file is empty" in run.stderr
+
+
+def test_unknown_option_is_a_usage_error(tmp_path):
+    run = feeds("build", "--frobnicate", cwd=tmp_path)
+    assert run.returncode == 2
