@@ -102,7 +102,7 @@ def _sort_lines(body: list[tuple[int, str]]) -> tuple[
     line of its own is taken from the first or last line, or anywhere when it is
     bracketed; unbracketed elsewhere it could be a short sentence, so it stays.
     """
-    last = len(body) - 1  # body holds only non-blank lines (page.numbered)
+    last = len(body) - 1  # body holds only non-blank lines (page.split_page)
     text_lines, captions, credits, leading, trailing = [], [], [], [], []
     for i, (number, raw) in enumerate(body):
         text = raw.strip()
