@@ -89,3 +89,16 @@ def test_the_site_wide_feed_slug_is_reserved(tmp_path):
     with pytest.raises(ConfigError) as caught:
         parse_config({"sections": [{"name": "全部", "slug": "all"}]}, root=tmp_path)
     assert caught.value.problems[0][0] == "sections[1].slug"
+
+
+@pytest.mark.parametrize(("pattern", "complaint"), [
+    ("https://paper.example.cn/{date}/{slug}.html", "unknown field {date}"),
+    ("https://paper.example.cn/{issue_date}.html", "must contain {slug}"),
+    ("https://paper.example.cn/{slug.html", "not a valid pattern"),
+    ("paper/{slug}.html", "not an absolute http(s) URL"),
+])
+def test_article_url_patterns_are_checked(tmp_path, pattern, complaint):
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"feeds": {"article_url": pattern}}, root=tmp_path)
+    assert caught.value.problems[0][0] == "feeds.article_url"
+    assert complaint in caught.value.problems[0][1]
