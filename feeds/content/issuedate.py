@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from . import dates
 
 _ISO_IN_PATH = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_FOLDERS_IN_PATH = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?=[/._-]|$)")  # 2024/01/02.txt too
+# 2024/01/02/a01.txt, and 2024/01/02.txt too
+_FOLDERS_IN_PATH = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?=[/._-]|$)")
 
 
 @dataclass(frozen=True, slots=True)
