@@ -13,7 +13,7 @@ import re
 import tomllib
 from dataclasses import field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -142,11 +142,104 @@ class FeedsConfig:
         return parse_clock(self.press_time)
 
 
+def _check_address(address: str | None) -> str | None:
+    if address is None:
+        return None
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"{address!r} is not an email address: {exc}") from None
+
+
+def _check_env_name(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise ValueError(f"{name!r} is not an environment variable name")
+    return name
+
+
+def _check_endpoint(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an absolute http(s) URL")
+    return url
+
+
+Address = Annotated[str | None, AfterValidator(_check_address)]
+Endpoint = Annotated[str, AfterValidator(_check_endpoint)]
+EnvName = Annotated[str, AfterValidator(_check_env_name)]
+
+
+@dataclass(config=_STRICT)
+class DigestConfig:
+    """[digest]: what goes into the email digest and who it says it is from."""
+
+    # An edition holds entries issued at most this many days before the newest entry's
+    # issue date: counted from the content, not the clock, so an old page still makes a
+    # digest and an imported archive never mails years of history.
+    look_back_days: Annotated[int, Field(ge=1, le=3660)] = 7
+    database: str | None = None  # SQLite state; default <state_dir>/feeds.sqlite
+    from_address: Address = None  # default digest@<site domain>
+    from_name: str | None = None  # default site.title
+    reply_to: Address = None
+    # Where List-Unsubscribe's mailto: points; default from_address.
+    unsubscribe_address: Address = None
+    list_id: str | None = None  # default digest.<site domain>
+    # Gmail clips messages at about 102 KB: above this, sections are cut to their top
+    # entries with a link to the rest on the web.
+    max_html_bytes: Annotated[int, Field(ge=20_000, le=10_000_000)] = 90_000
+    # Attempts per subscriber over all runs before a temporary failure counts as final.
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 5
+    dkim_key: str | None = None  # PEM private key file; signing is off without one
+    dkim_selector: str = "feeds"
+    dkim_domain: str | None = None  # default: the domain of from_address
+
+
+@dataclass(config=_STRICT)
+class SmtpConfig:
+    host: str = "localhost"
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None  # default by security
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password_env: EnvName = "FEEDS_SMTP_PASSWORD"  # the password is read from here
+    rate: Annotated[float, Field(ge=0)] = 0  # messages per second; 0: as fast as it goes
+    timeout: Annotated[float, Field(gt=0, le=600)] = 30
+    retries: Annotated[int, Field(ge=0, le=10)] = 3  # for 4xx replies and dropped links
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or {"starttls": 587, "ssl": 465, "none": 25}[self.security]
+
+
+@dataclass(config=_STRICT)
+class HttpConfig:
+    endpoint: Endpoint | None = None  # e.g. https://api.postmarkapp.com/email/batch
+    token_env: EnvName = "FEEDS_HTTP_TOKEN"
+    token_header: str = "X-Postmark-Server-Token"
+    message_stream: str | None = "broadcast"
+    batch_size: Annotated[int, Field(ge=1, le=500)] = 500
+    timeout: Annotated[float, Field(gt=0, le=600)] = 30
+    retries: Annotated[int, Field(ge=0, le=10)] = 3
+
+
+@dataclass(config=_STRICT)
+class DeliveryConfig:
+    """[delivery]: how digests leave. outbox writes a Maildir folder and needs no server."""
+
+    method: Literal["outbox", "smtp", "http"] = "outbox"
+    outbox: str = "outbox"
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    http: HttpConfig = field(default_factory=HttpConfig)
+
+
 @dataclass(config=_STRICT)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     sections: tuple[SectionConfig, ...] = ()
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     # Where the file was read from; relative paths in it are resolved against its folder.
     root: str = "."
 
@@ -226,6 +319,14 @@ def _cross_checks(config: Config) -> list[tuple[str, str]]:
             problems.append((f"{key}.slug", f"{section.slug!r} is also the slug of {other}"))
         seen_names.setdefault(section.name, i)
         seen_slugs.setdefault(section.slug, i)
+    problems += _digest_checks(config)
+    return problems
+
+
+def _digest_checks(config: Config) -> list[tuple[str, str]]:
+    problems = []
+    if config.delivery.method == "http" and not config.delivery.http.endpoint:
+        problems.append(("delivery.http.endpoint", "required when delivery.method is 'http'"))
     return problems
 
 

@@ -1,0 +1,287 @@
+"""Subscribers: who gets the digest, and which sections each one chose.
+
+Addresses are checked for syntax with email-validator (no DNS lookups: a
+typo'd domain shows up as a bounce, and checks must work offline) and stored
+in its normalised form; the same address in another letter case is the same
+subscriber. Sections are stored as slugs; none chosen means every section,
+including sections added later.
+
+A subscriber is ``active`` (gets digests), ``pending`` (signed up on the web,
+has not confirmed yet) or ``unsubscribed``. Unsubscribed addresses are kept so
+that an import cannot quietly subscribe them again.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from email_validator import EmailNotValidError, validate_email
+
+from .config import RESERVED_SLUG
+from .database import transaction
+from .errors import FeedsError
+from .model import Section
+from .tokens import InvalidToken, Tokens
+
+Status = Literal["pending", "active", "unsubscribed"]
+# Between the slugs in one CSV cell: spaces, ; | or the Chinese list marks 、，
+_SECTION_SPLIT = re.compile(r"[\s;|、，,]+")
+
+
+class SubscriberError(FeedsError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    id: int
+    email: str
+    name: str
+    sections: tuple[str, ...] | None  # slugs; None: every section
+    status: Status
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Subscriber:
+        sections = tuple(row["sections"].split()) if row["sections"] is not None else None
+        return cls(row["id"], row["email"], row["name"], sections, row["status"],
+                   row["created_at"])
+
+    def wants(self, slug: str) -> bool:
+        return self.sections is None or slug in self.sections
+
+
+def normalise_address(address: str) -> str:
+    """The stored form of an address, or SubscriberError saying what is wrong with it."""
+    try:
+        return validate_email(address.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise SubscriberError(f"{address.strip()!r} is not an email address: {exc}") from None
+
+
+def section_slugs(chosen: Iterable[str], known: Sequence[Section]) -> tuple[str, ...] | None:
+    """Slugs for sections named by slug or by name; None for every section (nothing
+    chosen, or ``all``). SubscriberError names a section that does not exist."""
+    by_key = {s.slug: s.slug for s in known} | {s.name: s.slug for s in known}
+    slugs: list[str] = []
+    for item in chosen:
+        item = item.strip()
+        if not item:
+            continue
+        if item == RESERVED_SLUG:
+            return None
+        if item not in by_key:
+            raise SubscriberError(f"no section {item!r}; sections are: "
+                                  + ", ".join(f"{s.slug} ({s.name})" for s in known)
+                                  + f", or {RESERVED_SLUG}")
+        if by_key[item] not in slugs:
+            slugs.append(by_key[item])
+    if not slugs:
+        return None
+    order = {s.slug: s.order for s in known}
+    return tuple(sorted(slugs, key=order.__getitem__))
+
+
+# --------------------------------------------------------------------------- one at a time
+
+
+def get(db: sqlite3.Connection, email: str) -> Subscriber | None:
+    row = db.execute("SELECT * FROM subscribers WHERE email = ?", (email,)).fetchone()
+    return Subscriber.from_row(row) if row else None
+
+
+def add(db: sqlite3.Connection, email: str, now: dt.datetime, *, name: str | None = None,
+        sections: tuple[str, ...] | Literal["keep"] | None = "keep",
+        status: Status = "active") -> tuple[Subscriber, str]:
+    """Add a subscriber, or update the one with this address.
+
+    Returns the subscriber and what happened: ``added``, ``updated``, ``resubscribed``
+    or ``unchanged``. An existing subscriber keeps their name and sections unless new
+    ones are given. Adding is an explicit act for one address, so it subscribes again
+    someone who had unsubscribed (an import does not).
+    """
+    email = normalise_address(email)
+    with transaction(db):
+        return _upsert(db, email, now, name, sections, status, resubscribe=True)
+
+
+def remove(db: sqlite3.Connection, email: str) -> bool:
+    """Delete a subscriber and their send history; False when there was none."""
+    with transaction(db):
+        gone = db.execute("DELETE FROM subscribers WHERE email = ?", (email.strip(),))
+    return gone.rowcount > 0
+
+
+def all_subscribers(db: sqlite3.Connection, status: Status | None = None) -> list[Subscriber]:
+    if status:
+        rows = db.execute("SELECT * FROM subscribers WHERE status = ? ORDER BY id", (status,))
+    else:
+        rows = db.execute("SELECT * FROM subscribers ORDER BY id")
+    return [Subscriber.from_row(row) for row in rows]
+
+
+def unsubscribe(db: sqlite3.Connection, tokens: Tokens, token: str,
+                now: dt.datetime) -> Subscriber:
+    """Apply an unsubscribe link; InvalidToken for a token that is not ours or no longer
+    matches a subscriber. Unsubscribing twice is not an error (mail clients retry)."""
+    holder = tokens.read("unsubscribe", token)
+    with transaction(db):
+        row = db.execute("SELECT * FROM subscribers WHERE id = ?",
+                         (holder.subscriber_id,)).fetchone()
+        if row is None or not holder.matches(row["email"]):
+            raise InvalidToken("this unsubscribe link is for an address that is no longer "
+                               "subscribed")
+        if row["status"] != "unsubscribed":
+            stamp = _stamp(now)
+            db.execute("UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ?, "
+                       "updated_at = ? WHERE id = ?", (stamp, stamp, holder.subscriber_id))
+        row = db.execute("SELECT * FROM subscribers WHERE id = ?",
+                         (holder.subscriber_id,)).fetchone()
+    return Subscriber.from_row(row)
+
+
+def _upsert(db: sqlite3.Connection, email: str, now: dt.datetime, name: str | None,
+            sections: tuple[str, ...] | Literal["keep"] | None, status: Status,
+            resubscribe: bool) -> tuple[Subscriber, str]:
+    stamp = _stamp(now)
+    row = db.execute("SELECT * FROM subscribers WHERE email = ?", (email,)).fetchone()
+    stored = None if sections == "keep" or sections is None else " ".join(sections)
+    if row is None:
+        cursor = db.execute(
+            "INSERT INTO subscribers (email, name, sections, status, created_at, updated_at, "
+            "confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (email, name or "", stored, status, stamp, stamp,
+             stamp if status == "active" else None))
+        row = db.execute("SELECT * FROM subscribers WHERE id = ?",
+                         (cursor.lastrowid,)).fetchone()
+        return Subscriber.from_row(row), "added"
+    old = Subscriber.from_row(row)
+    new_name = old.name if name is None else name
+    new_sections = row["sections"] if sections == "keep" else stored
+    new_status = old.status
+    outcome = "updated"
+    if old.status == "unsubscribed" and resubscribe:
+        new_status, outcome = "active", "resubscribed"
+    if (new_name, new_sections, new_status) == (old.name, row["sections"], old.status):
+        return old, "unchanged"
+    db.execute("UPDATE subscribers SET name = ?, sections = ?, status = ?, updated_at = ?, "
+               "unsubscribed_at = CASE WHEN ? = 'unsubscribed' THEN unsubscribed_at END "
+               "WHERE id = ?", (new_name, new_sections, new_status, stamp, new_status, old.id))
+    row = db.execute("SELECT * FROM subscribers WHERE id = ?", (old.id,)).fetchone()
+    return Subscriber.from_row(row), outcome
+
+
+def _stamp(now: dt.datetime) -> str:
+    return now.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+# --------------------------------------------------------------------------- CSV import
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_unsubscribed: int = 0
+    problems: list[str] = field(default_factory=list)  # "file:line: message"
+    encoding: str = "utf-8"
+
+    @property
+    def imported(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+
+@dataclass
+class _Row:
+    line: int
+    email: str
+    name: str
+    sections: tuple[str, ...] | None
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """CSV bytes as text: UTF-8 (with or without a BOM, as Excel writes it) or GB18030
+    (what Excel on a Chinese Windows saves as "CSV")."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), encoding.removesuffix("-sig")
+        except UnicodeDecodeError:
+            continue
+    raise SubscriberError("the file is neither UTF-8 nor GB18030 text")
+
+
+def import_csv(db: sqlite3.Connection, path: Path, known: Sequence[Section],
+               now: dt.datetime) -> ImportReport:
+    """Import ``email,name,sections`` rows (a header row is optional).
+
+    Every row is checked first; rows with a bad address or an unknown section are
+    reported by line number and the valid ones are imported, all in one transaction.
+    The same address twice is one subscriber with the sections of both rows.
+    Existing subscribers get the file's name and sections; unsubscribed ones stay
+    unsubscribed.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SubscriberError(f"{path}: cannot read: {exc.strerror}") from None
+    text, encoding = decode_csv(data)
+    report = ImportReport(encoding=encoding)
+    rows = _parse_rows(text, str(path), known, report)
+    with transaction(db):
+        for row in rows:
+            existing = get(db, row.email)
+            if existing is not None and existing.status == "unsubscribed":
+                report.kept_unsubscribed += 1
+                continue
+            _, outcome = _upsert(db, row.email, now, row.name or None, row.sections,
+                                 "active", resubscribe=False)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+    return report
+
+
+def _parse_rows(text: str, where: str, known: Sequence[Section],
+                report: ImportReport) -> list[_Row]:
+    merged: dict[str, _Row] = {}
+    reader = csv.reader(io.StringIO(text, newline=""))
+    end_of_last = 0
+    first = True
+    for cells in reader:
+        line, end_of_last = end_of_last + 1, reader.line_num  # a quoted cell may span lines
+        cells = [c.strip() for c in cells]
+        if not any(cells):
+            continue
+        if first and cells[0].lower() in ("email", "e-mail", "邮箱", "电子邮箱"):
+            first = False
+            continue  # a header row
+        first = False
+        try:
+            email = normalise_address(cells[0])
+            sections = section_slugs(_SECTION_SPLIT.split(cells[2]) if len(cells) > 2
+                                     else (), known)
+        except SubscriberError as exc:
+            report.problems.append(f"{where}:{line}: {exc}; row skipped")
+            continue
+        name = cells[1] if len(cells) > 1 else ""
+        key = email.lower()
+        if key in merged:
+            first = merged[key]
+            report.problems.append(f"{where}:{line}: {email} is also on line {first.line}; "
+                                   f"merged into one subscriber")
+            first.name = first.name or name
+            if first.sections is None or sections is None:
+                first.sections = None
+            else:
+                union = set(first.sections) | set(sections)
+                first.sections = tuple(s.slug for s in known if s.slug in union)
+            continue
+        merged[key] = _Row(line, email, name, sections)
+    return list(merged.values())

@@ -1,0 +1,137 @@
+"""Signed per-subscriber tokens for the links in emails: unsubscribe, preferences, confirm.
+
+A token names a subscriber (their id and a short hash of their address, so a
+changed address voids old links and the URL does not show the address) and is
+signed with HMAC (itsdangerous) for one purpose: an unsubscribe token cannot be
+replayed as a confirm token. Unsubscribe and preferences tokens do not expire:
+RFC 8058 asks that a List-Unsubscribe link keep working, and a reader may
+unsubscribe from a year-old email. Confirm tokens (double opt-in) do.
+
+The secret comes from ``FEEDS_SECRET_KEY``. Without it, a random key is made
+once in the state directory (mode 0600) so that the demo works; a site that
+sends real mail should set the variable, so that the key survives a lost state
+directory and never lands in a repository.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from itsdangerous import (
+    BadSignature,
+    Serializer,
+    SignatureExpired,
+    TimestampSigner,
+    URLSafeSerializer,
+    URLSafeTimedSerializer,
+)
+
+from .errors import FeedsError
+
+Purpose = Literal["unsubscribe", "preferences", "confirm"]
+SECRET_ENV = "FEEDS_SECRET_KEY"
+SECRET_FILE = "secret.key"
+CONFIRM_MAX_AGE = 7 * 24 * 3600  # seconds a double opt-in link stays valid
+
+
+class InvalidToken(FeedsError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who a token was made for."""
+
+    subscriber_id: int
+    address_hash: str
+
+    def matches(self, email: str) -> bool:
+        return secrets.compare_digest(self.address_hash, address_hash(email))
+
+
+def address_hash(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:12]
+
+
+class Tokens:
+    def __init__(self, secret: str, clock: Callable[[], float] | None = None) -> None:
+        self.secret = secret
+        self.clock = clock  # seconds since the epoch, for confirm tokens; default time.time
+
+    def make(self, purpose: Purpose, subscriber_id: int, email: str) -> str:
+        payload = [subscriber_id, address_hash(email)]
+        return str(self._serializer(purpose).dumps(payload))
+
+    def read(self, purpose: Purpose, token: str) -> Holder:
+        """The holder of a valid token; InvalidToken for anything forged, altered,
+        made for another purpose or (confirm tokens) expired."""
+        serializer = self._serializer(purpose)
+        try:
+            if isinstance(serializer, URLSafeTimedSerializer):
+                payload = serializer.loads(token.strip(), max_age=CONFIRM_MAX_AGE)
+            else:
+                payload = serializer.loads(token.strip())
+        except SignatureExpired:
+            raise InvalidToken(f"this {purpose} link has expired; ask for a new one") from None
+        except BadSignature:
+            raise InvalidToken(f"not a valid {purpose} token (altered, or made with "
+                               f"another secret key)") from None
+        if (not isinstance(payload, list) or len(payload) != 2
+                or not isinstance(payload[0], int) or not isinstance(payload[1], str)):
+            raise InvalidToken(f"not a valid {purpose} token")
+        return Holder(payload[0], payload[1])
+
+    def _serializer(self, purpose: Purpose) -> Serializer:
+        salt = f"feeds.{purpose}"
+        if purpose == "confirm":
+            clock = self.clock
+            kwargs: dict[str, Any] = {"signer": _clocked(clock)} if clock else {}
+            return URLSafeTimedSerializer(self.secret, salt=salt, **kwargs)
+        return URLSafeSerializer(self.secret, salt=salt)
+
+
+def _clocked(clock: Callable[[], float]) -> type[TimestampSigner]:
+    class ClockedSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(clock())
+
+    return ClockedSigner
+
+
+def secret_key(state_dir: Path, environ: Mapping[str, str] = os.environ) -> str:
+    """FEEDS_SECRET_KEY, else the key in the state directory, made on first use."""
+    from_env = environ.get(SECRET_ENV, "").strip()
+    if from_env:
+        return from_env
+    path = state_dir / SECRET_FILE
+    if not path.exists():
+        _create_key(path)
+    key = path.read_text(encoding="ascii").strip()
+    if not key:
+        raise FeedsError(f"{path}: empty secret key file; delete it to make a new one "
+                         f"(links in emails sent so far then stop working)")
+    return key
+
+
+def _create_key(path: Path) -> None:
+    """Write a new key to a private temporary file and link it into place: linking
+    fails if another process got there first, and nobody ever reads a half-written key."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret.")  # mode 0600
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(32) + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
