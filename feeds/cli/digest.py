@@ -1,0 +1,389 @@
+"""Commands about the email digest: ``feeds digest``, ``feeds subscribers …``,
+``feeds unsubscribe``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..config import Config
+from ..content.loader import Catalog, load
+from ..errors import ContentError, FeedsError
+from ..model import Section
+from . import State, cli, content_option, reports_errors
+
+if TYPE_CHECKING:
+    from ..digest.edition import Edition
+    from ..digest.send import DigestRun, Progress
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _catalog(config: Config, content_dir: Path | None) -> Catalog:
+    return load(config, content=content_dir.resolve() if content_dir else None)
+
+
+def _known_sections(config: Config, content_dir: Path | None) -> tuple[Section, ...]:
+    """The sections a subscriber may choose: the content's, or the configured ones when
+    there is no content yet."""
+    try:
+        return _catalog(config, content_dir).sections
+    except ContentError:
+        from ..content.sections import catalogue
+
+        return catalogue(config, [config.site.default_section])
+
+
+@contextmanager
+def _database(config: Config) -> Iterator[sqlite3.Connection]:
+    from ..database import connect, database_path
+
+    with closing(connect(database_path(config))) as db:
+        yield db
+
+
+def _on_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def _warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+# --------------------------------------------------------------------------- feeds digest
+
+
+@cli.command()
+@content_option
+@click.option("--dry-run", is_flag=True,
+              help="Show who would get which sections; send nothing, change nothing.")
+@click.option("--to", "test_to", metavar="ADDR",
+              help="Send one test copy of the edition (every section) to ADDR through the "
+                   "configured delivery; records nothing, so the real run still sends.")
+@click.option("--preview", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="FILE.html", help="Write the rendered email (every section) to FILE.html.")
+@click.pass_obj
+@reports_errors
+def digest(state: State, content_dir: Path | None, dry_run: bool, test_to: str | None,
+           preview: Path | None) -> None:
+    """Email the new entries to every subscriber, each getting only their sections.
+
+    An edition holds the entries no earlier edition carried, issued within
+    digest.look_back_days of the newest issue. Each subscriber's copy is recorded
+    in a send ledger, so running again, or again after a crash, never sends a copy
+    twice: unfinished editions are finished first. With nothing new, nothing is
+    sent and the command says so. Delivery is set in [delivery] of feeds.toml
+    (default: a Maildir folder `outbox/` that any mail client opens).
+
+    Exits 0 when every copy went (or there was nothing to send), 1 when any
+    delivery failed or was deferred, 2 on configuration mistakes.
+
+    \b
+    Example:
+        feeds subscribers add reader@example.com --section education
+        feeds digest --dry-run
+        feeds digest --preview digest.html --to me@example.com
+        feeds digest
+    """
+    from ..digest.delivery import open_transport
+    from ..digest.send import DigestRun, exclusive
+    from ..subscribers import normalise_address
+    from ..tokens import Tokens, secret_key
+
+    config = state.config
+    if test_to:
+        test_to = normalise_address(test_to)
+    catalog = _catalog(config, content_dir)
+    with _database(config) as db, exclusive(config.state_path):
+        run = DigestRun(config, catalog, db, Tokens(secret_key(config.state_path)), _now())
+        if dry_run or test_to or preview:
+            _look(run, dry_run, test_to, preview)
+            return
+        transport = open_transport(config)
+        try:
+            with _progress() as progress:
+                report = run.run(transport, progress)
+        finally:
+            transport.close()
+    for edition in report.editions:
+        for problem in edition.problems:
+            _warn(problem)
+        if edition.trimmed:
+            _warn(f"edition {edition.edition}: {edition.trimmed} emails were over "
+                  f"digest.max_html_bytes; their sections were cut to the top entries")
+    if report.stopped:
+        click.echo(f"error: delivery stopped: {report.stopped}; copies not sent yet will be "
+                   f"sent by the next run", err=True)
+    for edition in report.editions:
+        click.echo(edition.line())
+    if report.note:
+        click.echo(report.note)
+    if report.editions and config.delivery.method == "outbox":
+        click.echo(f"outbox: {config.path(config.delivery.outbox)} (a Maildir folder; open "
+                   f"it with any mail client)")
+    sys.exit(0 if report.ok else 1)
+
+
+def _look(run: DigestRun, dry_run: bool, test_to: str | None, preview: Path | None) -> None:
+    """--dry-run, --to and --preview: show the edition a run would send, change nothing."""
+    from ..atomic import write_if_changed
+    from ..digest.delivery import open_transport
+    from ..subscribers import Subscriber
+
+    unfinished = run.unfinished()
+    upcoming, why = run.next_edition()
+    if dry_run:
+        _print_plan(run, unfinished, upcoming, why)
+    shown = (unfinished + ([upcoming] if upcoming else []))[:1]
+    if not shown and (latest := run.ledger.latest()):
+        shown = [run.rebuild(latest)]
+    if not shown:
+        if test_to or preview:
+            raise FeedsError(f"no edition to show: {why}")
+        return
+    edition = shown[0]
+    if preview:
+        reader = Subscriber(0, test_to or "reader@example.com", "", None, "active", "")
+        letter, _ = run.letter(edition, reader, edition.groups, "<preview@localhost>")
+        write_if_changed(preview, letter.html.encode())
+        click.echo(f"wrote {preview}: edition {edition.id}, {letter.subject}, "
+                   f"{len(letter.html.encode()) // 1024} KB of HTML")
+    if test_to:
+        transport = open_transport(run.config)
+        try:
+            outcome = next(iter(transport.send([run.test_copy(edition, test_to)])))
+        finally:
+            transport.close()
+        if outcome.status != "sent":
+            raise FeedsError(f"test copy to {test_to} {outcome.status}: {outcome.detail}")
+        click.echo(f"sent a test copy of edition {edition.id} to {test_to} "
+                   f"({transport.name}); nothing recorded")
+
+
+def _print_plan(run: DigestRun, unfinished: list[Edition], upcoming: Edition | None,
+                why: str) -> None:
+    for edition in unfinished:
+        left = {r["subscriber_id"] for r in run.ledger.deliveries(edition.id)
+                if r["status"] in ("pending", "claimed")}
+        click.echo(f"edition {edition.id} (unfinished: {len(left)} copies still to send)")
+        for share in run.shares(edition):
+            if share.subscriber.id in left:
+                click.echo(f"  {share.subscriber.email}\t{share.subject}")
+    if upcoming is None:
+        click.echo(why)
+        return
+    shares = run.shares(upcoming)
+    sizes = ", ".join(f"{g.section.name} {len(g.entries)}" for g in upcoming.groups)
+    click.echo(f"edition {upcoming.id} (new: {sizes})")
+    for share in shares:
+        click.echo(f"  {share.subscriber.email}\t{share.subject}")
+    click.echo(f"  {len(shares)} would get it; nothing was sent or recorded")
+
+
+@contextmanager
+def _progress() -> Iterator[Progress | None]:
+    """A progress bar on a terminal; nothing otherwise (cron mail stays short)."""
+    if not _on_terminal():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("sending", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+# --------------------------------------------------------------------------- subscribers
+
+
+@cli.group()
+def subscribers() -> None:
+    """Add, remove, list and import the people who get the digest.
+
+    Subscribers live in the state database (digest.database, default
+    .feeds/feeds.sqlite). Addresses are checked for syntax (no DNS lookups).
+    Sections are given by slug or name; none, or `all`, means every section,
+    including sections added later.
+
+    \b
+    Example:
+        feeds subscribers add reader@example.com --name 王芳 --section education --section economy
+        feeds subscribers import readers.csv
+        feeds subscribers list
+        feeds subscribers remove reader@example.com
+    """
+
+
+@subscribers.command("add")
+@click.argument("email")
+@click.option("--name", help="The reader's name (kept when not given again).")
+@click.option("--section", "sections", multiple=True, metavar="SLUG",
+              help="A section to receive, by slug or name; repeat for more. Default: all. "
+                   "For an existing subscriber, replaces their sections.")
+@content_option
+@click.pass_obj
+@reports_errors
+def subscribers_add(state: State, email: str, name: str | None, sections: tuple[str, ...],
+                    content_dir: Path | None) -> None:
+    """Add a subscriber, or update the one with this address (exit 0 either way).
+
+    Adding an address that had unsubscribed subscribes it again: use this only when
+    the reader asked for it.
+
+    \b
+    Example:
+        feeds subscribers add reader@example.com
+        feeds subscribers add reader@example.com --section education --section 经济
+        feeds subscribers add reader@example.com --section all
+    """
+    from ..subscribers import add, section_slugs
+
+    config = state.config
+    chosen = section_slugs(sections, _known_sections(config, content_dir)) if sections \
+        else "keep"
+    with _database(config) as db:
+        subscriber, outcome = add(db, email, _now(), name=name, sections=chosen)
+    what = "all sections" if subscriber.sections is None else ", ".join(subscriber.sections)
+    click.echo(f"{outcome}: {subscriber.email} ({what})")
+
+
+@subscribers.command("remove")
+@click.argument("email")
+@click.pass_obj
+@reports_errors
+def subscribers_remove(state: State, email: str) -> None:
+    """Delete a subscriber and their send history.
+
+    To stop mail but remember the address (so an import cannot add it back), use
+    the unsubscribe link of their emails, or `feeds unsubscribe TOKEN`.
+
+    \b
+    Example:
+        feeds subscribers remove reader@example.com
+    """
+    from ..subscribers import remove
+
+    with _database(state.config) as db:
+        if not remove(db, email):
+            raise FeedsError(f"no subscriber {email.strip()!r}")
+    click.echo(f"removed: {email.strip()}")
+
+
+@subscribers.command("list")
+@click.option("--status", type=click.Choice(["active", "pending", "unsubscribed"]),
+              help="Only subscribers with this status.")
+@click.option("--json", "as_json", is_flag=True,
+              help="A JSON array of {email, name, sections, status, created_at}; "
+                   "sections is null for all.")
+@click.pass_obj
+@reports_errors
+def subscribers_list(state: State, status: str | None, as_json: bool) -> None:
+    """List subscribers: address, name, sections, status and when they joined.
+
+    \b
+    Example:
+        feeds subscribers list
+        feeds subscribers list --status active --json > subscribers.json
+    """
+    from ..subscribers import all_subscribers
+
+    with _database(state.config) as db:
+        people = all_subscribers(db, status)  # type: ignore[arg-type]
+    if as_json:
+        json.dump([{"email": p.email, "name": p.name,
+                    "sections": list(p.sections) if p.sections is not None else None,
+                    "status": p.status, "created_at": p.created_at} for p in people],
+                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    for p in people:
+        sections = "all" if p.sections is None else ",".join(p.sections)
+        click.echo(f"{p.email}\t{p.name or '-'}\t{sections}\t{p.status}\t{p.created_at}")
+    if _on_terminal():
+        click.echo(f"{len(people)} subscribers", err=True)
+
+
+@subscribers.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@content_option
+@click.pass_obj
+@reports_errors
+def subscribers_import(state: State, file: Path, content_dir: Path | None) -> None:
+    """Import subscribers from a CSV file with columns email,name,sections.
+
+    A header row is optional. sections holds slugs or names separated by spaces,
+    `;` or `、`; empty means all. UTF-8 (with or without BOM) and GB18030, as Excel
+    saves it, are both read. Rows with a bad address or an unknown section are
+    reported by line and skipped; the valid rows are imported. The same address
+    twice is one subscriber with the sections of both rows. Existing subscribers
+    get the file's name and sections; unsubscribed ones stay unsubscribed.
+    Exits 1 when any row was skipped.
+
+    \b
+    Example:
+        feeds subscribers import readers.csv
+
+    \b
+    readers.csv:
+        email,name,sections
+        wang@example.com,王芳,education economy
+        li@example.com,李雷,
+    """
+    from ..subscribers import import_csv
+
+    config = state.config
+    known = _known_sections(config, content_dir)
+    with _database(config) as db:
+        report = import_csv(db, file, known, _now())
+    for problem in report.problems:
+        _warn(problem)
+    kept = f", {report.kept_unsubscribed} unsubscribed kept as they were" \
+        if report.kept_unsubscribed else ""
+    click.echo(f"imported {report.imported} from {file} ({report.encoding}): "
+               f"{report.added} added, {report.updated} updated, {report.unchanged} "
+               f"unchanged{kept}; {sum('row skipped' in p for p in report.problems)} rows "
+               f"skipped")
+    sys.exit(1 if any("row skipped" in p for p in report.problems) else 0)
+
+
+# --------------------------------------------------------------------------- unsubscribe
+
+
+@cli.command()
+@click.argument("token")
+@click.pass_obj
+@reports_errors
+def unsubscribe(state: State, token: str) -> None:
+    """Apply an unsubscribe token from a digest's link or mailto: subject.
+
+    The token is signed with FEEDS_SECRET_KEY (or the key in the state directory);
+    a forged or altered token is refused (exit 2). Unsubscribing twice is fine.
+
+    \b
+    Example:
+        feeds unsubscribe 'WzMsIjNkMTI1NjQ0ZmQ1YiJd.xYksFZf22YW9WsJSV8ZPBlT033I'
+    """
+    from ..subscribers import unsubscribe as apply
+    from ..tokens import Tokens, secret_key
+
+    config = state.config
+    with _database(config) as db:
+        subscriber = apply(db, Tokens(secret_key(config.state_path)), token, _now())
+    click.echo(f"unsubscribed: {subscriber.email}")

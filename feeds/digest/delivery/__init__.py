@@ -1,0 +1,105 @@
+"""Transports: how a batch of letters leaves, and what became of each one.
+
+Every transport takes a batch of :class:`Outgoing` and yields one
+:class:`Outcome` per message as soon as it is known, so the sender can write it
+to the ledger before the next message goes:
+
+- ``sent``: the server or API accepted it (or the outbox already held it);
+- ``failed``: refused for good (5xx, an invalid recipient): not retried;
+- ``deferred``: a temporary failure outlasted the retries: a later run tries again.
+
+A transport raises :class:`TransportUnavailable` when it cannot deliver anything
+(connection refused, bad credentials): the run stops and nothing is lost.
+
+    outbox  a Maildir folder (the default; needs no server)
+    smtp    smtplib, one connection reused, STARTTLS/SSL and login
+    http    a Postmark-style JSON batch API over httpx
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from ...config import Config
+from ...errors import ConfigError, FeedsError
+from ..message import Letter
+
+Status = Literal["sent", "failed", "deferred"]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    key: int  # the subscriber id, handed back in the Outcome
+    letter: Letter
+    raw: bytes = b""  # the MIME message, for transports that send MIME
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: int
+    status: Status
+    detail: str = ""
+
+
+class TransportUnavailable(FeedsError):
+    """Nothing can be delivered now; the run stops and unsent copies wait for the next."""
+
+
+class Transport(Protocol):
+    name: str
+    batch_size: int
+    needs_mime: bool  # whether Outgoing.raw must be filled
+
+    def send(self, batch: Sequence[Outgoing]) -> Iterator[Outcome]: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class Pace:
+    """Side effects a transport waits with, passed in so tests need not wait."""
+
+    sleep: Callable[[float], None] = time.sleep
+    monotonic: Callable[[], float] = time.monotonic
+    random: Callable[[], float] = field(default_factory=lambda: random.Random().random)
+
+    def backoff(self, attempt: int, base: float = 1.0, cap: float = 60.0) -> float:
+        """Exponential backoff with jitter (half to one and a half times the step), so
+        that many senders throttled at once do not come back at once."""
+        return min(cap, base * 2 ** (attempt - 1)) * (0.5 + self.random())
+
+
+def open_transport(config: Config, *, pace: Pace | None = None,
+                   environ: Mapping[str, str] = os.environ) -> Transport:
+    """The transport [delivery] names, with its secrets read from the environment."""
+    delivery = config.delivery
+    pace = pace or Pace()
+    if delivery.method == "smtp":
+        from .smtp import SMTPTransport
+
+        password = None
+        if delivery.smtp.username:
+            password = environ.get(delivery.smtp.password_env)
+            if not password:
+                raise ConfigError(None, [("delivery.smtp.password_env",
+                                          f"set the environment variable "
+                                          f"{delivery.smtp.password_env} to the SMTP password "
+                                          f"of {delivery.smtp.username}")])
+        return SMTPTransport(delivery.smtp, password, pace)
+    if delivery.method == "http":
+        from .http import HTTPTransport
+
+        token = environ.get(delivery.http.token_env)
+        if not token:
+            raise ConfigError(None, [("delivery.http.token_env",
+                                      f"set the environment variable "
+                                      f"{delivery.http.token_env} to the API token")])
+        return HTTPTransport(delivery.http, token, pace)
+    from .outbox import Outbox
+
+    return Outbox(config.path(delivery.outbox))

@@ -1,0 +1,127 @@
+"""The send ledger: which editions exist, what each carried, and who has been sent what.
+
+One row per (edition, subscriber) is written when the edition is made, holding
+the Message-ID that copy will always have. Sending goes:
+
+    pending ──claim──▶ claimed ──▶ sent | failed | skipped
+                          └──(4xx, link down)──▶ pending   (retried by a later run)
+
+A claim is committed before the message leaves and the outcome right after the
+server accepts it, each in its own transaction, so a run killed at any moment
+leaves at most the messages in flight as ``claimed``. The next run sends those
+again with the same Message-ID: the outbox transport then finds the copy it
+already wrote and does not write a second; an SMTP server or an HTTP API that
+accepted the message just before the kill gets it a second time, with the same
+Message-ID, which most mail stores (Gmail among them) show once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..database import transaction
+
+UNFINISHED = ("pending", "claimed")
+
+
+@dataclass(frozen=True)
+class Claim:
+    subscriber_id: int
+    message_id: str
+    attempts: int  # including this one
+
+
+class Ledger:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    # ------------------------------------------------------------------ editions
+    def carried_entries(self) -> set[str]:
+        """Ids of every entry some edition carried."""
+        return {row[0] for row in self.db.execute("SELECT entry_id FROM edition_entries")}
+
+    def edition_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT id FROM editions")}
+
+    def unfinished(self) -> list[str]:
+        rows = self.db.execute("SELECT id FROM editions WHERE finished_at IS NULL "
+                               "ORDER BY created_at, id")
+        return [row[0] for row in rows]
+
+    def latest(self) -> str | None:
+        row = self.db.execute("SELECT id FROM editions ORDER BY created_at DESC, id DESC "
+                              "LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def entries_of(self, edition: str) -> list[str]:
+        rows = self.db.execute("SELECT entry_id FROM edition_entries WHERE edition = ?",
+                               (edition,))
+        return [row[0] for row in rows]
+
+    def create(self, edition: str, entry_ids: Iterable[str],
+               recipients: Sequence[tuple[int, str]], now: dt.datetime) -> None:
+        """Record an edition, the entries it carries and one pending row per
+        (subscriber id, Message-ID), all in one transaction."""
+        stamp = _stamp(now)
+        with transaction(self.db):
+            self.db.execute("INSERT INTO editions (id, created_at) VALUES (?, ?)",
+                            (edition, stamp))
+            self.db.executemany("INSERT INTO edition_entries (edition, entry_id) VALUES (?, ?)",
+                                [(edition, e) for e in entry_ids])
+            self.db.executemany(
+                "INSERT INTO deliveries (edition, subscriber_id, message_id, updated_at) "
+                "VALUES (?, ?, ?, ?)", [(edition, sid, mid, stamp) for sid, mid in recipients])
+
+    def finish_if_done(self, edition: str, now: dt.datetime) -> bool:
+        with transaction(self.db):
+            left = self.db.execute(
+                "SELECT count(*) FROM deliveries WHERE edition = ? AND status IN (?, ?)",
+                (edition, *UNFINISHED)).fetchone()[0]
+            if not left:
+                self.db.execute("UPDATE editions SET finished_at = ? WHERE id = ? "
+                                "AND finished_at IS NULL", (_stamp(now), edition))
+        return not left
+
+    # ------------------------------------------------------------------ deliveries
+    def claim(self, edition: str, after: int, limit: int, now: dt.datetime) -> list[Claim]:
+        """Claim the next ``limit`` unfinished rows after subscriber id ``after``.
+
+        Rows left ``claimed`` by a run that died are claimed again: their message
+        may or may not have left, and only sending it again (same Message-ID) makes
+        sure it did.
+        """
+        with transaction(self.db):
+            rows = self.db.execute(
+                "SELECT subscriber_id, message_id, attempts FROM deliveries "
+                "WHERE edition = ? AND status IN (?, ?) AND subscriber_id > ? "
+                "ORDER BY subscriber_id LIMIT ?", (edition, *UNFINISHED, after, limit)
+            ).fetchall()
+            self.db.executemany(
+                "UPDATE deliveries SET status = 'claimed', attempts = attempts + 1, "
+                "updated_at = ? WHERE edition = ? AND subscriber_id = ?",
+                [(_stamp(now), edition, row[0]) for row in rows])
+        return [Claim(row[0], row[1], row[2] + 1) for row in rows]
+
+    def mark(self, edition: str, subscriber_id: int, status: str, now: dt.datetime,
+             error: str | None = None) -> None:
+        with transaction(self.db):
+            self.db.execute("UPDATE deliveries SET status = ?, error = ?, updated_at = ? "
+                            "WHERE edition = ? AND subscriber_id = ?",
+                            (status, error, _stamp(now), edition, subscriber_id))
+
+    def counts(self, edition: str) -> Counter[str]:
+        rows = self.db.execute("SELECT status, count(*) FROM deliveries WHERE edition = ? "
+                               "GROUP BY status", (edition,))
+        return Counter({row[0]: row[1] for row in rows})
+
+    def deliveries(self, edition: str) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM deliveries WHERE edition = ? "
+                               "ORDER BY subscriber_id", (edition,)).fetchall()
+
+
+def _stamp(now: dt.datetime) -> str:
+    return now.astimezone(dt.UTC).isoformat(timespec="microseconds")

@@ -1,0 +1,302 @@
+"""One run of ``feeds digest``: finish unfinished editions, make the new one, deliver it.
+
+Every side effect is passed in: the database, the transport, the instant ``now``
+(the Date header and the ledger's timestamps) and a progress callback. Only
+one run at a time: a lock file in the state directory keeps a second one out,
+so two runs never claim the same reader's copy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.utils import make_msgid
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from ..atomic import write_if_changed
+from ..config import Config
+from ..content.loader import Catalog
+from ..errors import FeedsError
+from ..subscribers import Subscriber, all_subscribers
+from ..tokens import Tokens
+from ..urls import Links
+from . import edition as editions
+from .delivery import Outgoing, Transport, TransportUnavailable
+from .edition import Edition, Group
+from .ledger import Ledger
+from .message import DkimSigner, Letter, Sender, message_id, to_bytes, unsubscribe_mailto
+from .render import Recipient, Renderer, sections_text
+
+Progress = Callable[[int, int], None]  # (done, total) for one edition
+
+
+@dataclass
+class EditionReport:
+    edition: str
+    new: bool
+    entries: int
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    deferred: int = 0
+    unsent: int = 0  # left for the next run because the transport became unavailable
+    trimmed: int = 0  # emails whose sections were cut to fit max_html_bytes
+    before: int = 0  # copies an earlier run already sent (resumed editions)
+    problems: list[str] = field(default_factory=list)  # "address: reason"
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.deferred or self.unsent)
+
+    def line(self) -> str:
+        parts = [f"{self.sent} sent"]
+        if self.before:
+            parts.append(f"{self.before} sent before")
+        parts += [f"{self.skipped} skipped", f"{self.failed} failed"]
+        if self.deferred:
+            parts.append(f"{self.deferred} deferred to the next run")
+        if self.unsent:
+            parts.append(f"{self.unsent} not sent yet")
+        kind = "new" if self.new else "resumed"
+        return (f"edition {self.edition} ({kind}, {self.entries} entries): "
+                + ", ".join(parts))
+
+
+@dataclass
+class RunReport:
+    editions: list[EditionReport] = field(default_factory=list)
+    note: str | None = None  # why no new edition was made
+    stopped: str | None = None  # why delivery stopped early
+
+    @property
+    def ok(self) -> bool:
+        return self.stopped is None and all(e.ok for e in self.editions)
+
+
+@dataclass(frozen=True)
+class Share:
+    """What one reader gets of an edition (for --dry-run)."""
+
+    subscriber: Subscriber
+    groups: tuple[Group, ...]
+    subject: str
+
+
+class DigestRun:
+    def __init__(self, config: Config, catalog: Catalog, db: sqlite3.Connection,
+                 tokens: Tokens, now: dt.datetime) -> None:
+        self.config = config
+        self.catalog = catalog
+        self.ledger = Ledger(db)
+        self.db = db
+        self.tokens = tokens
+        self.now = now
+        self.renderer = Renderer(config)
+        self.sender = Sender.from_config(config)
+        self.signer = DkimSigner.from_config(config, self.sender)
+        self.links = Links(config.site.base_url, config.feeds.article_url)
+
+    # ------------------------------------------------------------------ editions
+    def unfinished(self) -> list[Edition]:
+        return [self.rebuild(e) for e in self.ledger.unfinished()]
+
+    def rebuild(self, edition_id: str) -> Edition:
+        """An edition made by an earlier run, from the entries it recorded. An entry
+        since removed from the content is left out; the rest read as before."""
+        wanted = set(self.ledger.entries_of(edition_id))
+        entries = [e for e in self.catalog.entries if e.id in wanted]
+        date = dt.date.fromisoformat(edition_id[:10])
+        return Edition(edition_id, date, editions.group(entries, self.catalog.sections))
+
+    def next_edition(self) -> tuple[Edition | None, str]:
+        """The edition of entries no edition carried yet, not recorded; or None and why."""
+        look_back = self.config.digest.look_back_days
+        new = editions.new_entries(self.catalog.entries, self.ledger.carried_entries(),
+                                   look_back)
+        if not new:
+            if not self.catalog.entries:
+                return None, "nothing to send: the content has no entries"
+            newest = max(e.issue_date for e in self.catalog.entries)
+            return None, (f"nothing new: every entry issued since "
+                          f"{newest - dt.timedelta(days=look_back - 1)} (look-back "
+                          f"{look_back} days from the newest issue, {newest}) was in an "
+                          f"earlier edition")
+        return editions.make(new, self.catalog.sections, self.ledger.edition_ids()), ""
+
+    def shares(self, edition: Edition,
+               subscribers: Sequence[Subscriber] | None = None) -> list[Share]:
+        """Who gets what of an edition: active subscribers with news in their sections."""
+        if subscribers is None:
+            subscribers = all_subscribers(self.db, "active")
+        out = []
+        for subscriber in subscribers:
+            groups = edition.share(subscriber.sections)
+            if groups:
+                out.append(Share(subscriber, groups, self.renderer.subject(edition, groups)))
+        return out
+
+    # ------------------------------------------------------------------ the run
+    def run(self, transport: Transport, progress: Progress | None = None) -> RunReport:
+        report = RunReport()
+        try:
+            for edition in self.unfinished():
+                report.editions.append(self.deliver(edition, transport, new=False,
+                                                    progress=progress))
+            edition, why = self.next_edition()
+            if edition is None:
+                report.note = why
+                return report
+            active = all_subscribers(self.db, "active")
+            if not active:
+                # Making the edition would use up its entries with nobody to read them.
+                report.note = ("no active subscribers: add one with "
+                               "`feeds subscribers add EMAIL`")
+                return report
+            self.ledger.create(edition.id, [e.id for e in edition.entries],
+                               [(s.subscriber.id, self.message_id(edition, s.subscriber))
+                                for s in self.shares(edition, active)], self.now)
+            report.editions.append(self.deliver(edition, transport, new=True,
+                                                progress=progress))
+        except _Stopped as stop:
+            report.editions.append(stop.report)
+            report.stopped = str(stop)
+        return report
+
+    def deliver(self, edition: Edition, transport: Transport, *, new: bool,
+                progress: Progress | None = None) -> EditionReport:
+        """Send every unfinished copy of an edition, recording each outcome as it comes."""
+        self.write_web_copy(edition)
+        counts = self.ledger.counts(edition.id)
+        report = EditionReport(edition.id, new, len(edition.entries), before=counts["sent"])
+        total = counts["pending"] + counts["claimed"]
+        after, done = 0, 0
+        max_attempts = self.config.digest.max_attempts
+        while claims := self.ledger.claim(edition.id, after, transport.batch_size, self.now):
+            after = claims[-1].subscriber_id
+            attempts = {c.subscriber_id: c.attempts for c in claims}
+            readers = self._subscribers([c.subscriber_id for c in claims])
+            batch: list[Outgoing] = []
+            for claim in claims:
+                item = self._outgoing(edition, readers.get(claim.subscriber_id),
+                                      claim.message_id, transport.needs_mime, report)
+                if item is None:
+                    self.ledger.mark(edition.id, claim.subscriber_id, "skipped", self.now)
+                    report.skipped += 1
+                    done += 1
+                else:
+                    batch.append(item)
+            finished: set[int] = set()
+            try:
+                for outcome in transport.send(batch):
+                    finished.add(outcome.key)
+                    status, detail = outcome.status, outcome.detail
+                    if status == "deferred" and attempts[outcome.key] >= max_attempts:
+                        status = "failed"
+                        detail = f"gave up after {max_attempts} attempts: {detail}"
+                    self.ledger.mark(edition.id, outcome.key,
+                                     "pending" if status == "deferred" else status,
+                                     self.now, detail or None)
+                    setattr(report, status, getattr(report, status) + 1)
+                    if status != "sent":
+                        report.problems.append(f"{readers[outcome.key].email}: {detail}")
+                    done += 1
+                    if progress:
+                        progress(done, total)
+            except TransportUnavailable as exc:
+                for item in batch:
+                    if item.key not in finished:
+                        self.ledger.mark(edition.id, item.key, "pending", self.now, str(exc))
+                report.unsent = total - done
+                raise _Stopped(report, exc) from None
+            if progress:
+                progress(done, total)
+        self.ledger.finish_if_done(edition.id, self.now)
+        return report
+
+    # ------------------------------------------------------------------ one letter
+    def letter(self, edition: Edition, subscriber: Subscriber, groups: Sequence[Group],
+               message_id: str) -> tuple[Letter, bool]:
+        """One reader's letter, and whether its sections were trimmed to fit."""
+        unsubscribe = self.tokens.make("unsubscribe", subscriber.id, subscriber.email)
+        preferences = self.tokens.make("preferences", subscriber.id, subscriber.email)
+        recipient = Recipient(subscriber.email, self.links.unsubscribe(unsubscribe),
+                              self.links.preferences(preferences),
+                              sections_text(self._section_names(subscriber)))
+        rendered = self.renderer.email(edition, groups, recipient)
+        letter = Letter(self.sender, subscriber.email, rendered.subject, rendered.text,
+                        rendered.html, message_id, self.now.astimezone(self.config.site.zone),
+                        recipient.unsubscribe_url,
+                        unsubscribe_mailto(self.sender.unsubscribe_address, unsubscribe))
+        return letter, rendered.trimmed
+
+    def test_copy(self, edition: Edition, address: str) -> Outgoing:
+        """A copy of the whole edition for ``--to``: a fresh Message-ID, links that
+        unsubscribe nobody, and nothing recorded."""
+        stranger = Subscriber(0, address, "", None, "active", "")
+        mid = make_msgid("digest-test", domain=self.sender.domain)
+        letter, _ = self.letter(edition, stranger, edition.groups, mid)
+        return Outgoing(0, letter, to_bytes(letter, self.signer))
+
+    def message_id(self, edition: Edition, subscriber: Subscriber) -> str:
+        return message_id(edition.id, subscriber.id, subscriber.email, self.sender.domain)
+
+    def write_web_copy(self, edition: Edition) -> Path:
+        path = self.config.output_path / Links.digest_path(edition.id)
+        write_if_changed(path, self.renderer.web_copy(edition).encode())
+        return path
+
+    def _outgoing(self, edition: Edition, subscriber: Subscriber | None, mid: str,
+                  mime: bool, report: EditionReport) -> Outgoing | None:
+        """The reader's copy, or None when they unsubscribed since the edition was made
+        or their sections have nothing in it."""
+        if subscriber is None or subscriber.status != "active":
+            return None
+        groups = edition.share(subscriber.sections)
+        if not groups:
+            return None
+        letter, trimmed = self.letter(edition, subscriber, groups, mid)
+        report.trimmed += trimmed
+        return Outgoing(subscriber.id, letter, to_bytes(letter, self.signer) if mime else b"")
+
+    def _subscribers(self, ids: Sequence[int]) -> dict[int, Subscriber]:
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(f"SELECT * FROM subscribers WHERE id IN ({marks})", list(ids))
+        return {row["id"]: Subscriber.from_row(row) for row in rows}
+
+    def _section_names(self, subscriber: Subscriber) -> list[str] | None:
+        if subscriber.sections is None:
+            return None
+        return [s.name for s in self.catalog.sections if s.slug in subscriber.sections]
+
+
+class _Stopped(TransportUnavailable):
+    """Carries the report of the edition delivery stopped in."""
+
+    def __init__(self, report: EditionReport, cause: TransportUnavailable) -> None:
+        super().__init__(str(cause))
+        self.report = report
+
+
+class Busy(FeedsError):
+    pass
+
+
+@contextmanager
+def exclusive(state_dir: Path) -> Iterator[None]:
+    """Hold the digest lock for the block; Busy when another run holds it."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(state_dir / "digest.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise Busy(f"another `feeds digest` is running (lock: {lock.lock_file}); wait for it "
+                   f"to finish") from None
+    try:
+        yield
+    finally:
+        lock.release()
