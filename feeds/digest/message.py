@@ -172,7 +172,7 @@ def to_bytes(letter: Letter, signer: DkimSigner | None = None) -> bytes:
     # "=_" cannot occur in base64 text, so this boundary never collides with a body line.
     boundary = "=_feeds_" + hashlib.sha1(letter.message_id.encode()).hexdigest()[:24]
     head = [_folded(name, value, utf8) for name, value in headers(letter)]
-    head.append(f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n')
+    head.append(f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n')
     out = "".join(head).encode() + b"\r\n"
     for subtype, body in (("plain", letter.text), ("html", letter.html)):
         out += (f"--{boundary}\r\nContent-Type: text/{subtype}; charset=\"utf-8\"\r\n"

@@ -9,10 +9,12 @@ Rendering and inlining a 30-entry email takes about 1.3 ms, most of a message's
 budget at 500 a second, yet readers who chose the same sections get the same
 email but for their address and links. So each distinct choice is rendered
 once with placeholders for those three values (random tokens no entry text can
-contain), and each reader's copy fills them in, escaped as the template would
-have escaped them. The first copy of every choice is also rendered directly
-and compared; a template that transforms those values (a filter on them) makes
-the two differ, and the renderer then renders every copy directly.
+contain), and each reader's copy fills them in. Values with a character HTML
+escapes (``<>&"'``; Jinja2 and css-inline's serializer escape them differently)
+are rendered directly instead, as is the first copy of every choice, which is
+compared with the filled one: a template that transforms those values (a
+filter on them) makes the two differ, and the renderer then renders every copy
+directly.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import css_inline
-from markupsafe import escape
 
 from .. import templates
 from ..config import Config
@@ -39,6 +40,8 @@ TRIM_STEPS = (10, 5, 3, 2, 1)  # entries per section tried, in turn, when the HT
 # most three times), so that the decision to trim is the same for every reader.
 READER_MARGIN = 2048
 SHAPES_KEPT = 64  # section choices whose rendering is kept; bounds memory, not correctness
+READER_VALUES = ("email", "unsubscribe_url", "preferences_url")
+_ESCAPED = frozenset("<>&\"'\xa0")
 
 
 @dataclass(frozen=True)
@@ -76,11 +79,12 @@ class Rendered:
     trimmed: bool  # sections were cut to fit max_html_bytes
 
     def fill(self, blank: Recipient, reader: Recipient) -> Rendered:
-        """This rendering for ``blank`` (placeholders) made out to ``reader``."""
+        """This rendering for ``blank`` (placeholders) made out to ``reader``, whose
+        values have nothing HTML escapes (see :func:`plain`)."""
         html, text = self.html, self.text
-        for name in ("email", "unsubscribe_url", "preferences_url"):
+        for name in READER_VALUES:
             placeholder, value = getattr(blank, name), getattr(reader, name)
-            html = html.replace(placeholder, str(escape(value)))
+            html = html.replace(placeholder, value)
             text = text.replace(placeholder, value)
         return replace(self, html=html, text=text)
 
@@ -131,7 +135,7 @@ class Renderer:
     def email(self, edition: Edition, groups: Sequence[Group], recipient: Recipient) -> Rendered:
         """The email for one reader; sections trimmed to their top entries when the
         HTML would pass max_html_bytes (Gmail clips longer messages)."""
-        if self._direct:
+        if self._direct or not plain(recipient):
             return self.render_email(edition, groups, recipient)
         key = (edition.id, tuple(g.section.slug for g in groups), recipient.sections_text)
         shape = self._shapes.get(key)
@@ -189,6 +193,11 @@ class Renderer:
             "web": False,
             "links": {"web_url": self.web_url(edition), "subscribe_url": self.links.subscribe()},
         }
+
+
+def plain(recipient: Recipient) -> bool:
+    """Whether a reader's values read the same escaped or not, in text and attributes."""
+    return not any(_ESCAPED.intersection(getattr(recipient, n)) for n in READER_VALUES)
 
 
 def sections_text(groups_chosen: Sequence[str] | None) -> str:

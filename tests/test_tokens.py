@@ -1,0 +1,67 @@
+import stat
+
+import pytest
+
+from feeds.tokens import SECRET_ENV, InvalidToken, Tokens, secret_key
+
+
+def test_unsubscribe_token_names_its_subscriber_without_showing_the_address():
+    tokens = Tokens("k")
+    token = tokens.make("unsubscribe", 7, "Reader@Example.com")
+    holder = tokens.read("unsubscribe", token)
+    assert holder.subscriber_id == 7 and holder.matches("reader@example.com")
+    assert not holder.matches("other@example.com")
+    assert "example" not in token.lower()
+
+
+def test_tokens_are_stable_so_each_message_is_the_same_every_time():
+    assert Tokens("k").make("unsubscribe", 7, "a@example.com") == \
+        Tokens("k").make("unsubscribe", 7, "a@example.com")
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # signature altered
+    lambda t: "WzgsIjAwMDAwMDAwMDAwMCJd" + t[t.index("."):],  # payload swapped
+    lambda t: t.split(".")[0],  # signature removed
+    lambda t: "nonsense",
+])
+def test_a_forged_or_altered_token_is_refused(tamper):
+    tokens = Tokens("k")
+    token = tokens.make("unsubscribe", 7, "a@example.com")
+    with pytest.raises(InvalidToken):
+        tokens.read("unsubscribe", tamper(token))
+
+
+def test_a_token_is_bound_to_its_purpose_and_its_key():
+    token = Tokens("k").make("preferences", 7, "a@example.com")
+    with pytest.raises(InvalidToken, match="not a valid unsubscribe token"):
+        Tokens("k").read("unsubscribe", token)
+    with pytest.raises(InvalidToken):
+        Tokens("other key").read("preferences", token)
+
+
+def test_confirm_tokens_expire_after_a_week():
+    made = Tokens("k", clock=lambda: 1_700_000_000.0).make("confirm", 1, "a@example.com")
+    day = 24 * 3600
+    assert Tokens("k", clock=lambda: 1_700_000_000.0 + 6 * day).read("confirm", made)
+    with pytest.raises(InvalidToken, match="expired"):
+        Tokens("k", clock=lambda: 1_700_000_000.0 + 8 * day).read("confirm", made)
+
+
+def test_the_secret_comes_from_the_environment_first(tmp_path):
+    assert secret_key(tmp_path, {SECRET_ENV: "from-env"}) == "from-env"
+    assert not (tmp_path / "secret.key").exists()
+
+
+def test_without_the_variable_a_private_key_file_is_made_once(tmp_path):
+    first = secret_key(tmp_path / "state", {})
+    path = tmp_path / "state" / "secret.key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(first) >= 40 and secret_key(tmp_path / "state", {}) == first
+    assert list((tmp_path / "state").iterdir()) == [path]  # no temporary left behind
+
+
+def test_an_empty_key_file_is_reported(tmp_path):
+    (tmp_path / "secret.key").write_text("")
+    with pytest.raises(Exception, match="empty secret key file"):
+        secret_key(tmp_path, {})
