@@ -16,6 +16,7 @@ becomes the role of names printed with no title (文/图 张三).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -68,6 +69,17 @@ def parse(text: str) -> Byline | None:
     inner = text.strip()
     if len(inner) > _LONGEST_BYLINE or _SENTENCE_MARKS.search(inner):
         return None
+    return _parse_short(inner)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_short(inner: str) -> Byline | None:
+    """Read a short text that has no sentence marks.
+
+    Cached: a paper's bylines repeat (the same reporters sign article after
+    article), and reading one costs as much as reflowing the whole article
+    (bench/README.md). Bylines and authors are frozen, so sharing them is safe.
+    """
     bracketed = _BRACKETED.match(inner)
     if bracketed:
         inner = bracketed.group(1)
