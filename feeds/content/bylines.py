@@ -33,7 +33,7 @@ _PHOTO = "摄"
 _LONGEST_BYLINE = 80  # characters; anything longer is a paragraph
 # Han names have two to four characters; transliterated ones are longer and hold a ·.
 _NAME = re.compile(r"^[\u3400-\u9fff]{2,4}$|^[\u3400-\u9fff]+(?:[·•][\u3400-\u9fff]+)+$")
-_SEPARATORS = re.compile(r"[\s\u3000、:：]+")
+_TOKEN = re.compile(r"[^\s\u3000、:：]+")  # what spaces, 、 and colons separate
 _SENTENCE_MARKS = re.compile(r"[。，,！!？?；;“”\"]")
 _TITLE_PREFIX = re.compile("^(" + "|".join(_TITLES) + ")")
 _CREDIT_SUFFIX = re.compile(r"^(.+?)(摄影|摄)$")
@@ -83,7 +83,7 @@ def _parse_short(inner: str) -> Byline | None:
     bracketed = _BRACKETED.match(inner)
     if bracketed:
         inner = bracketed.group(1)
-    tokens = [t for t in _SEPARATORS.split(inner) if t]
+    tokens = _TOKEN.findall(inner)
     if not tokens or len(tokens) > 16:
         return None
     names: list[tuple[str, str | None]] = []  # (name, title)
@@ -116,8 +116,13 @@ def _parse_short(inner: str) -> Byline | None:
     return Byline(authors, " ".join(tokens))
 
 
+@functools.lru_cache(maxsize=4096)
 def _token(token: str) -> tuple[str | None, str | None, str | None] | None:
-    """One space-separated piece → (title, name, credit); None when it is neither."""
+    """One space-separated piece → (title, name, credit); None when it is neither.
+
+    Cached: the titles and a paper's reporters are a small set, met again in
+    nearly every new byline (bench/README.md).
+    """
     title = None
     match = _TITLE_PREFIX.match(token)
     if match:
