@@ -233,11 +233,35 @@ class DeliveryConfig:
     http: HttpConfig = field(default_factory=HttpConfig)
 
 
+def _check_cron(expression: str) -> str:
+    if expression.strip():
+        from .schedule.cron import parse
+
+        parse(expression)  # raises CronError (a ValueError) naming the field
+    return expression.strip()
+
+
+CronText = Annotated[str, AfterValidator(_check_cron)]
+
+
+@dataclass(config=_STRICT)
+class ScheduleConfig:
+    """[schedule]: when each job runs, as 5-field cron in site.timezone ("" turns it off)."""
+
+    build: CronText = "*/15 * * * *"
+    digest: CronText = "0 7 * * *"
+    # A run missed while the scheduler was down starts once at start-up if its time is
+    # at most this long ago; older ones are skipped.
+    misfire_grace_seconds: Annotated[int, Field(ge=1, le=7 * 86400)] = 3600
+    lock_dir: str | None = None  # default <state_dir>/locks
+
+
 @dataclass(config=_STRICT)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     sections: tuple[SectionConfig, ...] = ()
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     # Where the file was read from; relative paths in it are resolved against its folder.

@@ -32,6 +32,7 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
     monthly archives, feeds/index.opml, and the home, section and article pages.
     Only files whose bytes change are rewritten, each atomically; a failed build
     leaves the published site as it was. A rebuild re-reads only changed pages.
+    Takes the same lock as scheduled builds: exits 75 if one is running.
 
     \b
     Example:
@@ -39,6 +40,8 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
         feeds build --content pages --output /var/www/news --no-pages
     """
     from ..progress import BuildProgress
+    from ..schedule.locks import job_lock
+    from ..schedule.plan import lock_folder
 
     chatty = not quiet and sys.stderr.isatty()
     options = BuildOptions(
@@ -46,7 +49,7 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
         output=output_dir.resolve() if output_dir else None,
         state=state_dir.resolve() if state_dir else None,
         pages=not no_pages, jobs=jobs)
-    with BuildProgress(enabled=chatty) as progress:
+    with job_lock(lock_folder(state.config), "build"), BuildProgress(enabled=chatty) as progress:
         result = build(state.config, options, progress=progress.update)
     skipped = [r for r in result.catalog.files if r.skipped]
     for report in skipped:

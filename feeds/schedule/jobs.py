@@ -1,0 +1,56 @@
+"""What each job does, run once: the body of ``feeds run JOB`` and of every scheduled run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import click
+
+from ..config import Config
+from . import runs
+from .locks import job_lock
+from .plan import plan
+
+
+def _build(config: Config) -> int:
+    from ..build import build
+
+    result = build(config)
+    for report in result.catalog.files:
+        if report.skipped:
+            problem = next(p for p in report.problems if p.severity == "error")
+            where = f"{report.path}:{problem.line}" if problem.line else report.path
+            click.echo(f"warning: skipped {where}: {problem.message}", err=True)
+    return 0
+
+
+def _digest(config: Config) -> int:
+    from ..digest.send import send_digest
+
+    report = send_digest(config)
+    for problem in report.problems():
+        click.echo(f"warning: {problem}", err=True)
+    if not report.ok:
+        click.echo(f"error: {report.failure_line()}", err=True)
+        return 1
+    return 0
+
+
+RUNNERS: dict[str, Callable[[Config], int]] = {"build": _build, "digest": _digest}
+
+
+def run(job: str, config: Config,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> int:
+    """Run one job under its lock and record the run; the exit code (0 or 1) is returned.
+
+    Raises JobBusy (exit 75) when another run holds the lock."""
+    where = plan(config)
+    with job_lock(where.lock_dir, job):
+        started = clock()
+        status = 1
+        try:
+            status = RUNNERS[job](config)
+        finally:
+            runs.record(where.runs_dir, runs.Run(job, started, clock(), status))
+    return status

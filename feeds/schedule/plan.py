@@ -1,0 +1,59 @@
+"""The jobs the configuration schedules: name, cron, and where their locks and records go."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config
+from . import JOBS
+from .cron import Cron, parse
+
+
+@dataclass(frozen=True)
+class PlannedJob:
+    name: str
+    cron: Cron
+
+
+@dataclass(frozen=True)
+class Plan:
+    jobs: tuple[PlannedJob, ...]
+    grace: dt.timedelta
+    lock_dir: Path
+    runs_dir: Path
+
+    def job(self, name: str) -> PlannedJob | None:
+        return next((j for j in self.jobs if j.name == name), None)
+
+
+def plan(config: Config) -> Plan:
+    schedule = config.schedule
+    jobs = tuple(PlannedJob(name, parse(expression)) for name in JOBS
+                 if (expression := getattr(schedule, name)))
+    return Plan(jobs, dt.timedelta(seconds=schedule.misfire_grace_seconds),
+                lock_folder(config), config.state_path / "runs")
+
+
+def lock_folder(config: Config) -> Path:
+    """Where the job locks live: shared by scheduled runs and commands run by hand."""
+    if config.schedule.lock_dir:
+        return config.path(config.schedule.lock_dir)
+    return config.state_path / "locks"
+
+
+def upcoming(job: PlannedJob, zone: dt.tzinfo, after: dt.datetime,
+             count: int) -> list[dt.datetime]:
+    """The next ``count`` fire times of a job after an instant."""
+    trigger = job.cron.trigger(zone)
+    times: list[dt.datetime] = []
+    previous = None
+    now = after
+    while len(times) < count:
+        fire = trigger.get_next_fire_time(previous, now)
+        if fire is None:
+            break
+        times.append(fire)
+        previous, now = fire, fire + dt.timedelta(seconds=1)
+    return times
