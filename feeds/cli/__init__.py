@@ -76,6 +76,6 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
 
 def main() -> None:
-    from . import build, content, digest  # noqa: F401  (each registers its commands on the group)
+    from . import build, content, digest, schedule  # noqa: F401  (each registers its commands)
 
     cli(prog_name="feeds")
