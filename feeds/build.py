@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import templates
+from . import templates, websub
 from .config import Config
 from .content.cache import ParseCache
 from .content.loader import Catalog, load
@@ -18,7 +18,10 @@ from .pages import PageBuilder
 from .site import Site
 from .sitewriter import Output, SiteWriter, Summary
 from .syndication.outputs import FeedBuilder
+from .urls import FORMATS
+from .websub import PingFailure
 
+FEED_SUFFIXES = tuple(FORMATS.values())
 CACHE_NAME = "parsed.sqlite"
 MANIFEST_NAME = "manifest.json"
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -38,7 +41,8 @@ class BuildResult:
     catalog: Catalog
     summary: Summary
     seconds: float
-    feeds_written: list[str]
+    feeds_written: list[str]  # subscription feeds whose bytes changed
+    ping_failures: list[PingFailure]
 
 
 def build(config: Config, options: BuildOptions = BuildOptions(),
@@ -75,8 +79,14 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
         writer.abort()
         raise
     summary = writer.commit()
-    feeds_written = [p for p in summary.written if p.startswith("feeds/")]
-    return BuildResult(catalog, summary, time.perf_counter() - started, feeds_written)
+    feeds_written = [p for p in summary.written
+                     if p.startswith("feeds/") and p.endswith(FEED_SUFFIXES)
+                     and not p.startswith("feeds/archive/")]
+    failures = []
+    if config.feeds.websub_hub and feeds_written:
+        failures = websub.publish(config.feeds.websub_hub,
+                                  [site.links.url(path) for path in feeds_written])
+    return BuildResult(catalog, summary, time.perf_counter() - started, feeds_written, failures)
 
 
 def _stylesheet(env: jinja2.Environment) -> bytes:

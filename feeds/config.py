@@ -37,10 +37,16 @@ def _check_zone(name: str) -> str:
     return name
 
 
-def _check_base_url(url: str) -> str:
+def _check_endpoint(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{url!r} is not an absolute http(s) URL")
+    return url
+
+
+def _check_base_url(url: str) -> str:
+    """A site's root: an endpoint without query or fragment, ending in / so paths append."""
+    parts = urlsplit(_check_endpoint(url))
     if parts.query or parts.fragment:
         raise ValueError("must not have a query or fragment")
     return url if url.endswith("/") else url + "/"
@@ -59,6 +65,7 @@ def _check_keywords(words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 Zone = Annotated[str, AfterValidator(_check_zone)]
+Endpoint = Annotated[str, AfterValidator(_check_endpoint)]
 BaseURL = Annotated[str, AfterValidator(_check_base_url)]
 Slug = Annotated[str, AfterValidator(_check_slug)]
 Keywords = Annotated[tuple[str, ...], AfterValidator(_check_keywords)]
@@ -136,6 +143,9 @@ class FeedsConfig:
     stylesheet: bool = True
     # RFC 5005 monthly archive documents, so readers can page back through history.
     archives: bool = True
+    # A WebSub hub (https://www.w3.org/TR/websub/): feeds name it, and every build tells
+    # it which feeds changed, so readers that subscribe there get news within seconds.
+    websub_hub: Endpoint | None = None
 
     @property
     def press_clock(self) -> dt.time:
@@ -159,15 +169,7 @@ def _check_env_name(name: str) -> str:
     return name
 
 
-def _check_endpoint(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{url!r} is not an absolute http(s) URL")
-    return url
-
-
 Address = Annotated[str | None, AfterValidator(_check_address)]
-Endpoint = Annotated[str, AfterValidator(_check_endpoint)]
 EnvName = Annotated[str, AfterValidator(_check_env_name)]
 
 
@@ -206,6 +208,8 @@ class SmtpConfig:
     rate: Annotated[float, Field(ge=0)] = 0  # messages per second; 0: as fast as it goes
     timeout: Annotated[float, Field(gt=0, le=600)] = 30
     retries: Annotated[int, Field(ge=0, le=10)] = 3  # for 4xx replies and dropped links
+    # Connections used at once, each reused for many messages; ask your provider's limit.
+    connections: Annotated[int, Field(ge=1, le=32)] = 1
 
     @property
     def effective_port(self) -> int:
@@ -261,9 +265,9 @@ class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     sections: tuple[SectionConfig, ...] = ()
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
-    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     # Where the file was read from; relative paths in it are resolved against its folder.
     root: str = "."
 

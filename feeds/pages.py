@@ -118,8 +118,7 @@ class PageBuilder:
             templates.load(self.env, name),
             site=site,
             home_href=self._href(path, Links.home_path()),
-            sections=[self._nav(s, path, current) for s in self.site.sections
-                      if self.site.scope(s.slug) or s.configured],
+            sections=[self._nav(s, path, current) for s in self.site.sections],
             alternates=self._alternates(scope),
             opml_href=self._href(path, Links.opml_path()),
             canonical=canonical or self.links.url(path),

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from .content.loader import Catalog
 from .model import Entry
+
+if TYPE_CHECKING:
+    from .build import BuildResult
 
 
 def print_check(catalog: Catalog, *, strict: bool = False, console: Console | None = None) -> bool:
@@ -43,3 +47,16 @@ def print_entries(entries: Iterable[Entry], console: Console | None = None) -> N
         date = f"{entry.date}{'~' if entry.date_approximate else ''}"
         table.add_row(date, entry.section, entry.title, str(entry.source))
     console.print(table)
+
+
+def build_warnings(result: BuildResult) -> list[str]:
+    """What a build must tell even a quiet run: pages it skipped, hubs that did not answer."""
+    lines = []
+    for report in result.catalog.files:
+        if report.skipped:
+            problem = next(p for p in report.problems if p.severity == "error")
+            where = f"{report.path}:{problem.line}" if problem.line else report.path
+            lines.append(f"skipped {where}: {problem.message}")
+    lines += [f"WebSub hub was not told about {f.feed_url}: {f.reason}"
+              for f in result.ping_failures]
+    return lines

@@ -49,9 +49,11 @@ class Site:
             groups[self.section_of(timed[1]).slug].append(timed)
         return groups
 
-    @property
+    @cached_property
     def sections(self) -> Sequence[Section]:
-        return self.catalog.sections
+        """The sections worth publishing: every configured one, and the others the content
+        uses (the default section exists in the catalogue even when nothing is in it)."""
+        return [s for s in self.catalog.sections if s.configured or self.by_section[s.slug]]
 
     def section_of(self, entry: Entry) -> Section:
         return self._sections[entry.section]
@@ -61,8 +63,9 @@ class Site:
         return self.timeline if slug == ALL else self.by_section[slug]
 
     def newest(self, slug: str = ALL) -> dt.datetime:
-        """When the scope last changed: its newest entry (or the site's, or the epoch)."""
-        timed = self.scope(slug) or self.timeline
+        """When the scope last changed: its newest entry, or the epoch for an empty one (so
+        an empty feed does not change whenever another section gets news)."""
+        timed = self.scope(slug)
         return timed[0][0] if timed else EPOCH
 
     def url(self, entry: Entry) -> str:

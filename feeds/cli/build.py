@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..build import BuildOptions, build
+from ..report import build_warnings
 from . import State, cli, content_option, reports_errors
 
 
@@ -51,11 +52,8 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
         pages=not no_pages, jobs=jobs)
     with job_lock(lock_folder(state.config), "build"), BuildProgress(enabled=chatty) as progress:
         result = build(state.config, options, progress=progress.update)
-    skipped = [r for r in result.catalog.files if r.skipped]
-    for report in skipped:
-        problem = next(p for p in report.problems if p.severity == "error")
-        where = f"{report.path}:{problem.line}" if problem.line else report.path
-        click.echo(f"warning: skipped {where}: {problem.message}", err=True)
+    for line in build_warnings(result):
+        click.echo(f"warning: {line}", err=True)
     if chatty:
         summary = result.summary
         click.echo(f"{len(result.catalog.entries)} entries, {len(result.feeds_written)} feeds "

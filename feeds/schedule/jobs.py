@@ -15,13 +15,10 @@ from .plan import plan
 
 def _build(config: Config) -> int:
     from ..build import build
+    from ..report import build_warnings
 
-    result = build(config)
-    for report in result.catalog.files:
-        if report.skipped:
-            problem = next(p for p in report.problems if p.severity == "error")
-            where = f"{report.path}:{problem.line}" if problem.line else report.path
-            click.echo(f"warning: skipped {where}: {problem.message}", err=True)
+    for line in build_warnings(build(config)):
+        click.echo(f"warning: {line}", err=True)
     return 0
 
 

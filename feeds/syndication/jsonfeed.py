@@ -19,6 +19,7 @@ class JsonFeedMeta:
     description: str
     language: str
     author: str
+    hub: str | None = None  # WebSub
 
 
 def render(meta: JsonFeedMeta, items: Sequence[FeedItem]) -> bytes:
@@ -33,6 +34,8 @@ def render(meta: JsonFeedMeta, items: Sequence[FeedItem]) -> bytes:
         "authors": [{"name": meta.author}],
         "items": [_item(item) for item in items],
     }
+    if meta.hub:
+        feed["hubs"] = [{"type": "WebSub", "url": meta.hub}]
     return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 

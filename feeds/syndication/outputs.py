@@ -69,10 +69,10 @@ class FeedBuilder:
             if fmt == "json":
                 yield Output(path, self._json_renderer(slug, recent))
                 continue
-            links = ()
+            links: tuple[Link, ...] = self._hub()
             if newest_month:
                 href = self.links.url(Links.archive_path(slug, newest_month, "atom"))
-                links = (Link("prev-archive", href, ATOM),)
+                links += (Link("prev-archive", href, ATOM),)
             meta = self._meta(slug, path, fmt, links)
             yield Output(path, self._xml_renderer(meta, recent, fmt))
         for i, (month, entries) in enumerate(months):  # newest month first
@@ -116,6 +116,7 @@ class FeedBuilder:
                 description=self.site.config.site.description,
                 language=self.site.config.site.language,
                 author=self.site.config.site.title,
+                hub=self.site.config.feeds.websub_hub,
             )
             return jsonfeed.render(meta, [self._item(t) for t in timed])
         return render
@@ -147,6 +148,11 @@ class FeedBuilder:
             stylesheet=self._stylesheet_href(path) if self.stylesheet is not None else None,
             archive=archive,
         )
+
+    def _hub(self) -> tuple[Link, ...]:
+        """rel=hub for WebSub; rel=self is always there (WebSub needs both)."""
+        hub = self.site.config.feeds.websub_hub
+        return (Link("hub", hub, ""),) if hub else ()
 
     def _title(self, slug: str) -> str:
         site = self.site.config.site.title

@@ -142,14 +142,13 @@ class _Document(BaseExtension):
     def extend_rss(self, rss: etree._Element) -> etree._Element:
         channel = rss.find("channel")
         for link in self.meta.links:
-            etree.SubElement(channel, f"{{{ATOM_NS}}}link",
-                             href=link.href, rel=link.rel, type=link.type)
+            etree.SubElement(channel, f"{{{ATOM_NS}}}link", _attributes(link))
         self._stylesheet(rss)
         return rss
 
     def extend_atom(self, feed: etree._Element) -> etree._Element:
         for link in self.meta.links:
-            etree.SubElement(feed, "link", href=link.href, rel=link.rel, type=link.type)
+            etree.SubElement(feed, "link", _attributes(link))
         if self.meta.archive:
             etree.SubElement(feed, f"{{{HISTORY_NS}}}archive")
         self._stylesheet(feed)
@@ -159,6 +158,13 @@ class _Document(BaseExtension):
         if self.meta.stylesheet:
             root.addprevious(etree.ProcessingInstruction(
                 "xml-stylesheet", f'type="text/xsl" href="{self.meta.stylesheet}"'))
+
+
+def _attributes(link: Link) -> dict[str, str]:
+    found = {"href": link.href, "rel": link.rel}
+    if link.type:
+        found["type"] = link.type
+    return found
 
 
 class _EntryLinks(BaseEntryExtension):
