@@ -1,0 +1,33 @@
+"""``feeds serve``: the site over HTTP, with digest sign-up and one-click unsubscribe.
+
+An ASGI application (Starlette). Run it with ``feeds serve``, or with any ASGI
+server: ``uvicorn --factory feeds.web:create_app`` (reads ``$FEEDS_CONFIG`` or
+./feeds.toml), or ``feeds.web:app``, the same application made on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from ..config import Config, load_config
+from .static import StaticSite
+
+
+def create_app(config: Config | None = None) -> Starlette:
+    if config is None:
+        path = os.environ.get("FEEDS_CONFIG")
+        config = load_config(Path(path) if path else None, required=bool(path))
+    routes = [Mount("/", app=StaticSite(config.output_path))]
+    return Starlette(routes=routes)
+
+
+def __getattr__(name: str) -> object:
+    if name == "app":  # made on first use, so importing feeds.web reads no files
+        global app
+        app = create_app()
+        return app
+    raise AttributeError(name)

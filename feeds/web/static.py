@@ -1,0 +1,199 @@
+"""The built site over HTTP, as a careful production server would serve it.
+
+- the media type readers expect, with ``charset=utf-8``, for every file we write;
+- a strong ETag from the file's bytes, and Last-Modified; ``If-None-Match``
+  (which wins over ``If-Modified-Since``, RFC 9110 §13.2.2) answered with 304;
+- gzip when the client asks, as its own representation with its own ETag;
+- a short ``Cache-Control`` for feeds, so readers poll cheaply but see news soon;
+- no directory listings, no hidden files (the build's staging folder), and no
+  path outside the output directory, whether by ``..``, its percent-encoded
+  forms or a symlink pointing out.
+
+Files are read once and kept with their hash and compressed form until their
+size, mtime or inode changes, so a conditional GET costs one stat(2).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+from dataclasses import dataclass, field
+from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
+
+from starlette.datastructures import Headers
+from starlette.types import Receive, Scope, Send
+
+MEDIA_TYPES = {
+    ".rss.xml": "application/rss+xml; charset=utf-8",
+    ".atom.xml": "application/atom+xml; charset=utf-8",
+    ".json": "application/feed+json; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",
+    ".xsl": "text/xsl; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+}
+FEED_SUFFIXES = (".rss.xml", ".atom.xml", ".json", ".opml")
+FEED_MAX_AGE = 300  # seconds: readers poll; a new article should not wait long
+PAGE_MAX_AGE = 60
+OTHER_MAX_AGE = 3600
+_MIN_GZIP = 512  # bytes; smaller bodies do not pay for the header
+
+
+@dataclass
+class _File:
+    key: tuple[int, int, int]  # size, mtime_ns, inode: when any changes, read again
+    body: bytes
+    etag: str
+    last_modified: str
+    mtime: float
+    media_type: str
+    _gzipped: bytes | None = field(default=None, repr=False)
+
+    def gzipped(self) -> bytes:
+        if self._gzipped is None:
+            # mtime=0: the same bytes every time, so the gzip ETag is stable too
+            self._gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
+        return self._gzipped
+
+
+class StaticSite:
+    """An ASGI app serving a folder; everything else in feeds.web mounts around it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(os.path.realpath(root))
+        self._files: dict[str, _File] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert scope["type"] == "http"
+        method = scope["method"]
+        if method not in ("GET", "HEAD"):
+            await _plain(send, 405, "method not allowed\n", [(b"allow", b"GET, HEAD")])
+            return
+        found = self._lookup(scope["path"])
+        if found is None:
+            await _plain(send, 404, "not found\n")
+            return
+        await self._respond(found, Headers(scope=scope), method == "HEAD", send)
+
+    # ------------------------------------------------------------- locating
+    def _lookup(self, url_path: str) -> _File | None:
+        """The file for a decoded URL path, or None for anything we must not serve."""
+        parts = url_path.split("/")
+        if any(p.startswith(".") or "\\" in p or "\x00" in p for p in parts if p):
+            return None  # .., hidden files and folders, Windows separators, NUL
+        relative = "/".join(p for p in parts if p)
+        path = os.path.join(self.root, relative) if relative else str(self.root)
+        real = os.path.realpath(path)
+        if real != str(self.root) and not real.startswith(str(self.root) + os.sep):
+            return None  # a symlink pointing outside the site
+        if os.path.isdir(real):
+            real = os.path.join(real, "index.html")  # never a listing
+        return self._read(real)
+
+    def _read(self, path: str) -> _File | None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        if not os.path.isfile(path):
+            return None
+        key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        cached = self._files.get(path)
+        if cached is not None and cached.key == key:
+            return cached
+        try:
+            with open(path, "rb") as handle:
+                body = handle.read()
+        except OSError:
+            return None
+        found = _File(key, body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+                      formatdate(stat.st_mtime, usegmt=True), stat.st_mtime,
+                      _media_type(path))
+        self._files[path] = found
+        return found
+
+    # -------------------------------------------------------------- replying
+    async def _respond(self, found: _File, request: Headers, head: bool, send: Send) -> None:
+        zipped = _accepts_gzip(request) and _compressible(found)
+        etag = found.etag[:-1] + '-gzip"' if zipped else found.etag
+        headers = [
+            (b"etag", etag.encode()),
+            (b"last-modified", found.last_modified.encode()),
+            (b"cache-control", _cache_control(found.media_type).encode()),
+            (b"vary", b"Accept-Encoding"),
+        ]
+        if _not_modified(request, found):
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        body = found.gzipped() if zipped else found.body
+        headers += [(b"content-type", found.media_type.encode()),
+                    (b"content-length", str(len(body)).encode())]
+        if zipped:
+            headers.append((b"content-encoding", b"gzip"))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if head else body})
+
+
+def _media_type(path: str) -> str:
+    name = path.lower()
+    for suffix, media in MEDIA_TYPES.items():  # longer suffixes (.rss.xml) come first
+        if name.endswith(suffix):
+            return media
+    return "application/octet-stream"
+
+
+def _cache_control(media_type: str) -> str:
+    if media_type.startswith(("application/rss", "application/atom", "application/feed",
+                              "text/x-opml")):
+        return f"public, max-age={FEED_MAX_AGE}"
+    if media_type.startswith("text/html"):
+        return f"public, max-age={PAGE_MAX_AGE}"
+    return f"public, max-age={OTHER_MAX_AGE}"
+
+
+def _accepts_gzip(request: Headers) -> bool:
+    for coding in request.get("accept-encoding", "").split(","):
+        name, _, params = coding.strip().partition(";")
+        if name.strip().lower() == "gzip":
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def _compressible(found: _File) -> bool:
+    return len(found.body) >= _MIN_GZIP and (found.media_type.startswith("text/")
+                                            or "xml" in found.media_type
+                                            or "json" in found.media_type)
+
+
+def _not_modified(request: Headers, found: _File) -> bool:
+    if_none_match = request.get("if-none-match")
+    if if_none_match is not None:  # when present it alone decides (RFC 9110 §13.2.2)
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        base = found.etag.strip('"')
+        return "*" in tags or bool(tags & {f'"{base}"', f'"{base}-gzip"'})
+    since = request.get("if-modified-since")
+    if since is None:
+        return False
+    try:
+        return int(found.mtime) <= parsedate_to_datetime(since).timestamp()
+    except (TypeError, ValueError):
+        return False  # an unreadable date is ignored, as the RFC says
+
+
+async def _plain(send: Send, status: int, text: str,
+                 extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    body = text.encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()), *(extra or [])]})
+    await send({"type": "http.response.body", "body": body})
