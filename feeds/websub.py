@@ -26,6 +26,7 @@ TIMEOUT = 10.0  # seconds per request
 class PingFailure:
     feed_url: str
     reason: str
+    unreachable: bool = False  # no answer at all, as opposed to a refusal
 
 
 def publish(hub: str, feed_urls: Sequence[str], *, client: httpx.Client | None = None,
@@ -35,17 +36,25 @@ def publish(hub: str, feed_urls: Sequence[str], *, client: httpx.Client | None =
     own = client is None
     client = client or httpx.Client(timeout=timeout,
                                     headers={"User-Agent": f"feeds/{__version__}"})
+    failures: list[PingFailure] = []
     try:
-        return [failure for url in feed_urls
-                if (failure := _ping(client, hub, url, retries, pause)) is not None]
+        for i, url in enumerate(feed_urls):
+            failure = _ping(client, hub, url, retries, pause)
+            if failure is None:
+                continue
+            failures.append(failure)
+            if failure.unreachable:  # the others would wait through the same retries
+                failures += [PingFailure(u, failure.reason, True) for u in feed_urls[i + 1:]]
+                break
     finally:
         if own:
             client.close()
+    return failures
 
 
 def _ping(client: httpx.Client, hub: str, url: str, retries: int,
           pause: Callable[[float], None]) -> PingFailure | None:
-    reason = ""
+    reason, unreachable = "", False
     for attempt in range(retries + 1):
         if attempt:
             pause(0.5 * 2 ** (attempt - 1))
@@ -53,10 +62,11 @@ def _ping(client: httpx.Client, hub: str, url: str, retries: int,
             response = client.post(hub, data={"hub.mode": "publish", "hub.url": url})
         except httpx.HTTPError as exc:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            unreachable = isinstance(exc, httpx.TransportError)
             continue
         if response.is_success:
             return None
-        reason = f"hub answered {response.status_code}"
+        reason, unreachable = f"hub answered {response.status_code}", False
         if response.status_code < 500:
             break  # the hub refuses this request; asking again will not help
-    return PingFailure(url, reason)
+    return PingFailure(url, reason, unreachable)

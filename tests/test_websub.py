@@ -97,11 +97,12 @@ def test_a_hub_that_refuses_is_not_asked_again(hub):
     assert failure.reason == "hub answered 400" and len(hub.pings) == 1
 
 
-def test_a_slow_hub_times_out_and_is_reported(hub):
+def test_a_slow_hub_times_out_and_is_reported_once_for_all_feeds(hub):
     hub.slow = True
-    (failure,) = websub.publish(hub.url, ["https://news.example.cn/feeds/all.rss.xml"],
-                                retries=0, timeout=0.2)
-    assert "Timeout" in failure.reason
+    feeds = ["https://news.example.cn/feeds/all.rss.xml", "https://news.example.cn/feeds/all.json"]
+    failures = websub.publish(hub.url, feeds, retries=0, timeout=0.2)
+    assert [f.feed_url for f in failures] == feeds
+    assert all("Timeout" in f.reason for f in failures)
 
 
 def test_a_hub_that_is_down_never_fails_the_build(tmp_path):
