@@ -18,7 +18,7 @@ import datetime as dt
 import io
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -121,11 +121,18 @@ def remove(db: sqlite3.Connection, email: str) -> bool:
 
 
 def all_subscribers(db: sqlite3.Connection, status: Status | None = None) -> list[Subscriber]:
+    return list(each_subscriber(db, status))
+
+
+def each_subscriber(db: sqlite3.Connection,
+                    status: Status | None = None) -> Iterator[Subscriber]:
+    """Subscribers in id order, read as they are used (a list of 100,000 is not needed)."""
     if status:
         rows = db.execute("SELECT * FROM subscribers WHERE status = ? ORDER BY id", (status,))
     else:
         rows = db.execute("SELECT * FROM subscribers ORDER BY id")
-    return [Subscriber.from_row(row) for row in rows]
+    for row in rows:
+        yield Subscriber.from_row(row)
 
 
 def unsubscribe(db: sqlite3.Connection, tokens: Tokens, token: str,

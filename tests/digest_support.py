@@ -118,6 +118,7 @@ class Sink:
 
     script: dict[str, list[str]] = field(default_factory=dict)  # rcpt → replies, in turn
     received: list[tuple[str, bytes]] = field(default_factory=list)  # (rcpt, message)
+    peers: set[tuple[str, int]] = field(default_factory=set)  # client ends of connections
     port: int = 0
 
     async def handle_RCPT(self, server, session, envelope, address, options):
@@ -134,6 +135,7 @@ class Sink:
         return reply
 
     async def handle_DATA(self, server, session, envelope):
+        self.peers.add(session.peer)
         for rcpt in envelope.rcpt_tos:
             self.received.append((rcpt, envelope.original_content))
         return "250 Message accepted"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from contextlib import closing
+from dataclasses import replace
 from email.header import decode_header, make_header
 
 import pytest
@@ -11,6 +12,7 @@ from digest_support import (
     NOW,
     SECRET,
     Sink,
+    digest_run,
     make_site,
     no_wait,
     run_digest,
@@ -19,8 +21,10 @@ from digest_support import (
     subscribe,
 )
 
+from feeds.config import SmtpConfig
 from feeds.database import connect, database_path
 from feeds.digest.delivery import open_transport
+from feeds.digest.delivery.smtp import SMTPTransport
 from feeds.digest.ledger import Ledger
 from feeds.subscribers import get, unsubscribe
 from feeds.tokens import InvalidToken, Tokens
@@ -95,7 +99,7 @@ def test_plain_text_comes_first_and_html_has_inlined_styles(tmp_path, sink):
     assert message.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
     html = message.get_body(("html",)).get_content()
-    assert re.search(r'<h2 class="section-name" style="[^"]*font:', html)
+    assert re.search(r'<h2 class="section-name" style="[^"]*font-size:18px', html)
     assert "@media (prefers-color-scheme: dark)" in html  # kept: cannot be inlined
     assert '<html lang="zh-CN"' in html
     assert 'width="600"' in html
@@ -255,3 +259,47 @@ def test_sending_rate_is_paced(tmp_path, sink):
     transport.close()
     assert len(sink.received) == 3
     assert waits == [0.25, 0.25]  # 4 a second: the 2nd and 3rd wait a quarter second
+
+
+def test_several_connections_share_the_work_and_each_reader_still_gets_one(tmp_path, sink):
+    many = [(f"reader{i:02d}@example.com", None) for i in range(40)]
+    sink.script["reader07@example.com"] = ["550 no such user"]
+    sink.script["reader21@example.com"] = ["450 busy", "250 OK"]
+    config, report, _ = deliver(tmp_path, sink, readers=many, smtp={"connections": 3})
+    (edition,) = report.editions
+    assert (edition.sent, edition.failed) == (39, 1)
+    got = [r for r, _ in sink.received]
+    assert len(got) == len(set(got)) == 39 and "reader07@example.com" not in got
+    assert len(sink.peers) == 3
+    with closing(connect(database_path(config))) as db:
+        assert Ledger(db).counts("2024-03-02") == {"sent": 39, "failed": 1}
+
+
+def test_with_several_connections_a_refused_server_still_stops_cleanly(tmp_path):
+    with smtp_sink() as server:
+        port = server.port
+    config = make_site(tmp_path, delivery=smtp_settings(port, retries=0, connections=2))
+    subscribe(config, *[(f"r{i}@example.com", None) for i in range(5)])
+    transport = open_transport(config, pace=no_wait()[0])
+    report = run_digest(config, transport)
+    transport.close()
+    assert "cannot connect" in report.stopped and report.editions[0].unsent == 5
+    with closing(connect(database_path(config))) as db:
+        assert Ledger(db).counts("2024-03-02") == {"pending": 5}
+
+
+def test_a_line_starting_with_a_dot_still_arrives_intact(tmp_path, sink):
+    config = make_site(tmp_path, delivery=smtp_settings(sink.port))
+    subscribe(config, ("a@example.com", None))
+    with closing(connect(database_path(config))) as db:
+        run = digest_run(config, db)
+        edition, _ = run.next_edition()
+        plain = run.test_copy(edition, "a@example.com")
+    dotted = replace(plain, key=1, raw=plain.raw.replace(
+        b"\r\n\r\n", b"\r\n\r\n.starts with a dot\r\n..and two\r\n", 1))
+    transport = SMTPTransport(SmtpConfig(**smtp_settings(sink.port)["smtp"]), None,
+                              no_wait()[0])
+    outcomes = list(transport.send([plain, dotted]))
+    transport.close()
+    assert [o.status for o in outcomes] == ["sent", "sent"]
+    assert [raw for _, raw in sink.received] == [plain.raw, dotted.raw]  # dots unquoted

@@ -182,7 +182,7 @@ def _print_plan(run: DigestRun, unfinished: list[Edition], upcoming: Edition | N
     if upcoming is None:
         click.echo(why)
         return
-    shares = run.shares(upcoming)
+    shares = list(run.shares(upcoming))
     sizes = ", ".join(f"{g.section.name} {len(g.entries)}" for g in upcoming.groups)
     click.echo(f"edition {upcoming.id} (new: {sizes})")
     for share in shares:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..database import transaction
@@ -63,7 +63,7 @@ class Ledger:
         return [row[0] for row in rows]
 
     def create(self, edition: str, entry_ids: Iterable[str],
-               recipients: Sequence[tuple[int, str]], now: dt.datetime) -> None:
+               recipients: Iterable[tuple[int, str]], now: dt.datetime) -> None:
         """Record an edition, the entries it carries and one pending row per
         (subscriber id, Message-ID), all in one transaction."""
         stamp = _stamp(now)
@@ -74,7 +74,7 @@ class Ledger:
                                 [(edition, e) for e in entry_ids])
             self.db.executemany(
                 "INSERT INTO deliveries (edition, subscriber_id, message_id, updated_at) "
-                "VALUES (?, ?, ?, ?)", [(edition, sid, mid, stamp) for sid, mid in recipients])
+                "VALUES (?, ?, ?, ?)", ((edition, sid, mid, stamp) for sid, mid in recipients))
 
     def finish_if_done(self, edition: str, now: dt.datetime) -> bool:
         with transaction(self.db):

@@ -96,7 +96,8 @@ class Renderer:
         env = templates.environment(config)
         self.html_template = templates.load(env, "digest.html.j2")
         self.text_template = templates.load(env, "digest.txt.j2")
-        self.inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+        self.inliner = css_inline.CSSInliner(keep_at_rules=True, minify_css=True,
+                                             load_remote_stylesheets=False)
         self.max_html_bytes = config.digest.max_html_bytes
         self._blocks: dict[tuple[str, str], Block] = {}
         self._shapes: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()

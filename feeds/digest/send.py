@@ -22,7 +22,7 @@ from ..atomic import write_if_changed
 from ..config import Config
 from ..content.loader import Catalog
 from ..errors import FeedsError
-from ..subscribers import Subscriber, all_subscribers
+from ..subscribers import Subscriber, each_subscriber
 from ..tokens import Tokens
 from ..urls import Links
 from . import edition as editions
@@ -128,17 +128,12 @@ class DigestRun:
                           f"earlier edition")
         return editions.make(new, self.catalog.sections, self.ledger.edition_ids()), ""
 
-    def shares(self, edition: Edition,
-               subscribers: Sequence[Subscriber] | None = None) -> list[Share]:
+    def shares(self, edition: Edition) -> Iterator[Share]:
         """Who gets what of an edition: active subscribers with news in their sections."""
-        if subscribers is None:
-            subscribers = all_subscribers(self.db, "active")
-        out = []
-        for subscriber in subscribers:
+        for subscriber in each_subscriber(self.db, "active"):
             groups = edition.share(subscriber.sections)
             if groups:
-                out.append(Share(subscriber, groups, self.renderer.subject(edition, groups)))
-        return out
+                yield Share(subscriber, groups, self.renderer.subject(edition, groups))
 
     # ------------------------------------------------------------------ the run
     def run(self, transport: Transport, progress: Progress | None = None) -> RunReport:
@@ -151,15 +146,14 @@ class DigestRun:
             if edition is None:
                 report.note = why
                 return report
-            active = all_subscribers(self.db, "active")
-            if not active:
+            if next(each_subscriber(self.db, "active"), None) is None:
                 # Making the edition would use up its entries with nobody to read them.
                 report.note = ("no active subscribers: add one with "
                                "`feeds subscribers add EMAIL`")
                 return report
             self.ledger.create(edition.id, [e.id for e in edition.entries],
-                               [(s.subscriber.id, self.message_id(edition, s.subscriber))
-                                for s in self.shares(edition, active)], self.now)
+                               ((s.subscriber.id, self.message_id(edition, s.subscriber))
+                                for s in self.shares(edition)), self.now)
             report.editions.append(self.deliver(edition, transport, new=True,
                                                 progress=progress))
         except _Stopped as stop:

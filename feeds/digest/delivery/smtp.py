@@ -3,6 +3,12 @@
 - The connection is opened once (STARTTLS or SSL, then login) and reused; before
   each message after the first it is reset with RSET, which also finds a link
   the server dropped while idle, so that it is reopened before a message is lost.
+- ``connections`` > 1 sends over that many such connections at once, each in its
+  own thread (as listmonk pools connections): a message spends most of its time
+  waiting for the server's five replies, and one connection to a local server
+  tops out near 500 messages a second. The threads only talk SMTP; rendering and
+  every ledger write stay in the caller's thread, which gets each outcome as it
+  comes.
 - ``4xx`` replies (421 busy, 450 mailbox unavailable, 451 local error …) and a
   link that drops or times out mid-message are retried with exponential backoff
   and jitter, reconnecting when needed; after ``retries`` the reader's copy is
@@ -15,10 +21,49 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from ...config import SmtpConfig
 from . import Outcome, Outgoing, Pace, TransportUnavailable
+
+
+class _QuickData:
+    """DATA without smtplib's dot-quoting pass when there is nothing to quote.
+
+    smtplib doubles leading dots (RFC 5321 4.5.2) with a regular expression over the
+    whole message: 0.5 ms for a 40 KB digest, a third of the sender's CPU. A digest
+    has no line that starts with a dot (headers, base64 lines, boundaries), and a
+    byte search proves it in microseconds; any other message takes smtplib's path.
+    """
+
+    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+        if not isinstance(msg, bytes) or msg.startswith(b".") or b"\n." in msg:
+            return super().data(msg)  # type: ignore[misc]
+        self.putcmd("data")  # type: ignore[attr-defined]
+        code, reply = self.getreply()  # type: ignore[attr-defined]
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        self.send(msg + (b"" if msg.endswith(b"\r\n") else b"\r\n") + b".\r\n")  # type: ignore[attr-defined]
+        result: tuple[int, bytes] = self.getreply()  # type: ignore[attr-defined]
+        return result
+
+
+class _SMTP(_QuickData, smtplib.SMTP):
+    pass
+
+
+class _SMTPSSL(_QuickData, smtplib.SMTP_SSL):
+    pass
+
+
+class _Link:
+    """One connection, used by one thread at a time."""
+
+    def __init__(self) -> None:
+        self.connection: smtplib.SMTP | None = None
+        self.fresh = False  # no message sent on this connection yet
 
 
 class SMTPTransport:
@@ -32,28 +77,58 @@ class SMTPTransport:
         self.password = password
         self.pace = pace
         self.tls = tls or ssl.create_default_context()
-        self.connection: smtplib.SMTP | None = None
-        self.fresh = False  # no message sent on this connection yet
+        self.links: list[_Link] = []
+        self._local = threading.local()
+        self._lock = threading.Lock()  # the pace and the list of links
         self.next_at = 0.0  # monotonic time the next message may go, when rate-limited
+        self._pool = (ThreadPoolExecutor(settings.connections, thread_name_prefix="smtp")
+                      if settings.connections > 1 else None)
+        if self._pool:
+            self.batch_size = 50 * settings.connections
 
     @property
     def where(self) -> str:
         return f"{self.settings.host}:{self.settings.effective_port}"
 
     def send(self, batch: Sequence[Outgoing]) -> Iterator[Outcome]:
-        for item in batch:
-            yield self._send_one(item)
+        if self._pool is None:
+            for item in batch:
+                yield self._send_one(item)
+            return
+        futures = [self._pool.submit(self._send_one, item) for item in batch]
+        stop: TransportUnavailable | None = None
+        for future in as_completed(futures):
+            if future.cancelled():
+                continue
+            try:
+                yield future.result()
+            except TransportUnavailable as exc:
+                # Messages already under way still report; those not started never go.
+                stop = stop or exc
+                for waiting in futures:
+                    waiting.cancel()
+        if stop is not None:
+            raise stop
+
+    def _link(self) -> _Link:
+        link: _Link | None = getattr(self._local, "link", None)
+        if link is None:
+            link = self._local.link = _Link()
+            with self._lock:
+                self.links.append(link)
+        return link
 
     def _send_one(self, item: Outgoing) -> Outcome:
+        link = self._link()
         attempt = 0
         while True:
             attempt += 1
             self._wait_for_rate()
             try:
-                connection = self._ready()
+                connection = self._ready(link)
                 connection.sendmail(item.letter.sender.address, [item.letter.to], item.raw,
                                     mail_options=_options(item))
-                self.fresh = False
+                link.fresh = False
                 return Outcome(item.key, "sent")
             except smtplib.SMTPRecipientsRefused as exc:
                 code, reply = next(iter(exc.recipients.values()))
@@ -67,22 +142,22 @@ class SMTPTransport:
             if code is not None and 500 <= code < 600:
                 return Outcome(item.key, "failed", problem)
             if code is None or code == 421:  # 421: the server is closing the channel
-                self._drop()
+                _drop(link)
             if attempt > self.settings.retries:
                 return Outcome(item.key, "deferred", problem)
             self.pace.sleep(self.pace.backoff(attempt))
 
-    def _ready(self) -> smtplib.SMTP:
-        if self.connection is not None and not self.fresh:
+    def _ready(self, link: _Link) -> smtplib.SMTP:
+        if link.connection is not None and not link.fresh:
             try:
-                self.connection.rset()
-                return self.connection
+                link.connection.rset()
+                return link.connection
             except (smtplib.SMTPException, OSError):
-                self._drop()
-        if self.connection is None:
-            self.connection = self._connect()
-            self.fresh = True
-        return self.connection
+                _drop(link)
+        if link.connection is None:
+            link.connection = self._connect()
+            link.fresh = True
+        return link.connection
 
     def _connect(self) -> smtplib.SMTP:
         """A logged-in connection, trying ``retries`` times before giving up the run."""
@@ -112,11 +187,10 @@ class SMTPTransport:
         settings = self.settings
         connection: smtplib.SMTP
         if settings.security == "ssl":
-            connection = smtplib.SMTP_SSL(settings.host, settings.effective_port,
-                                          timeout=settings.timeout, context=self.tls)
+            connection = _SMTPSSL(settings.host, settings.effective_port,
+                                  timeout=settings.timeout, context=self.tls)
         else:
-            connection = smtplib.SMTP(settings.host, settings.effective_port,
-                                      timeout=settings.timeout)
+            connection = _SMTP(settings.host, settings.effective_port, timeout=settings.timeout)
         try:
             connection.ehlo()
             if settings.security == "starttls":
@@ -132,27 +206,32 @@ class SMTPTransport:
     def _wait_for_rate(self) -> None:
         if not self.settings.rate:
             return
-        now = self.pace.monotonic()
-        if self.next_at > now:
-            self.pace.sleep(self.next_at - now)
-            now = self.next_at
-        self.next_at = now + 1 / self.settings.rate
-
-    def _drop(self) -> None:
-        if self.connection is not None:
-            try:
-                self.connection.close()
-            finally:
-                self.connection = None
+        with self._lock:  # each message takes the next slot; the wait is outside the lock
+            now = self.pace.monotonic()
+            start = max(now, self.next_at)
+            self.next_at = start + 1 / self.settings.rate
+        if start > now:
+            self.pace.sleep(start - now)
 
     def close(self) -> None:
-        if self.connection is not None:
-            try:
-                self.connection.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
-            finally:
-                self._drop()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        for link in self.links:
+            if link.connection is not None:
+                try:
+                    link.connection.quit()
+                except (smtplib.SMTPException, OSError):
+                    pass
+                finally:
+                    _drop(link)
+
+
+def _drop(link: _Link) -> None:
+    if link.connection is not None:
+        try:
+            link.connection.close()
+        finally:
+            link.connection = None
 
 
 def _options(item: Outgoing) -> list[str]:
