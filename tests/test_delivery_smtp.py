@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
+import ssl
+import subprocess
 from contextlib import closing
 from dataclasses import replace
 from email.header import decode_header, make_header
@@ -303,3 +306,45 @@ def test_a_line_starting_with_a_dot_still_arrives_intact(tmp_path, sink):
     transport.close()
     assert [o.status for o in outcomes] == ["sent", "sent"]
     assert [raw for _, raw in sink.received] == [plain.raw, dotted.raw]  # dots unquoted
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl makes the certificate")
+def test_starttls_then_login_over_the_encrypted_channel(tmp_path):
+    from aiosmtpd.smtp import AuthResult
+
+    from feeds.digest.delivery.smtp import SMTPTransport
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    logins = []
+
+    def check(server, session, envelope, mechanism, auth_data):
+        logins.append(session.ssl is not None)  # only after STARTTLS
+        return AuthResult(success=auth_data.password == b"pw", handled=False)
+
+    with smtp_sink(tls_context=server_tls, require_starttls=True, authenticator=check) as sink:
+        settings = smtp_settings(sink.port, security="starttls", username="feeds")
+        config = make_site(tmp_path, delivery=settings)
+        subscribe(config, *READERS)
+        transport = SMTPTransport(config.delivery.smtp, "pw", no_wait()[0],
+                                  tls=ssl.create_default_context(cafile=str(cert)))
+        report = run_digest(config, transport)
+        transport.close()
+    assert report.ok and len(sink.received) == 2 and logins == [True]
+
+
+def test_a_second_digest_run_is_refused_while_one_holds_the_lock(tmp_path):
+    from filelock import FileLock
+
+    from feeds.digest.send import Busy, exclusive
+
+    config = make_site(tmp_path)
+    held = FileLock(config.state_path / "digest.lock")
+    with held, pytest.raises(Busy, match="another"), exclusive(config.state_path):
+        pass
+    with exclusive(config.state_path):  # free again
+        pass

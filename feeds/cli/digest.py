@@ -128,7 +128,7 @@ def digest(state: State, content_dir: Path | None, dry_run: bool, test_to: str |
         click.echo(edition.line())
     if report.note:
         click.echo(report.note)
-    if report.editions and config.delivery.method == "outbox":
+    if report.editions and config.delivery.method == "outbox" and _on_terminal():
         click.echo(f"outbox: {config.path(config.delivery.outbox)} (a Maildir folder; open "
                    f"it with any mail client)")
     sys.exit(0 if report.ok else 1)
