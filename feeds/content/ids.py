@@ -20,7 +20,6 @@ from urllib.parse import quote
 
 from ..model import Entry
 
-_WHITESPACE = re.compile(r"\s+")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -35,9 +34,20 @@ def mint(domain: str, issue_date: dt.date, title: str, override: str | None = No
 
 def _digest(text: str) -> str:
     if not unicodedata.is_normalized("NFKC", text):  # the check is much cheaper than the work
-        text = unicodedata.normalize("NFKC", text)
-    key = _WHITESPACE.sub("", text)
+        text = _nfkc(text)
+    key = "".join(text.split())  # str.split() splits on the whitespace \s matches
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _nfkc(text: str) -> str:
+    """NFKC, computed as NFC of NFKD: the same by definition (UAX #15).
+
+    CPython's one-step NFKC recomposes Chinese text slowly, character by
+    character; NFC's quick check passes NFKD's output of Chinese text through
+    at once. 1.2 instead of 10 µs for a headline with a full-width colon, and a
+    third of the headlines in bench/load.py's corpus have one.
+    """
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", text))
 
 
 def disambiguate(entries: Sequence[Entry]) -> list[Entry]:
