@@ -27,7 +27,9 @@ _CJK_ENCODINGS = {"gb18030", "gbk", "gb2312", "hz", "big5", "big5hkscs", "cp950"
 # mark breaks and become newlines. Clean text (nearly all of it) costs one scan.
 _BREAKS = re.compile("[\r\x0b\x0c\x85\u2028\u2029]")
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
-_UNUSUAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+# Either of them: all but four of those characters are in Latin-1 (see _is_clean).
+_UNUSUAL_LATIN1 = re.compile(b"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_UNUSUAL_WIDE = ("\u2028", "\u2029", "\ufffe", "\uffff")
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ def decode(data: bytes, path: str) -> Decoded:
     """Decode a content file, or raise ContentError naming the first bad line."""
     text, encoding = _to_text(data, path)
     notes: list[tuple[int, str]] = []
-    if not _UNUSUAL.search(text):
+    if _is_clean(text):
         return Decoded(text, encoding, ())
     text = _BREAKS.sub("\n", text.replace("\r\n", "\n"))
     first = _CONTROLS.search(text)
@@ -52,6 +54,18 @@ def decode(data: bytes, path: str) -> Decoded:
                             f"U+{ord(first.group()):04X} (first on this line)"))
         text = _CONTROLS.sub("", text)
     return Decoded(text, encoding, tuple(notes))
+
+
+def _is_clean(text: str) -> bool:
+    """Whether text has no control, break or non-character that decode repairs.
+
+    A regex search of the whole text took longer than decoding it. All but
+    four of those characters are in Latin-1, and a Chinese page has few Latin-1
+    characters: encoding to Latin-1 while dropping the rest leaves a short
+    string to search (12 instead of 38 µs for a 12 KB page).
+    """
+    latin1 = text.encode("latin-1", "ignore")
+    return not _UNUSUAL_LATIN1.search(latin1) and not any(c in text for c in _UNUSUAL_WIDE)
 
 
 def _to_text(data: bytes, path: str) -> tuple[str, str]:
