@@ -13,6 +13,7 @@ from .model import Entry
 
 if TYPE_CHECKING:
     from .build import BuildResult
+    from .digest.send import RunReport
 
 
 def print_check(catalog: Catalog, *, strict: bool = False, console: Console | None = None) -> bool:
@@ -59,4 +60,14 @@ def build_warnings(result: BuildResult) -> list[str]:
             lines.append(f"skipped {where}: {problem.message}")
     lines += [f"WebSub hub was not told about {f.feed_url}: {f.reason}"
               for f in result.ping_failures]
+    return lines
+
+
+def digest_warnings(report: RunReport) -> list[str]:
+    """What a digest run must tell even when quiet: copies that failed or were put off,
+    and emails cut to fit the size limit."""
+    lines = [problem for edition in report.editions for problem in edition.problems]
+    lines += [f"edition {e.edition}: {e.trimmed} emails were over digest.max_html_bytes; "
+              "their sections were cut to the top entries"
+              for e in report.editions if e.trimmed]
     return lines

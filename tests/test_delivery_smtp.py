@@ -338,13 +338,12 @@ def test_starttls_then_login_over_the_encrypted_channel(tmp_path):
 
 
 def test_a_second_digest_run_is_refused_while_one_holds_the_lock(tmp_path):
-    from filelock import FileLock
-
-    from feeds.digest.send import Busy, exclusive
+    from feeds.schedule.locks import JobBusy, job_lock
+    from feeds.schedule.plan import lock_folder
 
     config = make_site(tmp_path)
-    held = FileLock(config.state_path / "digest.lock")
-    with held, pytest.raises(Busy, match="another"), exclusive(config.state_path):
+    with job_lock(lock_folder(config), "digest"), pytest.raises(JobBusy, match="another"), \
+            job_lock(lock_folder(config), "digest"):
         pass
-    with exclusive(config.state_path):  # free again
+    with job_lock(lock_folder(config), "digest"):  # free again
         pass

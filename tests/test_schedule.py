@@ -191,3 +191,36 @@ def test_scheduler_process_logs_the_run_and_stops_cleanly(site):
     finally:
         process.kill()
     assert json.loads((site / ".feeds" / "runs" / "build.json").read_text())["status"] == 0
+
+
+def outbox_messages(site: Path) -> list[Path]:
+    return sorted(p for p in (site / "outbox").glob("*/*") if p.is_file())
+
+
+def test_digest_runs_by_any_route_send_each_copy_once(site):
+    (site / "feeds.toml").write_text(CONFIG.format(build="*/15 * * * *").replace(
+        'digest = ""', 'digest = "0 7 * * 1-5"'), encoding="utf-8")
+    assert feeds("subscribers", "add", "reader@example.com", cwd=site).returncode == 0
+    first = feeds("run", "digest", cwd=site)
+    assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
+    assert len(outbox_messages(site)) == 1
+    again = feeds("run", "digest", cwd=site)  # cron firing twice
+    by_hand = feeds("digest", cwd=site)  # someone at a terminal
+    script = subprocess.run([sys.executable, str(ROOT / "scheduler.py"), "--once", "digest"],
+                            cwd=site, capture_output=True, text=True, timeout=120)
+    assert again.returncode == by_hand.returncode == script.returncode == 0
+    assert "nothing new" in by_hand.stdout
+    assert len(outbox_messages(site)) == 1
+
+
+def test_a_digest_run_started_while_another_runs_exits_75(site):
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER.replace('"build"', '"digest"'),
+                               str(site / ".feeds" / "locks")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert feeds("run", "digest", cwd=site).returncode == 75
+        assert feeds("digest", cwd=site).returncode == 75
+    finally:
+        holder.kill()
+        holder.wait()

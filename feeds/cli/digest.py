@@ -95,8 +95,10 @@ def digest(state: State, content_dir: Path | None, dry_run: bool, test_to: str |
         feeds digest --preview digest.html --to me@example.com
         feeds digest
     """
-    from ..digest.delivery import open_transport
-    from ..digest.send import DigestRun, exclusive
+    from ..digest.send import DigestRun, send_digest
+    from ..report import digest_warnings
+    from ..schedule.locks import job_lock
+    from ..schedule.plan import lock_folder
     from ..subscribers import normalise_address
     from ..tokens import Tokens, secret_key
 
@@ -104,23 +106,17 @@ def digest(state: State, content_dir: Path | None, dry_run: bool, test_to: str |
     if test_to:
         test_to = normalise_address(test_to)
     catalog = _catalog(config, content_dir)
-    with _database(config) as db, exclusive(config.state_path):
-        run = DigestRun(config, catalog, db, Tokens(secret_key(config.state_path)), _now())
+    with job_lock(lock_folder(config), "digest"):
         if dry_run or test_to or preview:
-            _look(run, dry_run, test_to, preview)
+            with _database(config) as db:
+                run = DigestRun(config, catalog, db, Tokens(secret_key(config.state_path)),
+                                _now())
+                _look(run, dry_run, test_to, preview)
             return
-        transport = open_transport(config)
-        try:
-            with _progress() as progress:
-                report = run.run(transport, progress)
-        finally:
-            transport.close()
-    for edition in report.editions:
-        for problem in edition.problems:
-            _warn(problem)
-        if edition.trimmed:
-            _warn(f"edition {edition.edition}: {edition.trimmed} emails were over "
-                  f"digest.max_html_bytes; their sections were cut to the top entries")
+        with _progress() as progress:
+            report = send_digest(config, catalog, now=_now(), progress=progress)
+    for line in digest_warnings(report):
+        _warn(line)
     if report.stopped:
         click.echo(f"error: delivery stopped: {report.stopped}; copies not sent yet will be "
                    f"sent by the next run", err=True)

@@ -2,8 +2,8 @@
 
 Every side effect is passed in: the database, the transport, the instant ``now``
 (the Date header and the ledger's timestamps) and a progress callback. Only
-one run at a time: a lock file in the state directory keeps a second one out,
-so two runs never claim the same reader's copy.
+one run at a time: callers hold the ``digest`` job lock (feeds.schedule.locks),
+the one scheduled runs take too, so two runs never claim the same reader's copy.
 """
 
 from __future__ import annotations
@@ -11,17 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing
 from dataclasses import dataclass, field
 from email.utils import make_msgid
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from ..atomic import write_if_changed
 from ..config import Config
 from ..content.loader import Catalog
-from ..errors import FeedsError
 from ..subscribers import Subscriber, each_subscriber
 from ..tokens import Tokens
 from ..urls import Links
@@ -85,6 +82,24 @@ class Share:
     subscriber: Subscriber
     groups: tuple[Group, ...]
     subject: str
+
+
+def send_digest(config: Config, catalog: Catalog, *, now: dt.datetime | None = None,
+                progress: Progress | None = None) -> RunReport:
+    """A real run with what the configuration names: the state database, the signing
+    key and the delivery transport. The caller holds the digest job lock."""
+    from ..database import connect, database_path
+    from ..tokens import secret_key
+    from .delivery import open_transport
+
+    now = now or dt.datetime.now(dt.UTC)
+    with closing(connect(database_path(config))) as db:
+        run = DigestRun(config, catalog, db, Tokens(secret_key(config.state_path)), now)
+        transport = open_transport(config)
+        try:
+            return run.run(transport, progress)
+        finally:
+            transport.close()
 
 
 class DigestRun:
@@ -274,23 +289,3 @@ class _Stopped(TransportUnavailable):
     def __init__(self, report: EditionReport, cause: TransportUnavailable) -> None:
         super().__init__(str(cause))
         self.report = report
-
-
-class Busy(FeedsError):
-    pass
-
-
-@contextmanager
-def exclusive(state_dir: Path) -> Iterator[None]:
-    """Hold the digest lock for the block; Busy when another run holds it."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(state_dir / "digest.lock")
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise Busy(f"another `feeds digest` is running (lock: {lock.lock_file}); wait for it "
-                   f"to finish") from None
-    try:
-        yield
-    finally:
-        lock.release()

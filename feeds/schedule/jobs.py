@@ -23,15 +23,19 @@ def _build(config: Config) -> int:
 
 
 def _digest(config: Config) -> int:
+    from ..content.loader import load
     from ..digest.send import send_digest
+    from ..report import digest_warnings
 
-    report = send_digest(config)
-    for problem in report.problems():
-        click.echo(f"warning: {problem}", err=True)
-    if not report.ok:
-        click.echo(f"error: {report.failure_line()}", err=True)
-        return 1
-    return 0
+    report = send_digest(config, load(config))
+    for line in digest_warnings(report):
+        click.echo(f"warning: {line}", err=True)
+    if report.stopped:
+        click.echo(f"error: delivery stopped: {report.stopped}", err=True)
+    for edition in report.editions:
+        if not edition.ok:
+            click.echo(f"error: {edition.line()}", err=True)
+    return 0 if report.ok else 1
 
 
 RUNNERS: dict[str, Callable[[Config], int]] = {"build": _build, "digest": _digest}
