@@ -1,5 +1,7 @@
 import datetime as dt
 
+import pytest
+
 SINGLE = """\
     ---
     title: 城区召开春季植树动员会 部署全年城乡绿化美化工作
@@ -86,3 +88,23 @@ def test_front_matter_applies_to_every_article_of_a_page(load_pages):
         """})
     assert [(e.section, e.issue_date.isoformat(), e.position) for e in catalog.entries] == [
         ("经济", "2024-03-06", 0), ("经济", "2024-03-06", 1)]
+
+
+@pytest.mark.parametrize(("written", "day", "hour"), [
+    ("2024/3/6", dt.date(2024, 3, 6), None),
+    ("2024.03.06 08:30", dt.date(2024, 3, 6), 8),
+    ("2024年3月6日", dt.date(2024, 3, 6), None),
+    ("'2024-03-06T07:30:00+08:00'", dt.date(2024, 3, 6), 7),
+])
+def test_dates_written_other_ways(load_pages, written, day, hour):
+    catalog = load_pages({"a.md": f"---\ntitle: 标题甲乙\ndate: {written}\n---\n正文。\n"})
+    (entry,) = catalog.entries
+    assert entry.issue_date == day
+    assert (entry.time.hour if entry.time else None) == hour
+
+
+@pytest.mark.parametrize("written", ["3/6", "soon"])
+def test_dates_without_a_year_or_not_dates_skip_the_file(load_pages, written):
+    catalog = load_pages({"a.md": f"---\ntitle: 标题甲乙\ndate: {written}\n---\n正文。\n"})
+    assert catalog.files[0].skipped
+    assert "front matter date" in catalog.files[0].problems[0].message

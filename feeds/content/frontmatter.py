@@ -6,9 +6,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import dateutil.parser
 import yaml
 
 from ..errors import ContentError
+from .dates import full_date
 
 try:  # libyaml's loader is many times faster; PyYAML's pure one gives the same data
     _Loader: type = yaml.CSafeLoader
@@ -16,6 +18,8 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 KNOWN_KEYS = ("date", "section", "title", "author", "id")
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_TIME = re.compile(r"\d{1,2}:\d{2}")
 
 
 @dataclass(frozen=True)
@@ -111,10 +115,17 @@ def _date(value: object, path: str, line: int) -> tuple[dt.date | None, dt.time 
     if isinstance(value, dt.date):
         return value, None
     text = str(value).strip()
+    chinese = full_date(text)  # 2024年1月2日, which no date parser reads
+    if chinese is not None:
+        return chinese, None
     try:
-        stamp = dt.datetime.fromisoformat(text)
-    except ValueError:
+        # python-dateutil reads the other ways people write dates: 2024/1/2, 2024.01.02 8:00
+        stamp = dateutil.parser.parse(text, yearfirst=True, dayfirst=False,
+                                      default=dt.datetime(2000, 1, 1))
+    except (ValueError, OverflowError):
         message = f"front matter date {text!r} is not a date like 2024-01-02"
         raise ContentError(path, line, message) from None
-    has_time = len(text) > 10
+    if not _YEAR.search(text):  # dateutil fills a missing year from its default
+        raise ContentError(path, line, f"front matter date {text!r} has no year")
+    has_time = bool(_TIME.search(text))
     return stamp.date(), (stamp.timetz() if has_time else None)
