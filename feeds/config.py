@@ -237,6 +237,16 @@ class DeliveryConfig:
     http: HttpConfig = field(default_factory=HttpConfig)
 
 
+@dataclass(config=_STRICT)
+class WebConfig:
+    """[web]: what `feeds serve` offers besides the built site."""
+
+    # A sign-up form on the home page, and POST /subscribe with double opt-in. Off by
+    # default, since a site served by a plain static server has nowhere to post it.
+    signup: bool = False
+    signups_per_hour: Annotated[int, Field(ge=1, le=10_000)] = 5  # per client address
+
+
 def _check_cron(expression: str) -> str:
     if expression.strip():
         from .schedule.cron import parse
@@ -268,6 +278,7 @@ class Config:
     digest: DigestConfig = field(default_factory=DigestConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     # Where the file was read from; relative paths in it are resolved against its folder.
     root: str = "."
 

@@ -80,7 +80,10 @@ class PageBuilder:
                 groups.append(Group(self._nav(section, path),
                                     [self._page_item(t, path) for t in timed[:HOME_PER_SECTION]],
                                     len(timed)))
-        return self._render("home.html.j2", path, ALL, groups=groups)
+        return self._render("home.html.j2", path, ALL, groups=groups,
+                            signup=self.site.config.web.signup,
+                            signup_href=self._href(path, "subscribe"),
+                            signup_sections=[s for s in self.site.sections if s.configured])
 
     def _section_renderer(self, section: Section) -> Callable[[], bytes]:
         def render() -> bytes:

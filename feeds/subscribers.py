@@ -29,7 +29,7 @@ from .config import RESERVED_SLUG
 from .database import transaction
 from .errors import FeedsError
 from .model import Section
-from .tokens import InvalidToken, Tokens
+from .tokens import InvalidToken, Purpose, Tokens
 
 Status = Literal["pending", "active", "unsubscribed"]
 # Between the slugs in one CSV cell: spaces, ; | or the Chinese list marks 、，
@@ -153,6 +153,76 @@ def unsubscribe(db: sqlite3.Connection, tokens: Tokens, token: str,
         row = db.execute("SELECT * FROM subscribers WHERE id = ?",
                          (holder.subscriber_id,)).fetchone()
     return Subscriber.from_row(row)
+
+
+# --------------------------------------------------------------------------- the web's sign-up
+
+
+def request_signup(db: sqlite3.Connection, email: str, sections: tuple[str, ...] | None,
+                   now: dt.datetime) -> tuple[Subscriber, bool]:
+    """Record a sign-up from the web; returns the subscriber and whether a confirmation
+    must be sent (double opt-in). An active subscriber is left as they are (the web form
+    must not let anyone change someone else's sections); everyone else becomes pending
+    with the sections asked for, until they confirm."""
+    email = normalise_address(email)
+    with transaction(db):
+        current = get(db, email)
+        if current is not None and current.status == "active":
+            return current, False
+        stamp = _stamp(now)
+        stored = " ".join(sections) if sections else None
+        if current is None:
+            db.execute("INSERT INTO subscribers (email, name, sections, status, created_at, "
+                       "updated_at) VALUES (?, '', ?, 'pending', ?, ?)",
+                       (email, stored, stamp, stamp))
+        else:
+            db.execute("UPDATE subscribers SET sections = ?, status = 'pending', "
+                       "updated_at = ? WHERE id = ?", (stored, stamp, current.id))
+        subscriber = get(db, email)
+    assert subscriber is not None
+    return subscriber, True
+
+
+def confirm(db: sqlite3.Connection, tokens: Tokens, token: str,
+            now: dt.datetime) -> tuple[Subscriber, bool]:
+    """Apply a confirmation link: a pending subscriber becomes active. Returns the
+    subscriber and whether this call activated them (False: already active, a link
+    clicked twice). A link for someone who has since unsubscribed does nothing: an old
+    email must not sign anyone up again."""
+    holder = tokens.read("confirm", token)
+    with transaction(db):
+        row = db.execute("SELECT * FROM subscribers WHERE id = ?",
+                         (holder.subscriber_id,)).fetchone()
+        if row is None or not holder.matches(row["email"]) or row["status"] == "unsubscribed":
+            raise InvalidToken("this confirmation link is no longer valid; sign up again")
+        if row["status"] == "active":
+            return Subscriber.from_row(row), False
+        stamp = _stamp(now)
+        db.execute("UPDATE subscribers SET status = 'active', confirmed_at = ?, updated_at = ? "
+                   "WHERE id = ?", (stamp, stamp, row["id"]))
+        row = db.execute("SELECT * FROM subscribers WHERE id = ?", (row["id"],)).fetchone()
+    return Subscriber.from_row(row), True
+
+
+def holder_of(db: sqlite3.Connection, tokens: Tokens, purpose: Purpose,
+              token: str) -> Subscriber:
+    """The subscriber a preferences or unsubscribe link belongs to, or InvalidToken."""
+    holder = tokens.read(purpose, token)
+    row = db.execute("SELECT * FROM subscribers WHERE id = ?",
+                     (holder.subscriber_id,)).fetchone()
+    if row is None or not holder.matches(row["email"]):
+        raise InvalidToken(f"this {purpose} link is for an address that is no longer subscribed")
+    return Subscriber.from_row(row)
+
+
+def change_sections(db: sqlite3.Connection, tokens: Tokens, token: str,
+                    sections: tuple[str, ...] | None, now: dt.datetime) -> Subscriber:
+    """Apply the preferences page: the holder of the link gets these sections."""
+    with transaction(db):
+        subscriber = holder_of(db, tokens, "preferences", token)
+        db.execute("UPDATE subscribers SET sections = ?, updated_at = ? WHERE id = ?",
+                   (" ".join(sections) if sections else None, _stamp(now), subscriber.id))
+        return holder_of(db, tokens, "preferences", token)
 
 
 def _upsert(db: sqlite3.Connection, email: str, now: dt.datetime, name: str | None,

@@ -76,6 +76,6 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
 
 def main() -> None:
-    from . import build, content, digest, schedule  # noqa: F401  (each registers its commands)
+    from . import build, content, digest, schedule, serve  # noqa: F401  (each adds commands)
 
     cli(prog_name="feeds")

@@ -11,17 +11,26 @@ import os
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.routing import Mount
+from starlette.routing import Mount, Route
 
 from ..config import Config, load_config
 from .static import StaticSite
+from .subscriptions import Subscriptions
 
 
 def create_app(config: Config | None = None) -> Starlette:
     if config is None:
         path = os.environ.get("FEEDS_CONFIG")
         config = load_config(Path(path) if path else None, required=bool(path))
-    routes = [Mount("/", app=StaticSite(config.output_path))]
+    subscriptions = Subscriptions(config)
+    routes = [
+        Route("/subscribe", subscriptions.subscribe,
+              methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]),
+        Route("/confirm", subscriptions.confirm, methods=["GET"]),
+        Route("/unsubscribe", subscriptions.unsubscribe, methods=["GET", "POST"]),
+        Route("/preferences", subscriptions.preferences, methods=["GET", "POST"]),
+        Mount("/", app=StaticSite(config.output_path)),
+    ]
     return Starlette(routes=routes)
 
 

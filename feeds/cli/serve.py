@@ -1,0 +1,36 @@
+"""``feeds serve``: the built site, sign-up and one-click unsubscribe over HTTP."""
+
+from __future__ import annotations
+
+import click
+
+from . import State, cli, reports_errors
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_obj
+@reports_errors
+def serve_command(state: State, host: str, port: int) -> None:
+    """Serve the output directory, and the digest's sign-up and unsubscribe pages.
+
+    Feeds go out with their media types, strong ETags and 304 Not Modified, gzip
+    when asked. POST /subscribe (with [web] signup = true) sends a confirmation
+    email; /confirm, /unsubscribe (RFC 8058 one-click) and /preferences take the
+    signed links from emails. Behind nginx, forward the client address in
+    X-Forwarded-For: it is trusted from 127.0.0.1 (uvicorn's default).
+
+    \b
+    Example:
+        feeds build && feeds serve --port 8000
+        uvicorn --factory feeds.web:create_app --host 127.0.0.1 --port 8000
+    """
+    import uvicorn
+
+    from ..web import create_app
+
+    click.echo(f"serving {state.config.output_path} on http://{host}:{port}/", err=True)
+    uvicorn.run(create_app(state.config), host=host, port=port, proxy_headers=True,
+                log_level="warning", server_header=False)

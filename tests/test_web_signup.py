@@ -1,0 +1,201 @@
+"""Sign-up → confirm → digest → one-click unsubscribe, over real HTTP (uvicorn) with a real
+SMTP server (aiosmtpd) catching the mail."""
+
+import re
+import time
+from contextlib import closing
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from digest_support import make_site, smtp_settings, smtp_sink
+from lxml import html
+from web_support import serving
+
+from feeds.build import build
+from feeds.content.loader import load
+from feeds.database import connect, database_path
+from feeds.digest.send import send_digest
+from feeds.subscribers import get
+from feeds.tokens import Tokens, secret_key
+from feeds.web import create_app
+
+NEWS = """\
+    第02版：经济
+
+    ## 开发区再添新企业
+
+    本报讯 3月5日，开发区又有企业落户。
+    """
+
+
+@pytest.fixture
+def web(tmp_path):
+    """A built site with sign-up on, served by uvicorn, mailing through aiosmtpd."""
+    with smtp_sink() as sink:
+        config = make_site(tmp_path, delivery=smtp_settings(sink.port),
+                           web={"signup": True, "signups_per_hour": 5})
+        build(config)
+        with serving(create_app(config)) as base, httpx.Client(base_url=base) as client:
+            yield config, client, sink
+
+
+def link(message, pattern: str) -> str:
+    text = message.get_body(("plain",)).get_content()
+    url = re.search(pattern, text).group(0)
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def status_of(config, email):
+    with closing(connect(database_path(config))) as db:
+        return get(db, email)
+
+
+def test_sign_up_confirm_digest_and_one_click_unsubscribe(web, tmp_path):
+    config, client, sink = web
+    home = html.fromstring(client.get("/").content)
+    form = home.find(".//form[@class='signup']")
+    assert form.get("action") == "subscribe" and form.get("method") == "post"
+    assert [i.get("value") for i in form.iterfind(".//input[@name='section']")] == [
+        "education", "economy", "culture"]
+
+    answer = client.post("/subscribe", data={"email": "Reader@Example.com", "section": "economy"})
+    assert answer.status_code == 200 and "请查收确认邮件" in answer.text
+    (confirmation,) = sink.messages()
+    assert confirmation["To"] == "Reader@example.com"  # the domain is normalised, not the local part
+    assert "请确认订阅" in confirmation["Subject"]
+    assert status_of(config, "reader@example.com").status == "pending"
+
+    confirmed = client.get(link(confirmation, r"https://\S+/confirm\?token=\S+"))
+    assert confirmed.status_code == 200 and "订阅成功" in confirmed.text
+    assert status_of(config, "reader@example.com").status == "active"
+
+    report = send_digest(config, load(config))
+    assert report.ok
+    digest = sink.messages()[-1]
+    assert "经济" in digest["Subject"] and "教育" not in digest["Subject"]  # only the chosen section
+    unsubscribe_url = re.search(r"<(https://[^>]+)>", digest["List-Unsubscribe"]).group(1)
+    parts = urlsplit(unsubscribe_url)
+    one_click = client.post(f"{parts.path}?{parts.query}",
+                            content=b"List-Unsubscribe=One-Click",
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert one_click.status_code == 200
+    assert "set-cookie" not in one_click.headers and not one_click.is_redirect
+    assert status_of(config, "reader@example.com").status == "unsubscribed"
+
+    (tmp_path / "content" / "2024-03-05-c.txt").write_text(NEWS, encoding="utf-8")
+    before = len(sink.received)
+    send_digest(config, load(config))
+    assert len(sink.received) == before  # gone means gone
+
+
+def test_the_answer_is_the_same_for_known_and_unknown_addresses(web):
+    config, client, sink = web
+    first = client.post("/subscribe", data={"email": "a@example.com"})
+    client.get(link(sink.messages()[0], r"https://\S+/confirm\?token=\S+"))
+    again = client.post("/subscribe", data={"email": "a@example.com", "section": "culture"})
+    stranger = client.post("/subscribe", data={"email": "b@example.com"})
+    assert first.text == again.text == stranger.text and again.status_code == 200
+    owner_mail = sink.messages()[1]
+    assert "您已订阅" in owner_mail["Subject"]  # the owner learns; the form shows nothing
+    subscriber = status_of(config, "a@example.com")
+    assert (subscriber.status, subscriber.sections) == ("active", None)  # not changed by a stranger
+
+
+def test_tokens_that_are_forged_altered_expired_or_replayed(web):
+    config, client, sink = web
+    client.post("/subscribe", data={"email": "c@example.com"})
+    confirm_path = link(sink.messages()[0], r"https://\S+/confirm\?token=\S+")
+    assert client.get(confirm_path[:-3] + "abc").status_code == 400
+    assert client.get("/confirm?token=not-a-token").status_code == 400
+    assert client.get("/confirm").status_code == 400
+    assert client.get(confirm_path).status_code == 200
+    replay = client.get(confirm_path)
+    assert replay.status_code == 200 and "已经确认过了" in replay.text
+    subscriber = status_of(config, "c@example.com")
+    old = Tokens(secret_key(config.state_path), clock=lambda: time.time() - 8 * 86400)
+    expired = client.get(f"/confirm?token={old.make('confirm', subscriber.id, subscriber.email)}")
+    assert expired.status_code == 410
+    unsubscribe = Tokens(secret_key(config.state_path)).make("unsubscribe", subscriber.id,
+                                                             subscriber.email)
+    assert client.get(f"/unsubscribe?token={confirm_path.split('=', 1)[1]}").status_code == 400
+    client.post(f"/unsubscribe?token={unsubscribe}", data={"List-Unsubscribe": "One-Click"})
+    late = client.get(confirm_path)  # an old confirmation must not sign them up again
+    assert late.status_code == 400
+    assert status_of(config, "c@example.com").status == "unsubscribed"
+
+
+def test_unsubscribe_page_has_one_button_that_posts_one_click(web):
+    config, client, sink = web
+    client.post("/subscribe", data={"email": "d@example.com"})
+    client.get(link(sink.messages()[0], r"https://\S+/confirm\?token=\S+"))
+    subscriber = status_of(config, "d@example.com")
+    token = Tokens(secret_key(config.state_path)).make("unsubscribe", subscriber.id,
+                                                       subscriber.email)
+    page = client.get(f"/unsubscribe?token={token}")
+    assert page.status_code == 200
+    form = html.fromstring(page.content).find(".//form")
+    assert form.get("method") == "post" and len(form.findall(".//button")) == 1
+    fields = {i.get("name"): i.get("value") for i in form.iterfind(".//input")}
+    assert fields == {"List-Unsubscribe": "One-Click"}
+    assert status_of(config, "d@example.com").status == "active"  # GET changes nothing
+    missing = client.post(f"/unsubscribe?token={token}", data={})
+    assert missing.status_code == 400
+    done = client.post(f"/unsubscribe?token={token}", data=fields)
+    assert done.status_code == 200
+    assert client.post(f"/unsubscribe?token={token}", data=fields).status_code == 200  # retried
+
+
+def test_preferences_change_sections(web):
+    config, client, sink = web
+    client.post("/subscribe", data={"email": "e@example.com"})
+    client.get(link(sink.messages()[0], r"https://\S+/confirm\?token=\S+"))
+    subscriber = status_of(config, "e@example.com")
+    token = Tokens(secret_key(config.state_path)).make("preferences", subscriber.id,
+                                                       subscriber.email)
+    page = html.fromstring(client.get(f"/preferences?token={token}").content)
+    assert [i.get("value") for i in page.iterfind(".//input[@name='section']")] == [
+        "education", "economy", "culture"]
+    saved = client.post(f"/preferences?token={token}",
+                        data={"section": ["culture", "education"]})
+    assert saved.status_code == 200 and "已保存" in saved.text
+    assert status_of(config, "e@example.com").sections == ("education", "culture")
+    unknown = client.post(f"/preferences?token={token}", data={"section": "sports"})
+    assert unknown.status_code == 400
+    assert client.get("/preferences?token=forged").status_code == 400
+
+
+def test_bad_sign_ups_change_nothing(web):
+    config, client, sink = web
+    markup = client.post("/subscribe", data={"email": "<script>alert(1)</script>@x"})
+    assert markup.status_code == 400 and "<script>alert" not in markup.text
+    assert client.post("/subscribe", data={"email": "f@example.com",
+                                           "section": "sports"}).status_code == 400
+    huge = client.post("/subscribe", content=b"email=" + b"x" * 20_000,
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert huge.status_code == 413
+    json_body = client.post("/subscribe", json={"email": "g@example.com"})
+    assert json_body.status_code == 415
+    assert client.get("/subscribe").status_code == 405
+    assert sink.received == []
+    assert status_of(config, "f@example.com") is None and status_of(config, "g@example.com") is None
+
+
+def test_sign_ups_are_limited_per_client(web):
+    _, client, sink = web
+    answers = [client.post("/subscribe", data={"email": f"r{n}@example.com"}).status_code
+               for n in range(6)]
+    assert answers == [200] * 5 + [429]
+    limited = client.post("/subscribe", data={"email": "r9@example.com"})
+    assert int(limited.headers["retry-after"]) > 0
+    assert len(sink.received) == 5
+
+
+def test_sign_up_is_off_unless_configured(tmp_path):
+    config = make_site(tmp_path)
+    build(config)
+    with serving(create_app(config)) as base:
+        assert httpx.post(base + "/subscribe", data={"email": "a@example.com"}).status_code == 404
+    home = html.fromstring((config.output_path / "index.html").read_bytes())
+    assert home.find(".//form") is None
