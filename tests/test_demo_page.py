@@ -37,7 +37,7 @@ def test_entries_json_of_the_demo_content():
         text = "".join(entry["paragraphs"])
         assert "本报讯" not in text and "记者" not in text and "通讯员" not in text
         assert entry["summary"] == entry["paragraphs"][0]
-        assert entry["id"].startswith("tag:news.example.cn,2022-09-20:")
+        assert entry["id"].startswith("tag:localhost,2022-09-20:")
         assert entry["source"].startswith("000_20e2c56e6a147bfe.txt:")
     assert "始终把教育事业摆在优先位置" in entries[0]["paragraphs"][3]
     assert "中国银行、中原银行" in entries[3]["paragraphs"][3]
