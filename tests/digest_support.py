@@ -35,6 +35,25 @@ from feeds.tokens import Tokens
 NOW = dt.datetime(2024, 3, 2, 22, 30, tzinfo=dt.UTC)
 SECRET = "test-secret"
 
+# feeds.toml of the sites the command-line tests write; [delivery] is added per test.
+SITE_TOML = """\
+[site]
+title = "城区新闻"
+base_url = "https://news.example.cn/"
+state_dir = "state"
+
+[[sections]]
+name = "教育"
+slug = "education"
+
+[[sections]]
+name = "经济"
+slug = "economy"
+
+[digest]
+look_back_days = 3
+"""
+
 SECTIONS = [
     {"name": "教育", "slug": "education"},
     {"name": "经济", "slug": "economy"},

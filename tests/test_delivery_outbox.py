@@ -13,6 +13,7 @@ from contextlib import closing
 
 from digest_support import (
     SECRET,
+    SITE_TOML,
     Sink,
     maildir_messages,
     make_site,
@@ -26,23 +27,7 @@ from feeds.digest.delivery import open_transport
 from feeds.digest.delivery.outbox import Outbox
 from feeds.digest.ledger import Ledger
 
-CONFIG = """\
-[site]
-title = "城区新闻"
-base_url = "https://news.example.cn/"
-state_dir = "state"
-
-[[sections]]
-name = "教育"
-slug = "education"
-
-[[sections]]
-name = "经济"
-slug = "economy"
-
-[digest]
-look_back_days = 3
-
+CONFIG = SITE_TOML + """
 [delivery]
 method = "{method}"
 

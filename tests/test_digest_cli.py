@@ -9,27 +9,9 @@ import tomllib
 import pytest
 from click.testing import CliRunner
 from conftest import DEMO_PAGE, ROOT, page
-from digest_support import PAGES, SECRET, Sink, maildir_messages, smtp_sink
+from digest_support import PAGES, SECRET, SITE_TOML, Sink, maildir_messages, smtp_sink
 
 from feeds.cli import cli, digest  # noqa: F401  (registers the digest commands)
-
-CONFIG = """\
-[site]
-title = "城区新闻"
-base_url = "https://news.example.cn/"
-state_dir = "state"
-
-[[sections]]
-name = "教育"
-slug = "education"
-
-[[sections]]
-name = "经济"
-slug = "economy"
-
-[digest]
-look_back_days = 3
-"""
 
 
 @pytest.fixture
@@ -37,7 +19,7 @@ def site(tmp_path, monkeypatch):
     (tmp_path / "content").mkdir()
     for name, text in PAGES.items():
         (tmp_path / "content" / name).write_text(page(text), encoding="utf-8")
-    (tmp_path / "feeds.toml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "feeds.toml").write_text(SITE_TOML, encoding="utf-8")
     monkeypatch.setenv("FEEDS_SECRET_KEY", SECRET)
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -116,7 +98,7 @@ def test_no_subscribers_means_no_edition_yet(site):
 def test_a_failed_delivery_exits_1_and_names_the_reader(site):
     with smtp_sink(Sink(script={"a@example.com": ["550 no such user"]})) as sink:
         (site / "feeds.toml").write_text(
-            CONFIG + f'\n[delivery]\nmethod = "smtp"\n\n[delivery.smtp]\nhost = "127.0.0.1"\n'
+            SITE_TOML + f'\n[delivery]\nmethod = "smtp"\n\n[delivery.smtp]\nhost = "127.0.0.1"\n'
                      f'port = {sink.port}\nsecurity = "none"\n', encoding="utf-8")
         feeds("subscribers", "add", "a@example.com")
         feeds("subscribers", "add", "b@example.com")
@@ -127,7 +109,7 @@ def test_a_failed_delivery_exits_1_and_names_the_reader(site):
 
 
 def test_a_configuration_mistake_exits_2(site):
-    (site / "feeds.toml").write_text(CONFIG + '\n[delivery]\nmethod = "pigeon"\n',
+    (site / "feeds.toml").write_text(SITE_TOML + '\n[delivery]\nmethod = "pigeon"\n',
                                      encoding="utf-8")
     result = CliRunner().invoke(cli, ["digest"])
     assert result.exit_code == 2 and "delivery.method" in result.output
