@@ -61,7 +61,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: one per core)")
+    parser.add_argument("--jobs", type=int, default=0,
+                        help="processes that parse, the loading one included (0: one per core)")
     parser.add_argument("--scratch", type=Path, default=HERE / "out",
                         help="where corpora are generated (kept between runs)")
     parser.add_argument("--generator", type=Path, default=DEFAULT_GENERATOR)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -40,6 +41,9 @@ SUFFIXES = (".txt", ".md")
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # Below this many files to parse, starting worker processes costs more than it saves.
 _PARALLEL_FROM = 48
+# Chunks of files per parsing process: enough that the processes finish close
+# together, few enough that handing them out costs little.
+_CHUNKS_PER_PROCESS = 32
 _FORMAT = 1  # bump when parsing changes, so cached results are not reused
 
 
@@ -193,7 +197,10 @@ ProgressFn = Callable[[int, int], None]
 
 def load(config: Config, *, content: Path | None = None, cache: ParseCache | None = None,
          jobs: int | None = None, progress: ProgressFn | None = None) -> Catalog:
-    """Load every content file under the content directory into a Catalog."""
+    """Load every content file under the content directory into a Catalog.
+
+    ``jobs`` processes parse, this one included (default: one per core, at most 8).
+    """
     with _collector_paused():
         return _load(config, content, cache, jobs, progress)
 
@@ -245,32 +252,81 @@ def _load(config: Config, content: Path | None, cache: ParseCache | None, jobs: 
 def _parse_all(todo: list[tuple[str, str]], settings: Settings, jobs: int | None,
                progress: ProgressFn | None, done: int, total: int
                ) -> Iterator[tuple[str, FileResult]]:
-    workers = min(jobs or os.cpu_count() or 1, 8)
+    processes = min(jobs or os.cpu_count() or 1, 8)  # this one included
     if progress:
         progress(done, total)
-    if workers < 2 or len(todo) < _PARALLEL_FROM:
+    if processes < 2 or len(todo) < _PARALLEL_FROM:
         for rel, path in todo:
             yield rel, _read_and_parse(rel, path, settings)
             done += 1
             if progress:
                 progress(done, total)
         return
+    for rel, result in _parse_in_parallel(todo, settings, processes):
+        yield rel, result
+        done += 1
+        if progress and (done % 64 == 0 or done == total):
+            progress(done, total)
+
+
+def _parse_in_parallel(todo: list[tuple[str, str]], settings: Settings, processes: int
+                       ) -> Iterator[tuple[str, FileResult]]:
+    """Parse in ``processes - 1`` worker processes and in this one, in any order.
+
+    The workers take chunks of files from the front and this process takes them
+    from the back, cancelling each before a worker starts it, until the two ends
+    meet; between its chunks it unpacks what the workers sent. What this process
+    parses is never sent: packing, pickling, unpickling and unpacking a worker's
+    result costs a fifth as much as parsing it (bench/README.md).
+    """
+    size = -(-len(todo) // (processes * _CHUNKS_PER_PROCESS))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
     # fork: workers inherit the imported modules instead of importing them again
     context = get_context("fork") if "fork" in get_all_start_methods() else None
-    chunk = max(1, min(256, len(todo) // (workers * 8)))
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        args = [(rel, path, settings) for rel, path in todo]
-        for rel, packed in pool.map(_work, args, chunksize=chunk):
-            yield rel, records.unpack(packed)
-            done += 1
-            if progress and (done % 64 == 0 or done == total):
-                progress(done, total)
+    with (ProcessPoolExecutor(processes - 1, mp_context=context) as pool,
+          _prompt_thread_switches()):
+        futures = [pool.submit(_work, chunk, settings) for chunk in chunks]
+        front = 0  # the futures before this one are collected
+        for back in reversed(range(len(chunks))):
+            if not futures[back].cancel():  # a worker has started it: the ends have met
+                break
+            for rel, path in chunks[back]:
+                yield rel, _read_and_parse(rel, path, settings)
+            while front < back and futures[front].done():
+                yield from _unpacked(futures[front])
+                front += 1
+        for future in futures[front:]:
+            if not future.cancelled():
+                yield from _unpacked(future)
 
 
-def _work(args: tuple[str, str, Settings]) -> tuple[str, records.Record]:
-    """In a worker process: parse one file and send it back packed (see records)."""
-    rel, path, settings = args
-    return rel, records.pack(_read_and_parse(rel, path, settings))
+@contextmanager
+def _prompt_thread_switches() -> Iterator[None]:
+    """Let the pool's result thread in promptly while this thread parses.
+
+    That thread reads a worker's result from a pipe 64 KB at a time and needs
+    the interpreter lock after every read, while the worker waits for the pipe
+    to drain. At the default switch interval of 5 ms the worker's waits added up
+    to half its parsing time; at 0.1 ms to a fifth, with its own pickling
+    (bench/README.md).
+    """
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0001)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def _unpacked(future: Future[list[tuple[str, records.Record]]]
+              ) -> Iterator[tuple[str, FileResult]]:
+    for rel, packed in future.result():
+        yield rel, records.unpack(packed)
+
+
+def _work(chunk: list[tuple[str, str]], settings: Settings) -> list[tuple[str, records.Record]]:
+    """In a worker process: parse a chunk of files and send them back packed (see records)."""
+    return [(rel, records.pack(_read_and_parse(rel, path, settings))) for rel, path in chunk]
 
 
 def _read_and_parse(rel: str, path: str, settings: Settings) -> FileResult:

@@ -1,0 +1,34 @@
+"""Parallel loading: this process parses chunks from the back while workers take the front."""
+
+import sys
+
+from feeds.content.loader import load
+
+ARTICLE = "## 第{n}篇文章的标题在这里\n\n本报讯 第{n}篇文章的正文。\n\n记者 张三\n\n"
+
+
+def _pages(folder, count):
+    for i in range(count):
+        (folder / f"2024-03-{i % 28 + 1:02d}-p{i}.txt").write_text(
+            ARTICLE.format(n=i) + ARTICLE.format(n=f"{i}b"), encoding="utf-8")
+
+
+def test_three_processes_give_the_same_catalog_as_one(content_dir, make_config):
+    _pages(content_dir, 150)
+    config = make_config()
+    assert load(config, jobs=3) == load(config, jobs=1)
+
+
+def test_progress_counts_every_file_once_up_to_the_total(content_dir, make_config):
+    _pages(content_dir, 150)
+    seen = []
+    load(make_config(), jobs=2, progress=lambda done, total: seen.append((done, total)))
+    assert seen[0] == (0, 150) and seen[-1] == (150, 150)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_the_thread_switch_interval_is_restored(content_dir, make_config):
+    _pages(content_dir, 60)
+    before = sys.getswitchinterval()
+    load(make_config(), jobs=2)
+    assert sys.getswitchinterval() == before
