@@ -1,6 +1,6 @@
 """Parallel loading: this process parses chunks from the back while workers take the front."""
 
-import sys
+import tempfile
 
 from feeds.content.loader import load
 
@@ -27,8 +27,12 @@ def test_progress_counts_every_file_once_up_to_the_total(content_dir, make_confi
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
 
 
-def test_the_thread_switch_interval_is_restored(content_dir, make_config):
-    _pages(content_dir, 60)
-    before = sys.getswitchinterval()
-    load(make_config(), jobs=2)
-    assert sys.getswitchinterval() == before
+def test_workers_results_pass_through_files_that_are_removed(content_dir, make_config,
+                                                             tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    _pages(content_dir, 150)
+    config = make_config()
+    assert load(config, jobs=2) == load(config, jobs=1)
+    assert list(scratch.iterdir()) == []

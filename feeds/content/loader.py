@@ -11,7 +11,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import sys
+import pickle
+import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -283,9 +284,9 @@ def _parse_in_parallel(todo: list[tuple[str, str]], settings: Settings, processe
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
     # fork: workers inherit the imported modules instead of importing them again
     context = get_context("fork") if "fork" in get_all_start_methods() else None
-    with (ProcessPoolExecutor(processes - 1, mp_context=context) as pool,
-          _prompt_thread_switches()):
-        futures = [pool.submit(_work, chunk, settings) for chunk in chunks]
+    with (tempfile.TemporaryDirectory(prefix="feeds-load-") as folder,
+          ProcessPoolExecutor(processes - 1, mp_context=context) as pool):
+        futures = [pool.submit(_work, chunk, settings, folder) for chunk in chunks]
         front = 0  # the futures before this one are collected
         for back in reversed(range(len(chunks))):
             if not futures[back].cancel():  # a worker has started it: the ends have met
@@ -300,33 +301,31 @@ def _parse_in_parallel(todo: list[tuple[str, str]], settings: Settings, processe
                 yield from _unpacked(future)
 
 
-@contextmanager
-def _prompt_thread_switches() -> Iterator[None]:
-    """Let the pool's result thread in promptly while this thread parses.
+def _unpacked(future: Future[str]) -> Iterator[tuple[str, FileResult]]:
+    """The results a worker left in a file (see _work), which is then removed."""
+    path = future.result()
+    with open(path, "rb") as file:
+        packed = pickle.load(file)
+    os.remove(path)
+    for rel, record in packed:
+        yield rel, records.unpack(record)
 
-    That thread reads a worker's result from a pipe 64 KB at a time and needs
-    the interpreter lock after every read, while the worker waits for the pipe
-    to drain. At the default switch interval of 5 ms the worker's waits added up
-    to half its parsing time; at 0.1 ms to a fifth, with its own pickling
-    (bench/README.md).
+
+def _work(chunk: list[tuple[str, str]], settings: Settings, folder: str) -> str:
+    """In a worker process: parse a chunk of files and leave them packed (see records)
+    in a new file in ``folder``; return its path.
+
+    A file, not the pool's pipe: a thread of the loading process reads the pipe
+    64 KB at a time, taking the interpreter lock from that process's own parsing
+    for every read, and a worker waited for its result to be read for a fifth
+    to a half of the time it spent parsing. It writes a file at once, and the
+    loading process reads it in one call (bench/README.md).
     """
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(0.0001)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(interval)
-
-
-def _unpacked(future: Future[list[tuple[str, records.Record]]]
-              ) -> Iterator[tuple[str, FileResult]]:
-    for rel, packed in future.result():
-        yield rel, records.unpack(packed)
-
-
-def _work(chunk: list[tuple[str, str]], settings: Settings) -> list[tuple[str, records.Record]]:
-    """In a worker process: parse a chunk of files and send them back packed (see records)."""
-    return [(rel, records.pack(_read_and_parse(rel, path, settings))) for rel, path in chunk]
+    packed = [(rel, records.pack(_read_and_parse(rel, path, settings))) for rel, path in chunk]
+    handle, path = tempfile.mkstemp(dir=folder)
+    with os.fdopen(handle, "wb") as file:
+        pickle.dump(packed, file, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
 
 
 def _read_and_parse(rel: str, path: str, settings: Settings) -> FileResult:
