@@ -19,8 +19,8 @@ from . import State, cli, content_option, reports_errors
 @click.option("--state", "state_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Where caches and build state live (overrides site.state_dir).")
 @click.option("--no-pages", is_flag=True, help="Write the feeds only, no HTML pages.")
-@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes for parsing "
-              "(default: one per core).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Processes that parse pages, this "
+              "one included (default: one per core).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.pass_obj
 @reports_errors

@@ -220,6 +220,10 @@ def _collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        # Left as they are, the new objects would all be scanned by the first collection
+        # after this (0.6 s at 100,000 articles); frozen, they never are. They are still
+        # freed by reference counting when the catalog goes.
+        gc.freeze()
         if was_enabled:
             gc.enable()
 
