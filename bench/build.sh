@@ -23,5 +23,7 @@ if [[ ! -x "$PEERS_DIR/.venv/bin/python" ]]; then
   "$PEERS_DIR/.venv/bin/pip" install -q -r "$PEERS_DIR/requirements.txt"
 fi
 export PEERS="${PEERS:-pelican hugo project}"
-export PROJECT_CMD="${PROJECT_CMD:-$FEEDS --config $HERE/peers.toml build --content {pages} --output {out} --state {out}/state --no-pages}"
+# ({pages} and {out} are filled in by run_peers.sh)
+default_cmd="$FEEDS --config $HERE/peers.toml build --content {pages} --output {out} --state {out}/state --no-pages"
+export PROJECT_CMD="${PROJECT_CMD:-$default_cmd}"
 exec "$PEERS_DIR/run_peers.sh" "$@"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -60,6 +59,7 @@ class PageBuilder:
         self.env = env
         self.links = site.links
         self._design = _templates_fingerprint(env)
+        self._navigations: dict[tuple[int, str | None], list[NavLink]] = {}
 
     def outputs(self) -> Iterator[Output]:
         yield Output(Links.home_path(), self._home)
@@ -67,7 +67,8 @@ class PageBuilder:
             yield Output(Links.section_path(section.slug), self._section_renderer(section))
         if self.links.publishes_articles():
             for published, entry in self.site.timeline:
-                yield Output(Links.article_path(entry), self._article_renderer(published, entry),
+                yield Output(self.site.article_path(entry),
+                             self._article_renderer(published, entry),
                              self._article_fingerprint(entry))
 
     # ----------------------------------------------------------------- pages
@@ -77,7 +78,7 @@ class PageBuilder:
         for section in self.site.sections:
             timed = self.site.scope(section.slug)
             if timed:
-                groups.append(Group(self._nav(section, path),
+                groups.append(Group(self._nav(section, path.count("/")),
                                     [self._page_item(t, path) for t in timed[:HOME_PER_SECTION]],
                                     len(timed)))
         return self._render("home.html.j2", path, ALL, groups=groups,
@@ -98,7 +99,7 @@ class PageBuilder:
 
     def _article_renderer(self, published: dt.datetime, entry: Entry) -> Callable[[], bytes]:
         def render() -> bytes:
-            path = Links.article_path(entry)
+            path = self.site.article_path(entry)
             section = self.site.section_of(entry)
             return self._render("article.html.j2", path, section.slug, entry=entry,
                                 published=published, section=section,
@@ -121,7 +122,7 @@ class PageBuilder:
             templates.load(self.env, name),
             site=site,
             home_href=self._href(path, Links.home_path()),
-            sections=[self._nav(s, path, current) for s in self.site.sections],
+            sections=self._navigation(path.count("/"), current),
             alternates=self._alternates(scope),
             opml_href=self._href(path, Links.opml_path()),
             canonical=canonical or self.links.url(path),
@@ -139,19 +140,30 @@ class PageBuilder:
                  "href": self.links.url(Links.feed_path(s, fmt))}
                 for s in scopes for fmt in ("rss", "atom", "json")]
 
-    def _nav(self, section: Section, path: str, current: str | None = None) -> NavLink:
-        return NavLink(section.name, self._href(path, Links.section_path(section.slug)),
+    def _navigation(self, depth: int, current: str | None) -> list[NavLink]:
+        """The section links of a page; the same for every page at one depth and section."""
+        key = (depth, current)
+        if key not in self._navigations:
+            self._navigations[key] = [self._nav(s, depth, current) for s in self.site.sections]
+        return self._navigations[key]
+
+    @staticmethod
+    def _nav(section: Section, depth: int, current: str | None = None) -> NavLink:
+        return NavLink(section.name, "../" * depth + Links.section_path(section.slug),
                        section.slug == current)
 
     def _page_item(self, timed: Timed, path: str) -> PageItem:
         _, entry = timed
-        href = (self._href(path, Links.article_path(entry)) if self.links.publishes_articles()
+        href = (self._href(path, self.site.article_path(entry)) if self.links.publishes_articles()
                 else self.site.url(entry))
         return PageItem(entry.title, href, entry.issue_date.isoformat(), entry.summary)
 
     @staticmethod
     def _href(source: str, target: str) -> str:
-        return posixpath.relpath(target, posixpath.dirname(source) or ".")
+        """A link from one output path to another; both are relative to the site root,
+        so climbing to the root and going down is enough (and far cheaper than relpath,
+        which every page would call for every link)."""
+        return "../" * source.count("/") + target
 
     def _site_fingerprint(self) -> str:
         site = self.site.config.site

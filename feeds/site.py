@@ -34,6 +34,8 @@ class Site:
         self.links = Links(self.config.site.base_url, self.config.feeds.article_url)
         self._sections = {s.name: s for s in self.catalog.sections}
         self._hashes: dict[str, str] = {}
+        self._urls: dict[str, str] = {}
+        self._paths: dict[str, str] = {}
 
     @cached_property
     def timeline(self) -> list[Timed]:
@@ -69,7 +71,18 @@ class Site:
         return timed[0][0] if timed else EPOCH
 
     def url(self, entry: Entry) -> str:
-        return self.links.article(entry, self.section_of(entry))
+        """The permalink of an entry (asked for by every feed and page that lists it)."""
+        known = self._urls.get(entry.id)
+        if known is None:
+            known = self._urls[entry.id] = self.links.article(entry, self.section_of(entry))
+        return known
+
+    def article_path(self, entry: Entry) -> str:
+        """Where an entry's page is written, relative to the output directory."""
+        known = self._paths.get(entry.id)
+        if known is None:
+            known = self._paths[entry.id] = self.links.article_path(entry)
+        return known
 
     def section_url(self, section: Section) -> str:
         return self.links.url(self.links.section_path(section.slug))

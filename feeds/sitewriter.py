@@ -68,6 +68,7 @@ class SiteWriter:
         self._new: dict[str, list] = {}
         self._keep = keep
         self._staged: list[str] = []
+        self._folders: set[Path] = set()
         self._staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output))
         self.summary = Summary()
 
@@ -102,7 +103,7 @@ class SiteWriter:
             self.summary.unchanged += 1
             return
         staged = self._staging / output.path
-        staged.parent.mkdir(parents=True, exist_ok=True)
+        self._folder(staged.parent)
         staged.write_bytes(data)
         self._staged.append(output.path)
         self._new[output.path] = [output.fingerprint, len(data), 0, digest]
@@ -113,7 +114,7 @@ class SiteWriter:
             os.sync()  # one flush for all staged files, not one fsync per file
         for path in self._staged:
             target = self.output / path
-            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folder(target.parent)
             staged = self._staging / path
             os.chmod(staged, 0o644)
             os.replace(staged, target)
@@ -132,6 +133,12 @@ class SiteWriter:
         manifest = {"version": _MANIFEST_VERSION, "files": dict(sorted(self._new.items()))}
         write_if_changed(self.manifest_path, json.dumps(manifest).encode())
         return self.summary
+
+    def _folder(self, folder: Path) -> None:
+        """Make a folder once; pages of one day share one, and mkdir is a system call."""
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
 
     def abort(self) -> None:
         """Forget everything staged; the published site is untouched."""

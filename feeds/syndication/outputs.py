@@ -38,8 +38,10 @@ ContentRenderer = Callable[[Entry, str], str]
 
 
 class FeedBuilder:
-    """Makes the feed outputs of one site; entries are turned into feed items and Atom
-    fragments once, however many documents they appear in."""
+    """Makes the feed outputs of one site. Entries become feed items and Atom fragments
+    once, however many documents they appear in; archives go month by month across all
+    scopes, so only one month's fragments are held at a time (an entry appears in its
+    month's site-wide and section documents, and in no other)."""
 
     def __init__(self, site: Site, render_content: ContentRenderer,
                  stylesheet: bytes | None) -> None:
@@ -47,23 +49,27 @@ class FeedBuilder:
         self.links: Links = site.links
         self.render_content = render_content
         self.stylesheet = stylesheet
-        self._items: dict[str, FeedItem] = {}
-        self._fragments: dict[str, bytes] = {}
+        self._items: dict[str, FeedItem] = {}  # for the subscription feeds: a few hundred
+        self._fragments: dict[str, bytes] = {}  # for the month being written
 
     def outputs(self) -> Iterator[Output]:
-        for slug in (ALL, *(s.slug for s in self.site.sections)):
-            yield from self._scope(slug)
+        scopes = [ALL, *(s.slug for s in self.site.sections)]
+        months = {slug: _months(self.site.scope(slug)) if self.site.config.feeds.archives
+                  else [] for slug in scopes}
+        for slug in scopes:
+            yield from self._subscription(slug, months[slug][0][0] if months[slug] else None)
+        for month in sorted({m for found in months.values() for m, _ in found}, reverse=True):
+            self._fragments.clear()
+            for slug in scopes:
+                yield from self._archives_of(slug, months[slug], month)
         yield Output(Links.opml_path(), self._opml)
         if self.stylesheet is not None:
             data = self.stylesheet
             yield Output(Links.stylesheet_path(), lambda: data)
 
     # ------------------------------------------------------------- one scope
-    def _scope(self, slug: str) -> Iterator[Output]:
-        timed = self.site.scope(slug)
-        months = _months(timed) if self.site.config.feeds.archives else []
-        newest_month = months[0][0] if months else None
-        recent = timed[:self.site.config.feeds.limit]
+    def _subscription(self, slug: str, newest_month: str | None) -> Iterator[Output]:
+        recent = self.site.scope(slug)[:self.site.config.feeds.limit]
         for fmt in ("rss", "atom", "json"):
             path = Links.feed_path(slug, fmt)
             if fmt == "json":
@@ -75,10 +81,15 @@ class FeedBuilder:
                 links += (Link("prev-archive", href, ATOM),)
             meta = self._meta(slug, path, fmt, links)
             yield Output(path, self._xml_renderer(meta, recent, fmt))
-        for i, (month, entries) in enumerate(months):  # newest month first
-            later = months[i - 1][0] if i > 0 else None
-            earlier = months[i + 1][0] if i + 1 < len(months) else None
-            yield self._archive(slug, month, entries, earlier, later)
+
+    def _archives_of(self, slug: str, months: list[tuple[str, list[Timed]]],
+                     month: str) -> Iterator[Output]:
+        """The scope's archive document for one month, if it has entries then."""
+        for i, (found, entries) in enumerate(months):  # newest month first
+            if found == month:
+                later = months[i - 1][0] if i > 0 else None
+                earlier = months[i + 1][0] if i + 1 < len(months) else None
+                yield self._archive(slug, month, entries, earlier, later)
 
     def _archive(self, slug: str, month: str, timed: list[Timed], earlier: str | None,
                  later: str | None) -> Output:
@@ -171,21 +182,22 @@ class FeedBuilder:
         same-origin)."""
         return posixpath.relpath(Links.stylesheet_path(), posixpath.dirname(path))
 
-    def _item(self, timed: Timed) -> FeedItem:
+    def _item(self, timed: Timed, keep: bool = True) -> FeedItem:
         published, entry = timed
         item = self._items.get(entry.id)
         if item is None:
             section = self.site.section_of(entry)
             item = FeedItem.of(entry, published, section, self.site.url(entry),
                                self.site.section_url(section), self.render_content)
-            self._items[entry.id] = item
+            if keep:
+                self._items[entry.id] = item
         return item
 
     def _fragment(self, timed: Timed) -> bytes:
         entry = timed[1]
         fragment = self._fragments.get(entry.id)
         if fragment is None:
-            fragment = xmlfeeds.atom_entry(self._item(timed))
+            fragment = xmlfeeds.atom_entry(self._item(timed, keep=False))
             self._fragments[entry.id] = fragment
         return fragment
 

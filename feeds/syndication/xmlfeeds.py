@@ -71,8 +71,9 @@ def atom(meta: FeedMeta, items: Sequence[FeedItem]) -> bytes:
 def atom_entry(item: FeedItem) -> bytes:
     """One Atom ``<entry>`` element as bytes, for assembling large archive documents
     without rebuilding every entry's elements for every document it appears in."""
-    generator = _generator(_placeholder_meta(item))
-    entry = _add(generator, item)
+    entry = FeedEntry()  # on its own: a FeedGenerator per entry cost half the time
+    entry.register_extension("document", _EntryLinks, atom=True, rss=False)
+    _fill(entry, item)
     return etree.tostring(entry.atom_entry(), encoding="utf-8")
 
 
@@ -111,6 +112,13 @@ def _generator(meta: FeedMeta) -> FeedGenerator:
 
 def _add(generator: FeedGenerator, item: FeedItem) -> FeedEntry:
     entry = generator.add_entry(order="append")
+    _fill(entry, item)
+    if item.authors:
+        entry.dc.dc_creator(list(item.authors))
+    return entry
+
+
+def _fill(entry: FeedEntry, item: FeedItem) -> None:
     entry.id(item.id)
     entry.title(item.title)
     entry.link(href=item.url, rel="alternate", type="text/html")
@@ -120,14 +128,7 @@ def _add(generator: FeedGenerator, item: FeedItem) -> FeedEntry:
     entry.updated(item.published)
     for name in item.authors:
         entry.author({"name": name})
-    if item.authors:
-        entry.dc.dc_creator(list(item.authors))
     entry.category(term=item.section.slug, scheme=item.section_url, label=item.section.name)
-    return entry
-
-
-def _placeholder_meta(item: FeedItem) -> FeedMeta:
-    return FeedMeta(item.id, item.title, "", "", "", item.url, item.url, "", item.published)
 
 
 class _Document(BaseExtension):
