@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -9,7 +11,8 @@ from pathlib import Path
 
 import jinja2
 
-from . import templates, websub
+from . import slugs, templates, websub
+from .atomic import write_if_changed
 from .config import Config
 from .content.cache import ParseCache
 from .content.loader import Catalog, load
@@ -23,6 +26,7 @@ from .websub import PingFailure
 
 FEED_SUFFIXES = tuple(FORMATS.values())
 CACHE_NAME = "parsed.sqlite"
+SLUGS_NAME = "slugs.json"
 MANIFEST_NAME = "manifest.json"
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -56,6 +60,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
                        progress=(lambda d, t: progress("load", d, t)) if progress else None)
     finally:
         cache.close()
+    _remember_slugs(state / SLUGS_NAME)
     site = Site(config, catalog)
     env = templates.environment(config)
     content = templates.load(env, "feed_content.html.j2")
@@ -79,6 +84,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
         writer.abort()
         raise
     summary = writer.commit()
+    write_if_changed(state / SLUGS_NAME, json.dumps(slugs.used(), ensure_ascii=False).encode())
     feeds_written = [p for p in summary.written
                      if p.startswith("feeds/") and p.endswith(FEED_SUFFIXES)
                      and not p.startswith("feeds/archive/")]
@@ -87,6 +93,12 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
         failures = websub.publish(config.feeds.websub_hub,
                                   [site.links.url(path) for path in feeds_written])
     return BuildResult(catalog, summary, time.perf_counter() - started, feeds_written, failures)
+
+
+def _remember_slugs(path: Path) -> None:
+    # No file (the first build) or a damaged one: the slugs are simply made again.
+    with contextlib.suppress(FileNotFoundError, ValueError):
+        slugs.remember(json.loads(path.read_bytes()))
 
 
 def _stylesheet(env: jinja2.Environment) -> bytes:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from functools import cache, lru_cache
+from collections.abc import Mapping
+from functools import cache
 
 MAX_SYLLABLES = 8
 MAX_LENGTH = 48
@@ -70,15 +71,36 @@ def syllables(text: str, limit: int | None = None) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=200_000)  # every output asks for the same entries' slugs
+# Slugs made in this process or by earlier builds (remember()), by "<key>\x1f<title>":
+# every output asks for the same entries' slugs, and a rebuild of an unchanged site
+# should not load pypinyin's tables (0.3 s) to make them all again.
+_book: dict[str, str] = {}
+_used: set[str] = set()
+
+
 def slug(title: str, key: str) -> str:
     """A readable slug for a headline, made unique by four hex digits of ``key`` (the
     entry id), so two articles with one headline on one day never share a URL and no
     slug depends on what else was published."""
-    text = "-".join(s for s in syllables(title[:MAX_SYLLABLES * 3], MAX_SYLLABLES) if s)
-    text = text[:MAX_LENGTH].strip("-")
-    suffix = hashlib.sha1(key.encode()).hexdigest()[:4]
-    return f"{text}-{suffix}" if text else suffix
+    entry = f"{key}\x1f{title}"
+    _used.add(entry)
+    made = _book.get(entry)
+    if made is None:
+        text = "-".join(s for s in syllables(title[:MAX_SYLLABLES * 3], MAX_SYLLABLES) if s)
+        text = text[:MAX_LENGTH].strip("-")
+        suffix = hashlib.sha1(key.encode()).hexdigest()[:4]
+        made = _book[entry] = f"{text}-{suffix}" if text else suffix
+    return made
+
+
+def remember(known: Mapping[str, str]) -> None:
+    """Slugs an earlier build made (see used()); they are the same the rules would give."""
+    _book.update(known)
+
+
+def used() -> dict[str, str]:
+    """The slugs asked for in this process, to remember() in the next one."""
+    return {entry: _book[entry] for entry in sorted(_used)}
 
 
 def section_slug(name: str) -> str:

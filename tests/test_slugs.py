@@ -36,3 +36,14 @@ def test_headline_without_han_or_latin_still_gets_a_slug():
 
 def test_section_slug_reads_every_syllable():
     assert section_slug("城区综合新闻频道") == "cheng-qu-zong-he-xin-wen-pin-dao"
+
+
+def test_a_rebuild_reuses_the_slugs_an_earlier_build_made(build_site, tmp_path):
+    import json
+
+    _, public = build_site({"2024-03-06.txt": "## 城区召开春季植树动员会\n\n正文。\n"})
+    book = json.loads((tmp_path / "state" / "slugs.json").read_text(encoding="utf-8"))
+    ((key, made),) = book.items()
+    assert key.endswith("\x1f城区召开春季植树动员会")
+    assert (public / "2024/03/06" / f"{made}.html").is_file()
+    assert made == slug("城区召开春季植树动员会", key.split("\x1f")[0])
