@@ -96,9 +96,11 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
 
 
 def _remember_slugs(path: Path) -> None:
+    known = {}
     # No file (the first build) or a damaged one: the slugs are simply made again.
     with contextlib.suppress(FileNotFoundError, ValueError):
-        slugs.remember(json.loads(path.read_bytes()))
+        known = json.loads(path.read_bytes())
+    slugs.remember(known)
 
 
 def _stylesheet(env: jinja2.Environment) -> bytes:

@@ -94,12 +94,14 @@ def slug(title: str, key: str) -> str:
 
 
 def remember(known: Mapping[str, str]) -> None:
-    """Slugs an earlier build made (see used()); they are the same the rules would give."""
+    """Start a build: take the slugs an earlier one made (the same the rules would give)
+    and begin a new record of the slugs used()."""
     _book.update(known)
+    _used.clear()
 
 
 def used() -> dict[str, str]:
-    """The slugs asked for in this process, to remember() in the next one."""
+    """The slugs asked for since remember(), to remember() in the next build."""
     return {entry: _book[entry] for entry in sorted(_used)}
 
 
