@@ -90,14 +90,14 @@ def test_hidden_files_and_other_suffixes_are_ignored(load_pages):
     assert [r.path for r in catalog.files] == ["2024-03-06.txt", "b.MD"]
 
 
-def _many_pages(folder: Path, count: int) -> None:
+def many_pages(folder: Path, count: int) -> None:
     for i in range(count):
         (folder / f"2024-03-{i % 28 + 1:02d}-p{i}.txt").write_text(
             ARTICLE.format(n=i) + ARTICLE.format(n=f"{i}b"), encoding="utf-8")
 
 
 def test_parallel_parse_gives_the_same_catalog_as_serial(content_dir, make_config):
-    _many_pages(content_dir, 120)
+    many_pages(content_dir, 120)
     config = make_config()
     serial = load(config, jobs=1)
     parallel = load(config, jobs=2)
@@ -106,7 +106,7 @@ def test_parallel_parse_gives_the_same_catalog_as_serial(content_dir, make_confi
 
 
 def test_cache_reuses_unchanged_files_and_rereads_changed_ones(content_dir, make_config, tmp_path):
-    _many_pages(content_dir, 60)
+    many_pages(content_dir, 60)
     config = make_config()
     cache = ParseCache(tmp_path / "state" / "cache.sqlite")
     first = load(config, cache=cache)
@@ -125,7 +125,7 @@ def test_cache_reuses_unchanged_files_and_rereads_changed_ones(content_dir, make
 
 
 def test_cache_is_ignored_when_the_rules_change(content_dir, make_config, tmp_path):
-    _many_pages(content_dir, 3)
+    many_pages(content_dir, 3)
     cache = ParseCache(tmp_path / "state" / "cache.sqlite")
     load(make_config(), cache=cache)
     moved = load(make_config(sections=[{"name": "绿化", "slug": "green", "keywords": ["动员会"]}],

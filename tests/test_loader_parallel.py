@@ -2,15 +2,9 @@
 
 import tempfile
 
+from test_loader import many_pages as _pages
+
 from feeds.content.loader import load
-
-ARTICLE = "## 第{n}篇文章的标题在这里\n\n本报讯 第{n}篇文章的正文。\n\n记者 张三\n\n"
-
-
-def _pages(folder, count):
-    for i in range(count):
-        (folder / f"2024-03-{i % 28 + 1:02d}-p{i}.txt").write_text(
-            ARTICLE.format(n=i) + ARTICLE.format(n=f"{i}b"), encoding="utf-8")
 
 
 def test_three_processes_give_the_same_catalog_as_one(content_dir, make_config):

@@ -52,6 +52,16 @@ def status_of(config, email):
         return get(db, email)
 
 
+def confirmed_link(web, email: str, purpose: str) -> str:
+    """Sign up and confirm through the web, then a signed link of the given purpose."""
+    config, client, sink = web
+    client.post("/subscribe", data={"email": email})
+    client.get(link(sink.messages()[-1], r"https://\S+/confirm\?token=\S+"))
+    subscriber = status_of(config, email)
+    token = Tokens(secret_key(config.state_path)).make(purpose, subscriber.id, subscriber.email)
+    return f"/{purpose}?token={token}"
+
+
 def test_sign_up_confirm_digest_and_one_click_unsubscribe(web, tmp_path):
     config, client, sink = web
     home = html.fromstring(client.get("/").content)
@@ -127,41 +137,32 @@ def test_tokens_that_are_forged_altered_expired_or_replayed(web):
 
 
 def test_unsubscribe_page_has_one_button_that_posts_one_click(web):
-    config, client, sink = web
-    client.post("/subscribe", data={"email": "d@example.com"})
-    client.get(link(sink.messages()[0], r"https://\S+/confirm\?token=\S+"))
-    subscriber = status_of(config, "d@example.com")
-    token = Tokens(secret_key(config.state_path)).make("unsubscribe", subscriber.id,
-                                                       subscriber.email)
-    page = client.get(f"/unsubscribe?token={token}")
+    config, client, _ = web
+    url = confirmed_link(web, "d@example.com", "unsubscribe")
+    page = client.get(url)
     assert page.status_code == 200
     form = html.fromstring(page.content).find(".//form")
     assert form.get("method") == "post" and len(form.findall(".//button")) == 1
     fields = {i.get("name"): i.get("value") for i in form.iterfind(".//input")}
     assert fields == {"List-Unsubscribe": "One-Click"}
     assert status_of(config, "d@example.com").status == "active"  # GET changes nothing
-    missing = client.post(f"/unsubscribe?token={token}", data={})
+    missing = client.post(url, data={})
     assert missing.status_code == 400
-    done = client.post(f"/unsubscribe?token={token}", data=fields)
+    done = client.post(url, data=fields)
     assert done.status_code == 200
-    assert client.post(f"/unsubscribe?token={token}", data=fields).status_code == 200  # retried
+    assert client.post(url, data=fields).status_code == 200  # a mail client retried
 
 
 def test_preferences_change_sections(web):
-    config, client, sink = web
-    client.post("/subscribe", data={"email": "e@example.com"})
-    client.get(link(sink.messages()[0], r"https://\S+/confirm\?token=\S+"))
-    subscriber = status_of(config, "e@example.com")
-    token = Tokens(secret_key(config.state_path)).make("preferences", subscriber.id,
-                                                       subscriber.email)
-    page = html.fromstring(client.get(f"/preferences?token={token}").content)
+    config, client, _ = web
+    url = confirmed_link(web, "e@example.com", "preferences")
+    page = html.fromstring(client.get(url).content)
     assert [i.get("value") for i in page.iterfind(".//input[@name='section']")] == [
         "education", "economy", "culture"]
-    saved = client.post(f"/preferences?token={token}",
-                        data={"section": ["culture", "education"]})
+    saved = client.post(url, data={"section": ["culture", "education"]})
     assert saved.status_code == 200 and "已保存" in saved.text
     assert status_of(config, "e@example.com").sections == ("education", "culture")
-    unknown = client.post(f"/preferences?token={token}", data={"section": "sports"})
+    unknown = client.post(url, data={"section": "sports"})
     assert unknown.status_code == 400
     assert client.get("/preferences?token=forged").status_code == 400
 
