@@ -66,9 +66,9 @@ class Subscriptions:
         self.tokens = Tokens(secret_key(config.state_path))
         self.env = templates.environment(config)
         self.limit = RateLimit(config.web.signups_per_hour)
-        self.sections: tuple[Section, ...] = tuple(
-            s for s in catalogue(config, [config.site.default_section]) if s.configured
-        ) or catalogue(config, [config.site.default_section])
+        known = catalogue(config, [config.site.default_section])
+        # What a reader may choose: the configured sections (all of them when none are).
+        self.sections: tuple[Section, ...] = tuple(s for s in known if s.configured) or known
 
     # ------------------------------------------------------------------ endpoints
     async def subscribe(self, request: Request) -> Response:
