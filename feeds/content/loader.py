@@ -31,7 +31,7 @@ from .decoding import decode
 from .frontmatter import FrontMatter, split_front_matter
 from .ids import disambiguate
 from .issuedate import IssueDate
-from .page import Block, Lines, page_section, split_page
+from .page import Block, Layout, Lines, page_section, split_page
 from .results import FileReport, FileResult, Problem
 from .sections import Rules
 
@@ -73,9 +73,6 @@ class Catalog:
     entries: tuple[Entry, ...]
     sections: tuple[Section, ...]
     files: tuple[FileReport, ...] = field(default=())
-
-    def section(self, name: str) -> Section:
-        return next(s for s in self.sections if s.name == name)
 
 
 def discover(root: Path) -> Iterator[tuple[str, str]]:
@@ -126,7 +123,7 @@ def _parse(path: str, data: bytes, settings: Settings) -> FileResult:
         if meta.title:
             problems.append(Problem(meta.line, "front matter `title` is ignored: the file has "
                                                "headings, so each heading is an article"))
-    issue = _issue_date(path, meta, header, layout.header + [x for b in blocks for x in b.body])
+    issue = _issue_date(path, meta, header, layout)
     if issue.note:
         problems.append(Problem(None, issue.note, "note"))
     single = len(blocks) == 1
@@ -162,7 +159,7 @@ def _title_line(meta: FrontMatter) -> int:
     return meta.line + 1 if meta.line else 1
 
 
-def _issue_date(path: str, meta: FrontMatter, header: Lines, text: Lines) -> IssueDate:
+def _issue_date(path: str, meta: FrontMatter, header: Lines, layout: Layout) -> IssueDate:
     if meta.date:
         return IssueDate(meta.date, "front matter")
     from_path = issuedate.from_path(path)
@@ -171,7 +168,8 @@ def _issue_date(path: str, meta: FrontMatter, header: Lines, text: Lines) -> Iss
     from_header = next((d for d in (full_date(t) for _, t in header) if d), None)
     if from_header:
         return IssueDate(from_header, "page header")
-    inferred = issuedate.infer(text)
+    # Only now every line of the page: most pages state their date, and this list is big.
+    inferred = issuedate.infer(layout.header + [x for b in layout.blocks for x in b.body])
     if inferred:
         return inferred
     raise ContentError(path, None, "no issue date: add `date: YYYY-MM-DD` front matter, put "
