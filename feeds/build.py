@@ -14,8 +14,8 @@ import jinja2
 from . import slugs, templates, websub
 from .atomic import write_if_changed
 from .config import Config
-from .content.cache import ParseCache
-from .content.loader import Catalog, load
+from .content.cache import load_cached
+from .content.loader import Catalog
 from .model import Entry
 from .pages import PageBuilder
 from .site import Site
@@ -25,7 +25,6 @@ from .urls import FORMATS
 from .websub import PingFailure
 
 FEED_SUFFIXES = tuple(FORMATS.values())
-CACHE_NAME = "parsed.sqlite"
 SLUGS_NAME = "slugs.json"
 MANIFEST_NAME = "manifest.json"
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -54,12 +53,8 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
     started = time.perf_counter()
     output = options.output or config.output_path
     state = options.state or config.state_path
-    cache = ParseCache(state / CACHE_NAME)
-    try:
-        catalog = load(config, content=options.content, cache=cache, jobs=options.jobs,
-                       progress=(lambda d, t: progress("load", d, t)) if progress else None)
-    finally:
-        cache.close()
+    catalog = load_cached(config, content=options.content, state=state, jobs=options.jobs,
+                          progress=(lambda d, t: progress("load", d, t)) if progress else None)
     _remember_slugs(state / SLUGS_NAME)
     site = Site(config, catalog)
     env = templates.environment(config)

@@ -131,3 +131,16 @@ def test_cache_is_ignored_when_the_rules_change(content_dir, make_config, tmp_pa
     moved = load(make_config(sections=[{"name": "绿化", "slug": "green", "keywords": ["动员会"]}],
                              site={"min_keyword_score": 1}), cache=cache)
     assert {e.section for e in moved.entries} == {"绿化"}
+
+
+def test_load_cached_parses_only_what_changed_since_the_last_run(content_dir, make_config):
+    from feeds.content.cache import load_cached
+
+    many_pages(content_dir, 5)
+    config = make_config()
+    starts: list[int] = []
+    first = load_cached(config, progress=lambda done, total: starts.append(done))
+    assert starts[0] == 0  # nothing cached yet: every file parsed
+    starts.clear()
+    assert load_cached(config, progress=lambda done, total: starts.append(done)) == first
+    assert starts[0] == 5  # all five from the cache in the state directory

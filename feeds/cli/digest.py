@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import click
 
 from ..config import Config
-from ..content.loader import Catalog, load
+from ..content.cache import load_cached
+from ..content.loader import Catalog
 from ..errors import ContentError, FeedsError
 from ..model import Section
 from . import State, cli, content_option, reports_errors
@@ -30,7 +31,7 @@ def _now() -> dt.datetime:
 
 
 def _catalog(config: Config, content_dir: Path | None) -> Catalog:
-    return load(config, content=content_dir.resolve() if content_dir else None)
+    return load_cached(config, content=content_dir.resolve() if content_dir else None)
 
 
 def _known_sections(config: Config, content_dir: Path | None) -> tuple[Section, ...]:

@@ -12,9 +12,23 @@ import pickle
 import sqlite3
 from pathlib import Path
 
+from ..config import Config
 from . import records
-from .loader import Settings
+from .loader import Catalog, ProgressFn, Settings, load
 from .results import FileResult
+
+CACHE_NAME = "parsed.sqlite"
+
+
+def load_cached(config: Config, *, content: Path | None = None, state: Path | None = None,
+                jobs: int | None = None, progress: ProgressFn | None = None) -> Catalog:
+    """load() with the parse cache in the state directory, as builds and digests use it:
+    only pages changed since the last run are parsed again."""
+    cache = ParseCache((state or config.state_path) / CACHE_NAME)
+    try:
+        return load(config, content=content, cache=cache, jobs=jobs, progress=progress)
+    finally:
+        cache.close()
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS parsed (

@@ -23,11 +23,11 @@ def _build(config: Config) -> int:
 
 
 def _digest(config: Config) -> int:
-    from ..content.loader import load
+    from ..content.cache import load_cached
     from ..digest.send import send_digest
     from ..report import digest_warnings
 
-    report = send_digest(config, load(config))
+    report = send_digest(config, load_cached(config))
     for line in digest_warnings(report):
         click.echo(f"warning: {line}", err=True)
     if report.stopped:
