@@ -51,9 +51,6 @@ class Summary:
     skipped: int = 0  # unchanged inputs: not even rendered
     removed: list[str] = field(default_factory=list)
 
-    @property
-    def files(self) -> int:
-        return len(self.written) + self.unchanged + self.skipped
 
 
 class SiteWriter:

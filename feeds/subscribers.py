@@ -55,9 +55,6 @@ class Subscriber:
         return cls(row["id"], row["email"], row["name"], sections, row["status"],
                    row["created_at"])
 
-    def wants(self, slug: str) -> bool:
-        return self.sections is None or slug in self.sections
-
 
 def normalise_address(address: str) -> str:
     """The stored form of an address, or SubscriberError saying what is wrong with it."""
