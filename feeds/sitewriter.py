@@ -52,7 +52,6 @@ class Summary:
     removed: list[str] = field(default_factory=list)
 
 
-
 class SiteWriter:
     def __init__(self, output: Path, manifest: Path,
                  keep: Callable[[str], bool] | None = None) -> None:
