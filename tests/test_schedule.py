@@ -15,6 +15,7 @@ from conftest import DEMO_PAGE, ROOT
 from feeds.config import load_config
 from feeds.schedule import daemon, runs
 from feeds.schedule.plan import plan
+from feeds.schedule.units import crontab
 
 CONFIG = """\
 [site]
@@ -111,8 +112,16 @@ def test_crontab_lines_use_absolute_paths_and_the_site_zone(site):
     python, module = job.split()[5:7]
     assert Path(python).is_absolute() and module == "-m"
     assert f"--config {site / 'feeds.toml'} run build" in job
-    assert "CRON_TZ=Asia/Shanghai" in lines or os.environ.get("TZ") == "Asia/Shanghai"
     assert not any(" digest" in line for line in lines)  # turned off with ""
+
+
+def test_crontab_sets_cron_tz_only_when_the_system_zone_differs(site):
+    config = load_config(site / "feeds.toml")
+    elsewhere = crontab(plan(config), "Asia/Shanghai", "/usr/bin/python3", None, "Etc/UTC")
+    at_home = crontab(plan(config), "Asia/Shanghai", "/usr/bin/python3", None, "Asia/Shanghai")
+    assert "CRON_TZ=Asia/Shanghai" in elsewhere.splitlines()
+    assert "CRON_TZ" not in at_home
+    assert "*/15 * * * * /usr/bin/python3 -m feeds run build" in at_home.splitlines()
 
 
 def test_systemd_units_are_written_with_a_persistent_timer(site, tmp_path):
