@@ -25,7 +25,7 @@ from .errors import ConfigError
 CONFIG_NAME = "feeds.toml"
 RESERVED_SLUG = "all"  # feeds/all.rss.xml is the site-wide feed
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+_STRICT = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _check_zone(name: str) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 _LABELS = {"load": "reading pages", "write": "writing site"}
 
@@ -17,6 +19,15 @@ class BuildProgress:
 
     def __enter__(self) -> BuildProgress:
         if self.enabled:
+            # imported here: cron and scripts never show progress, and rich takes 0.1 s
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             # Refreshed from update() only: no background thread, so the loader can
             # fork worker processes safely.
             self._progress = Progress(TextColumn("{task.description}"), BarColumn(),

@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
-
-from .content.loader import Catalog
+from .content.catalog import Catalog
 from .model import Entry
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from .build import BuildResult
     from .digest.send import RunReport
 
 
 def print_check(catalog: Catalog, *, strict: bool = False, console: Console | None = None) -> bool:
     """Print a table of files and then every problem; True when the check failed."""
+    from rich.console import Console  # here: builds print no tables
+    from rich.table import Table
+
     console = console or Console(highlight=False)
     table = Table("file", "entries", "issue date", "problems", box=None, pad_edge=False)
     for report in catalog.files:
@@ -36,12 +38,15 @@ def print_check(catalog: Catalog, *, strict: bool = False, console: Console | No
     skipped = [r.path for r in catalog.files if r.skipped]
     warned = [r.path for r in catalog.files
               if any(p.severity == "warning" for p in r.problems)]
-    console.print(f"{len(catalog.files)} files, {len(catalog.entries)} entries, "
+    console.print(f"{len(catalog.files)} files, {len(catalog.listings)} entries, "
                   f"{len(skipped)} skipped, {len(warned)} with warnings")
     return bool(skipped) or (strict and bool(warned))
 
 
 def print_entries(entries: Iterable[Entry], console: Console | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = console or Console(highlight=False)
     table = Table("date", "section", "title", "source", box=None, pad_edge=False)
     for entry in entries:
@@ -53,11 +58,10 @@ def print_entries(entries: Iterable[Entry], console: Console | None = None) -> N
 def build_warnings(result: BuildResult) -> list[str]:
     """What a build must tell even a quiet run: pages it skipped, hubs that did not answer."""
     lines = []
-    for report in result.catalog.files:
-        if report.skipped:
-            problem = next(p for p in report.problems if p.severity == "error")
-            where = f"{report.path}:{problem.line}" if problem.line else report.path
-            lines.append(f"skipped {where}: {problem.message}")
+    for report in result.skipped:
+        problem = next(p for p in report.problems if p.severity == "error")
+        where = f"{report.path}:{problem.line}" if problem.line else report.path
+        lines.append(f"skipped {where}: {problem.message}")
     lines += [f"WebSub hub was not told about {f.feed_url}: {f.reason}"
               for f in result.ping_failures]
     return lines

@@ -13,10 +13,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from . import __version__
+
+if TYPE_CHECKING:
+    import httpx
 
 RETRIES = 3
 TIMEOUT = 10.0  # seconds per request
@@ -33,6 +35,8 @@ def publish(hub: str, feed_urls: Sequence[str], *, client: httpx.Client | None =
             retries: int = RETRIES, timeout: float = TIMEOUT,
             pause: Callable[[float], None] = time.sleep) -> list[PingFailure]:
     """Ping the hub for each feed URL; the feeds the hub did not take, with why."""
+    import httpx  # here, not at the top: a fifth of a second, and most sites have no hub
+
     own = client is None
     client = client or httpx.Client(timeout=timeout,
                                     headers={"User-Agent": f"feeds/{__version__}"})
@@ -54,6 +58,8 @@ def publish(hub: str, feed_urls: Sequence[str], *, client: httpx.Client | None =
 
 def _ping(client: httpx.Client, hub: str, url: str, retries: int,
           pause: Callable[[float], None]) -> PingFailure | None:
+    import httpx
+
     reason, unreachable = "", False
     for attempt in range(retries + 1):
         if attempt:

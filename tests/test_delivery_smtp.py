@@ -338,8 +338,7 @@ def test_starttls_then_login_over_the_encrypted_channel(tmp_path):
 
 
 def test_a_second_digest_run_is_refused_while_one_holds_the_lock(tmp_path):
-    from feeds.schedule.locks import JobBusy, job_lock
-    from feeds.schedule.plan import lock_folder
+    from feeds.schedule.locks import JobBusy, job_lock, lock_folder
 
     config = make_site(tmp_path)
     with job_lock(lock_folder(config), "digest"), pytest.raises(JobBusy, match="another"), \

@@ -5,12 +5,15 @@ directory, or built-in defaults when there is none). Expected failures print
 one line naming the file and line and exit non-zero; tracebacks are for bugs.
 
 Each area's commands live in a module of this package and attach themselves to
-the ``cli`` group; ``main`` imports them all.
+the ``cli`` group, which imports a module only when one of its commands is run
+or listed: ``feeds build`` does not pay for the imports of the digest, the
+scheduler and the web server.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -59,7 +62,26 @@ def content_option(command: F) -> F:
                         help="Content directory (overrides site.content_dir).")(command)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# command → the module of this package that defines it
+COMMANDS = {"build": "build", "check": "content", "entries": "content", "digest": "digest",
+            "subscribers": "digest", "unsubscribe": "digest", "run": "schedule",
+            "schedule": "schedule", "serve": "serve"}
+
+
+class Commands(click.Group):
+    """A group whose commands are imported on first use (click's lazy-loading pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS:
+            importlib.import_module(f"{__name__}.{COMMANDS[name]}")
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=Commands,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Site configuration file. Default: ./feeds.toml if present, else defaults.")
 @click.version_option(package_name="feeds")
@@ -76,6 +98,4 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
 
 def main() -> None:
-    from . import build, content, digest, schedule, serve  # noqa: F401  (each adds commands)
-
     cli(prog_name="feeds")

@@ -16,7 +16,7 @@ import click
 
 from ..config import Config
 from ..content.cache import load_cached
-from ..content.loader import Catalog
+from ..content.catalog import Catalog
 from ..errors import ContentError, FeedsError
 from ..model import Section
 from . import State, cli, content_option, reports_errors
@@ -98,8 +98,7 @@ def digest(state: State, content_dir: Path | None, dry_run: bool, test_to: str |
     """
     from ..digest.send import DigestRun, send_digest
     from ..report import digest_warnings
-    from ..schedule.locks import job_lock
-    from ..schedule.plan import lock_folder
+    from ..schedule.locks import job_lock, lock_folder
     from ..subscribers import normalise_address
     from ..tokens import Tokens, secret_key
 

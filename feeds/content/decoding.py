@@ -12,8 +12,6 @@ import codecs
 import re
 from dataclasses import dataclass
 
-import charset_normalizer
-
 from ..errors import ContentError
 
 # Encodings we accept from detection: the ones Chinese text is actually stored in.
@@ -80,6 +78,8 @@ def _to_text(data: bytes, path: str) -> tuple[str, str]:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             pass
+    import charset_normalizer  # here: most pages are UTF-8 and never need it
+
     best = charset_normalizer.from_bytes(data).best()
     if best is not None and best.encoding in _CJK_ENCODINGS:
         encoding = "gb18030" if best.encoding in ("gbk", "gb2312") else best.encoding

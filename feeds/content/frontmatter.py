@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-import dateutil.parser
 import yaml
 
 from ..errors import ContentError
@@ -118,8 +117,10 @@ def _date(value: object, path: str, line: int) -> tuple[dt.date | None, dt.time 
     chinese = full_date(text)  # 2024年1月2日, which no date parser reads
     if chinese is not None:
         return chinese, None
+    # python-dateutil reads the other ways people write dates: 2024/1/2, 2024.01.02 8:00
+    import dateutil.parser  # here: most front matter dates are ISO, which YAML reads
+
     try:
-        # python-dateutil reads the other ways people write dates: 2024/1/2, 2024.01.02 8:00
         stamp = dateutil.parser.parse(text, yearfirst=True, dayfirst=False,
                                       default=dt.datetime(2000, 1, 1))
     except (ValueError, OverflowError):

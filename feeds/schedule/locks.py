@@ -12,8 +12,16 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from ..config import Config
 from ..errors import FeedsError
 from . import EX_TEMPFAIL
+
+
+def lock_folder(config: Config) -> Path:
+    """Where the job locks live: shared by scheduled runs and commands run by hand."""
+    if config.schedule.lock_dir:
+        return config.path(config.schedule.lock_dir)
+    return config.state_path / "locks"
 
 
 class JobBusy(FeedsError):

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..config import Config
 from . import JOBS
 from .cron import Cron, parse
+from .locks import lock_folder
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,6 @@ def plan(config: Config) -> Plan:
                  if (expression := getattr(schedule, name)))
     return Plan(jobs, dt.timedelta(seconds=schedule.misfire_grace_seconds),
                 lock_folder(config), config.state_path / "runs")
-
-
-def lock_folder(config: Config) -> Path:
-    """Where the job locks live: shared by scheduled runs and commands run by hand."""
-    if config.schedule.lock_dir:
-        return config.path(config.schedule.lock_dir)
-    return config.state_path / "locks"
 
 
 def upcoming(job: PlannedJob, zone: dt.tzinfo, after: dt.datetime,
