@@ -8,8 +8,9 @@ The public surface is what this module exports; everything else may change.
 """
 
 from .config import Config, load_config
-from .content.loader import Catalog, FileReport, Problem
+from .content.catalog import Catalog
 from .content.loader import load as load_content
+from .content.results import FileReport, Problem
 from .errors import ConfigError, ContentError, FeedsError
 from .model import Author, Entry, Section, Source
 

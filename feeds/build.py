@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -15,9 +16,9 @@ from . import slugs, templates, websub
 from .atomic import write_if_changed
 from .config import Config
 from .content.cache import load_cached
-from .content.loader import Catalog
+from .content.catalog import Catalog
+from .content.results import FileReport
 from .model import Entry
-from .pages import PageBuilder
 from .site import Site
 from .sitewriter import Output, SiteWriter, Summary
 from .syndication.outputs import FeedBuilder
@@ -26,6 +27,7 @@ from .websub import PingFailure
 
 FEED_SUFFIXES = tuple(FORMATS.values())
 SLUGS_NAME = "slugs.json"
+PINYIN_NAME = "pinyin.marshal"
 MANIFEST_NAME = "manifest.json"
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -41,7 +43,8 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class BuildResult:
-    catalog: Catalog
+    entries: int
+    skipped: list[FileReport]  # files that gave no entries (errors), in file order
     summary: Summary
     seconds: float
     feeds_written: list[str]  # subscription feeds whose bytes changed
@@ -53,9 +56,27 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
     started = time.perf_counter()
     output = options.output or config.output_path
     state = options.state or config.state_path
-    catalog = load_cached(config, content=options.content, state=state, jobs=options.jobs,
-                          progress=(lambda d, t: progress("load", d, t)) if progress else None)
     _remember_slugs(state / SLUGS_NAME)
+    slugs.keep_tables_in(state / PINYIN_NAME)
+    with load_cached(config, content=options.content, state=state, jobs=options.jobs,
+                     progress=(lambda d, t: progress("load", d, t)) if progress else None
+                     ) as catalog:
+        summary, site = _write(config, catalog, output, state, options.pages, progress)
+        entries, skipped = catalog.count(), catalog.skipped()
+    write_if_changed(state / SLUGS_NAME, json.dumps(slugs.used(), ensure_ascii=False).encode())
+    feeds_written = [p for p in summary.written
+                     if p.startswith("feeds/") and p.endswith(FEED_SUFFIXES)
+                     and not p.startswith("feeds/archive/")]
+    failures = []
+    if config.feeds.websub_hub and feeds_written:
+        failures = websub.publish(config.feeds.websub_hub,
+                                  [site.links.url(path) for path in feeds_written])
+    return BuildResult(entries, skipped, summary, time.perf_counter() - started, feeds_written,
+                       failures)
+
+
+def _write(config: Config, catalog: Catalog, output: Path, state: Path, pages: bool,
+           progress: Progress | None) -> tuple[Summary, Site]:
     site = Site(config, catalog)
     env = templates.environment(config)
     content = templates.load(env, "feed_content.html.j2")
@@ -64,11 +85,14 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
         return templates.render(content, entry=entry, url=url)
 
     stylesheet = _stylesheet(env) if config.feeds.stylesheet else None
-    outputs: list[Iterable[Output]] = [FeedBuilder(site, render_content, stylesheet).outputs()]
-    if options.pages:
+    feeds = FeedBuilder(site, render_content, stylesheet, _source_hash(env, content.name))
+    outputs: list[Iterable[Output]] = [feeds.outputs()]
+    if pages:
+        from .pages import PageBuilder  # here: a feeds-only build needs none of it
+
         outputs.append(PageBuilder(site, env).outputs())
     # Without pages, pages an earlier build made are left as they are, not removed.
-    keep = None if options.pages else (lambda path: not path.startswith("feeds/"))
+    keep = None if pages else (lambda path: not path.startswith("feeds/"))
     writer = SiteWriter(output, state / MANIFEST_NAME, keep=keep)
     try:
         for done, item in enumerate(o for group in outputs for o in group):
@@ -78,16 +102,12 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
     except BaseException:
         writer.abort()
         raise
-    summary = writer.commit()
-    write_if_changed(state / SLUGS_NAME, json.dumps(slugs.used(), ensure_ascii=False).encode())
-    feeds_written = [p for p in summary.written
-                     if p.startswith("feeds/") and p.endswith(FEED_SUFFIXES)
-                     and not p.startswith("feeds/archive/")]
-    failures = []
-    if config.feeds.websub_hub and feeds_written:
-        failures = websub.publish(config.feeds.websub_hub,
-                                  [site.links.url(path) for path in feeds_written])
-    return BuildResult(catalog, summary, time.perf_counter() - started, feeds_written, failures)
+    return writer.commit(), site
+
+
+def _source_hash(env: jinja2.Environment, name: str | None) -> str:
+    source, _, _ = env.loader.get_source(env, name or "")  # type: ignore[union-attr]
+    return hashlib.sha1(source.encode()).hexdigest()
 
 
 def _remember_slugs(path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +76,36 @@ class Entry:
             "summary": self.summary,
             "source": str(self.source),
         }
+
+
+class Listing(NamedTuple):
+    """An entry as a build places it: its order, section and permalink, without its text.
+
+    A build of 100,000 articles shows a few hundred of them in the feeds; it
+    orders all of them by their listings and reads the text of only those it
+    renders (:meth:`feeds.content.loader.Catalog.resolve`). A named tuple, not
+    a dataclass: a rebuild makes one per article, and a tuple is made in a
+    third of the time.
+    """
+
+    id: str
+    title: str
+    headline: str
+    section: str
+    issue_date: dt.date
+    time: dt.time | None
+    position: int
+    path: str
+    line: int
+    # Names the parse the entry came from (the file's size and mtime and the parser's
+    # settings): unchanged while the entry is. None when unknown (content not cached).
+    version: str | None = None
+
+    @property
+    def source(self) -> Source:
+        return Source(self.path, self.line)
+
+    @classmethod
+    def of(cls, entry: Entry, version: str | None = None) -> Listing:
+        return cls(entry.id, entry.title, entry.headline, entry.section, entry.issue_date,
+                   entry.time, entry.position, entry.source.path, entry.source.line, version)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import jinja2
 
 from . import templates
-from .model import Entry, Section
+from .model import Listing, Section
 from .site import Site, Timed
 from .sitewriter import Output
 from .syndication.outputs import MEDIA_TYPES
@@ -66,21 +66,21 @@ class PageBuilder:
         for section in self.site.sections:
             yield Output(Links.section_path(section.slug), self._section_renderer(section))
         if self.links.publishes_articles():
-            for published, entry in self.site.timeline:
-                yield Output(self.site.article_path(entry),
-                             self._article_renderer(published, entry),
-                             self._article_fingerprint(entry))
+            for published, listing in self.site.timeline:
+                yield Output(self.site.article_path(listing),
+                             self._article_renderer(published, listing),
+                             self._article_fingerprint(listing))
 
     # ----------------------------------------------------------------- pages
     def _home(self) -> bytes:
         path = Links.home_path()
         groups = []
         for section in self.site.sections:
-            timed = self.site.scope(section.slug)
-            if timed:
+            total = self.site.count(section.slug)
+            if total:
+                timed = self.site.recent(section.slug, HOME_PER_SECTION)
                 groups.append(Group(self._nav(section, path.count("/")),
-                                    [self._page_item(t, path) for t in timed[:HOME_PER_SECTION]],
-                                    len(timed)))
+                                    [self._page_item(t, path) for t in timed], total))
         return self._render("home.html.j2", path, ALL, groups=groups,
                             signup=self.site.config.web.signup,
                             signup_href=self._href(path, "subscribe"),
@@ -89,28 +89,29 @@ class PageBuilder:
     def _section_renderer(self, section: Section) -> Callable[[], bytes]:
         def render() -> bytes:
             path = Links.section_path(section.slug)
-            timed = self.site.scope(section.slug)
+            timed = self.site.recent(section.slug, SECTION_PAGE_ITEMS)
             return self._render("section.html.j2", path, section.slug,
-                                section=section, total=len(timed),
-                                entries=[self._page_item(t, path)
-                                         for t in timed[:SECTION_PAGE_ITEMS]],
+                                section=section, total=self.site.count(section.slug),
+                                entries=[self._page_item(t, path) for t in timed],
                                 current=section.slug)
         return render
 
-    def _article_renderer(self, published: dt.datetime, entry: Entry) -> Callable[[], bytes]:
+    def _article_renderer(self, published: dt.datetime,
+                          listing: Listing) -> Callable[[], bytes]:
         def render() -> bytes:
-            path = self.site.article_path(entry)
-            section = self.site.section_of(entry)
-            return self._render("article.html.j2", path, section.slug, entry=entry,
+            path = self.site.article_path(listing)
+            section = self.site.section_of(listing)
+            return self._render("article.html.j2", path, section.slug,
+                                entry=self.site.entry(listing),
                                 published=published, section=section,
                                 section_href=self._href(path, Links.section_path(section.slug)),
-                                canonical=self.site.url(entry), current=section.slug)
+                                canonical=self.site.url(listing), current=section.slug)
         return render
 
-    def _article_fingerprint(self, entry: Entry) -> str:
-        section = self.site.section_of(entry)
+    def _article_fingerprint(self, listing: Listing) -> str:
+        section = self.site.section_of(listing)
         nav = ",".join(f"{s.name}/{s.slug}" for s in self.site.sections)
-        key = (f"{self._design}:{self.site.fingerprint(entry)}:{section.slug}:{nav}:"
+        key = (f"{self._design}:{self.site.fingerprint(listing)}:{section.slug}:{nav}:"
                f"{self._site_fingerprint()}")
         return hashlib.sha1(key.encode()).hexdigest()
 
@@ -153,10 +154,11 @@ class PageBuilder:
                        section.slug == current)
 
     def _page_item(self, timed: Timed, path: str) -> PageItem:
-        _, entry = timed
-        href = (self._href(path, self.site.article_path(entry)) if self.links.publishes_articles()
-                else self.site.url(entry))
-        return PageItem(entry.title, href, entry.issue_date.isoformat(), entry.summary)
+        _, listing = timed
+        href = (self._href(path, self.site.article_path(listing))
+                if self.links.publishes_articles() else self.site.url(listing))
+        return PageItem(listing.title, href, listing.issue_date.isoformat(),
+                        self.site.entry(listing).summary)
 
     @staticmethod
     def _href(source: str, target: str) -> str:

@@ -3,7 +3,8 @@
 Built once per build from the loaded Catalog and shared, read-only, by the
 feeds and the pages, so both agree on every permalink, time and order. Like
 Pelican's generator context, it holds derived data only; it decides nothing
-about formats or files.
+about formats or files. It orders and links entries by their listings; an
+output asks for an entry's text (``entry``) only when it renders it.
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .config import Config
-from .content.loader import Catalog
-from .model import Entry, Section
+from .content.catalog import Catalog
+from .model import Entry, Listing, Section
 from .timeline import newest_first
 from .urls import ALL, Links
 
-Timed = tuple[dt.datetime, Entry]
+Timed = tuple[dt.datetime, Listing]
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# Entries whose issue dates are this far apart are published in the order of their
+# dates whatever their times: a time of day in any zone (UTC-12 to UTC+14) moves an
+# instant less than two days from its date, and places on a page add seconds.
+SLACK = dt.timedelta(days=3)
 
 
 @dataclass
@@ -33,6 +38,9 @@ class Site:
     def __post_init__(self) -> None:
         self.links = Links(self.config.site.base_url, self.config.feeds.article_url)
         self._sections = {s.name: s for s in self.catalog.sections}
+        self._names = {s.slug: s.name for s in self.catalog.sections}
+        self._recent: dict[tuple[str, int], list[Timed]] = {}
+        self._counts: dict[str, int] = {}
         self._hashes: dict[str, str] = {}
         self._urls: dict[str, str] = {}
         self._paths: dict[str, str] = {}
@@ -40,7 +48,7 @@ class Site:
     @cached_property
     def timeline(self) -> list[Timed]:
         """Every entry with its publication time, newest first."""
-        return newest_first(self.catalog.entries, self.config.site.zone,
+        return newest_first(self.catalog.listings, self.config.site.zone,
                             self.config.feeds.press_clock)
 
     @cached_property
@@ -55,9 +63,38 @@ class Site:
     def sections(self) -> Sequence[Section]:
         """The sections worth publishing: every configured one, and the others the content
         uses (the default section exists in the catalogue even when nothing is in it)."""
-        return [s for s in self.catalog.sections if s.configured or self.by_section[s.slug]]
+        return [s for s in self.catalog.sections if s.configured or self.count(s.slug)]
 
-    def section_of(self, entry: Entry) -> Section:
+    def recent(self, slug: str, limit: int) -> list[Timed]:
+        """The newest ``limit`` entries of a scope: the start of ``scope(slug)``, found
+        from the latest issue dates only, without ordering the whole scope."""
+        known = self._recent.get((slug, limit))
+        if known is None:
+            chosen: list[Listing] = []
+            cutoff = None
+            for listing in self.catalog.latest(None if slug == ALL else self._names[slug]):
+                if cutoff is not None and listing.issue_date < cutoff:
+                    break
+                chosen.append(listing)
+                if cutoff is None and len(chosen) >= limit:
+                    cutoff = listing.issue_date - SLACK
+            known = self._recent[(slug, limit)] = newest_first(
+                chosen, self.config.site.zone, self.config.feeds.press_clock)[:limit]
+        return known
+
+    def count(self, slug: str) -> int:
+        """How many entries a scope has."""
+        known = self._counts.get(slug)
+        if known is None:
+            known = self._counts[slug] = self.catalog.count(
+                None if slug == ALL else self._names[slug])
+        return known
+
+    def entry(self, listing: Listing) -> Entry:
+        """The whole entry, text and all, for an output that renders it."""
+        return self.catalog.resolve(listing)
+
+    def section_of(self, entry: Listing | Entry) -> Section:
         return self._sections[entry.section]
 
     def scope(self, slug: str) -> list[Timed]:
@@ -67,17 +104,17 @@ class Site:
     def newest(self, slug: str = ALL) -> dt.datetime:
         """When the scope last changed: its newest entry, or the epoch for an empty one (so
         an empty feed does not change whenever another section gets news)."""
-        timed = self.scope(slug)
+        timed = self.recent(slug, 1)
         return timed[0][0] if timed else EPOCH
 
-    def url(self, entry: Entry) -> str:
+    def url(self, entry: Listing | Entry) -> str:
         """The permalink of an entry (asked for by every feed and page that lists it)."""
         known = self._urls.get(entry.id)
         if known is None:
             known = self._urls[entry.id] = self.links.article(entry, self.section_of(entry))
         return known
 
-    def article_path(self, entry: Entry) -> str:
+    def article_path(self, entry: Listing | Entry) -> str:
         """Where an entry's page is written, relative to the output directory."""
         known = self._paths.get(entry.id)
         if known is None:
@@ -87,11 +124,14 @@ class Site:
     def section_url(self, section: Section) -> str:
         return self.links.url(self.links.section_path(section.slug))
 
-    def fingerprint(self, entry: Entry) -> str:
-        """A hash of everything about an entry an output may show, so that outputs made
-        from unchanged entries can be recognised without rendering them again."""
-        known = self._hashes.get(entry.id)
+    def fingerprint(self, listing: Listing) -> str:
+        """A key for everything about an entry an output may show, so that outputs made
+        from unchanged entries can be recognised without reading or rendering them."""
+        if listing.version is not None:  # the entry is what that parse of its file made
+            return f"{listing.id}\x1f{listing.version}\x1f{listing.position}"
+        known = self._hashes.get(listing.id)
         if known is None:
+            entry = self.entry(listing)
             parts = (entry.id, entry.title, entry.headline, entry.subtitle or "", entry.section,
                      entry.issue_date.isoformat(), entry.date.isoformat(),
                      str(entry.date_approximate), entry.byline, str(entry.position),
@@ -99,5 +139,5 @@ class Site:
                      *(f"{a.name}/{a.role}" for a in entry.authors), "\x1e",
                      *entry.paragraphs, "\x1e", *entry.captions)
             known = hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
-            self._hashes[entry.id] = known
+            self._hashes[listing.id] = known
         return known

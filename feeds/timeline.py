@@ -15,10 +15,10 @@ import datetime as dt
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from .model import Entry
+from .model import Listing
 
 
-def published(entry: Entry, zone: ZoneInfo, press_time: dt.time) -> dt.datetime:
+def published(entry: Listing, zone: ZoneInfo, press_time: dt.time) -> dt.datetime:
     """The publication instant of an entry, always time-zone aware."""
     if entry.time is not None:
         stamp = dt.datetime.combine(entry.issue_date, entry.time)
@@ -27,8 +27,8 @@ def published(entry: Entry, zone: ZoneInfo, press_time: dt.time) -> dt.datetime:
     return stamp + dt.timedelta(seconds=entry.position)
 
 
-def newest_first(entries: Iterable[Entry], zone: ZoneInfo,
-                 press_time: dt.time) -> list[tuple[dt.datetime, Entry]]:
+def newest_first(entries: Iterable[Listing], zone: ZoneInfo,
+                 press_time: dt.time) -> list[tuple[dt.datetime, Listing]]:
     """(published, entry) pairs, newest first; ties go by file, the later file first."""
     keyed = []
     press: dict[dt.date, tuple[dt.datetime, float]] = {}  # one zone lookup per issue date
@@ -43,6 +43,6 @@ def newest_first(entries: Iterable[Entry], zone: ZoneInfo,
         else:
             when = published(entry, zone, press_time)
             instant = when.timestamp()
-        keyed.append((instant, entry.source.path, entry.source.line, when, entry))
+        keyed.append((instant, entry.path, entry.line, when, entry))
     keyed.sort(reverse=True, key=lambda k: k[:3])
     return [(when, entry) for *_, when, entry in keyed]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
-from .model import Entry, Section
+from .model import Entry, Listing, Section
 from .slugs import slug as make_slug
 
 ALL = "all"  # the scope of the site-wide feeds; no section may take this slug
@@ -48,7 +48,7 @@ class Links:
         return f"sections/{section_slug}.html"
 
     @staticmethod
-    def article_path(entry: Entry) -> str:
+    def article_path(entry: Listing | Entry) -> str:
         day = entry.issue_date
         return f"{day:%Y}/{day:%m}/{day:%d}/{entry_slug(entry)}.html"
 
@@ -76,7 +76,7 @@ class Links:
     def url(self, path: str) -> str:
         return self.base_url + ("" if path == "index.html" else path)
 
-    def article(self, entry: Entry, section: Section) -> str:
+    def article(self, entry: Listing | Entry, section: Section) -> str:
         """The permalink of an entry."""
         if self.article_url is None:
             return self.url(self.article_path(entry))
@@ -103,5 +103,5 @@ class Links:
         return f"{self.base_url}preferences?token={token}"
 
 
-def entry_slug(entry: Entry) -> str:
+def entry_slug(entry: Listing | Entry) -> str:
     return make_slug(entry.headline or entry.title, entry.id)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from feeds.config import Config, parse_config
-from feeds.content.loader import Catalog, load
+from feeds.content.catalog import Catalog
+from feeds.content.loader import load
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PAGE = ROOT / "content" / "000_20e2c56e6a147bfe.txt"
@@ -54,7 +55,8 @@ def load_pages(content_dir: Path, make_config: Callable[..., Config]) -> Callabl
 @pytest.fixture
 def build_site(tmp_path: Path):
     """Write pages into content/, build into public/ with the real builder; returns a
-    function (files, **config) -> (result, public folder)."""
+    function (files, **config) -> (result, public folder), whose ``config`` is the last
+    build's configuration."""
     from feeds.build import BuildOptions, build
 
     def run(files: dict[str, str] | None = None, pages: bool = True, **data: object):
@@ -74,6 +76,7 @@ def build_site(tmp_path: Path):
                                          "output_dir": "public"},
                                "sections": sections, **data}, root=tmp_path)
         result = build(config, BuildOptions(pages=pages, jobs=1))
+        run.config = config  # type: ignore[attr-defined]  # for tests that load the content
         return result, tmp_path / "public"
     return run
 

@@ -9,6 +9,7 @@ import pytest
 from conftest import SITE_PAGES
 from lxml import etree, html
 
+from feeds.content.loader import load
 from feeds.errors import FeedsError
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -20,7 +21,7 @@ def files(public: Path) -> dict[str, bytes]:
 
 
 def test_every_feed_parses_cleanly_with_the_expected_entries(build_site):
-    result, public = build_site(SITE_PAGES)
+    _result, public = build_site(SITE_PAGES)
     expected = {"all": 3, "education": 1, "economy": 2}
     for scope, count in expected.items():
         ids = []
@@ -34,7 +35,7 @@ def test_every_feed_parses_cleanly_with_the_expected_entries(build_site):
         items = json.loads((public / "feeds" / f"{scope}.json").read_bytes())["items"]
         ids.append([item["id"] for item in items])
         assert ids[0] == ids[1] == ids[2]  # one id per article in every format
-    assert {e.id for e in result.catalog.entries} == set(ids_of(public, "all"))
+    assert {e.id for e in load(build_site.config).entries} == set(ids_of(public, "all"))
 
 
 def ids_of(public: Path, scope: str) -> list[str]:
@@ -134,19 +135,20 @@ def test_a_time_in_front_matter_is_kept(build_site):
 
 def test_ids_survive_adding_removing_and_reordering_articles(build_site, tmp_path):
     first = {"2024/01/30/a01.txt": SITE_PAGES["2024/01/30/a01.txt"]}
-    result, public = build_site(first)
-    before = {e.title: e.id for e in result.catalog.entries}
+    build_site(first)
+    before = {e.title: e.id for e in load(build_site.config).entries}
     page = (tmp_path / "content" / "2024/01/30/a01.txt").read_text(encoding="utf-8")
     header, one, two = page.split("## ")
     reordered = header + "## " + two + "\n## 城区新增一篇报道\n\n本报讯 新增内容。\n\n## " + one
     (tmp_path / "content" / "2024/01/30/a01.txt").write_text(reordered, encoding="utf-8")
-    result, public = build_site()
-    after = {e.title: e.id for e in result.catalog.entries}
+    build_site()
+    after = {e.title: e.id for e in load(build_site.config).entries}
     assert {t: after[t] for t in before} == before
     (tmp_path / "content" / "2024/01/30/a01.txt").write_text(header + "## " + two, encoding="utf-8")
-    result, public = build_site()
-    assert [e.id for e in result.catalog.entries] == [before[e.title] for e in result.catalog.entries]
-    assert set(ids_of(public, "all")) == {e.id for e in result.catalog.entries}
+    _result, public = build_site()
+    entries = load(build_site.config).entries
+    assert [e.id for e in entries] == [before[e.title] for e in entries]
+    assert set(ids_of(public, "all")) == {e.id for e in entries}
 
 
 def test_rebuild_is_byte_identical_and_rewrites_nothing(build_site):
@@ -203,10 +205,10 @@ def test_removed_content_removes_its_pages_and_feed_items(build_site, tmp_path):
 
 
 def test_escaping_of_markup_cdata_ends_and_control_characters(build_site):
-    result, public = build_site({"2024-03-06.txt": "## <script>alert(1)</script>&]]>标题\n\n"
+    _result, public = build_site({"2024-03-06.txt": "## <script>alert(1)</script>&]]>标题\n\n"
                                                    "正文<b>加粗</b> & ]]> \x07结束。"
                                                    + "长" * 10_000 + "\n"})
-    title = result.catalog.entries[0].title
+    title = load(build_site.config).entries[0].title
     assert title == "<script>alert(1)</script>&]]>标题"
     for suffix in (".rss.xml", ".atom.xml"):
         parsed = feedparser.parse(public / "feeds" / f"all{suffix}")
@@ -221,8 +223,8 @@ def test_escaping_of_markup_cdata_ends_and_control_characters(build_site):
 
 
 def test_two_articles_with_one_headline_on_one_day(build_site):
-    result, public = build_site({"2024-03-06.txt": "## 同名标题\n\n甲文。\n\n## 同名标题\n\n乙文。\n"})
-    ids = [e.id for e in result.catalog.entries]
+    _result, public = build_site({"2024-03-06.txt": "## 同名标题\n\n甲文。\n\n## 同名标题\n\n乙文。\n"})
+    ids = [e.id for e in load(build_site.config).entries]
     assert len(set(ids)) == 2
     assert len(list(public.glob("2024/03/06/*.html"))) == 2
     assert len(feedparser.parse(public / "feeds" / "all.atom.xml").entries) == 2

@@ -108,29 +108,30 @@ def test_parallel_parse_gives_the_same_catalog_as_serial(content_dir, make_confi
 def test_cache_reuses_unchanged_files_and_rereads_changed_ones(content_dir, make_config, tmp_path):
     many_pages(content_dir, 60)
     config = make_config()
-    cache = ParseCache(tmp_path / "state" / "cache.sqlite")
-    first = load(config, cache=cache)
+    with load(config, cache=ParseCache(tmp_path / "state" / "cache.sqlite")) as first:
+        before = len(first.entries)
     changed = content_dir / "2024-03-01-p0.txt"
     changed.write_text(ARTICLE.format(n="新"), encoding="utf-8")
     os.utime(changed, ns=(1, 1))  # a different mtime even on coarse clocks
     (content_dir / "2024-03-02-p1.txt").unlink()
-    cache.close()
     cache = ParseCache(tmp_path / "state" / "cache.sqlite")
     parsed: list[int] = []
-    second = load(config, cache=cache, progress=lambda done, total: parsed.append(done))
-    assert second == load(config)  # same as a fresh parse
-    assert len(second.entries) == len(first.entries) - 3
-    assert parsed[0] == 58  # 58 files came from the cache, one was parsed again
-    assert cache._db.execute("SELECT count(*) FROM parsed").fetchone()[0] == 59
+    with load(config, cache=cache, progress=lambda done, total: parsed.append(done)) as second:
+        assert second == load(config)  # same as a fresh parse
+        assert len(second.entries) == before - 3
+        assert parsed[0] == 58  # 58 files came from the cache, one was parsed again
+        assert cache._db.execute("SELECT count(*) FROM files").fetchone()[0] == 59
+        assert cache._db.execute("SELECT count(*) FROM entries").fetchone()[0] == 117
 
 
 def test_cache_is_ignored_when_the_rules_change(content_dir, make_config, tmp_path):
     many_pages(content_dir, 3)
-    cache = ParseCache(tmp_path / "state" / "cache.sqlite")
-    load(make_config(), cache=cache)
+    load(make_config(), cache=ParseCache(tmp_path / "state" / "cache.sqlite")).close()
     moved = load(make_config(sections=[{"name": "绿化", "slug": "green", "keywords": ["动员会"]}],
-                             site={"min_keyword_score": 1}), cache=cache)
-    assert {e.section for e in moved.entries} == {"绿化"}
+                             site={"min_keyword_score": 1}),
+                 cache=ParseCache(tmp_path / "state" / "cache.sqlite"))
+    with moved:
+        assert {e.section for e in moved.entries} == {"绿化"}
 
 
 def test_load_cached_parses_only_what_changed_since_the_last_run(content_dir, make_config):
@@ -139,8 +140,9 @@ def test_load_cached_parses_only_what_changed_since_the_last_run(content_dir, ma
     many_pages(content_dir, 5)
     config = make_config()
     starts: list[int] = []
-    first = load_cached(config, progress=lambda done, total: starts.append(done))
-    assert starts[0] == 0  # nothing cached yet: every file parsed
-    starts.clear()
-    assert load_cached(config, progress=lambda done, total: starts.append(done)) == first
-    assert starts[0] == 5  # all five from the cache in the state directory
+    with load_cached(config, progress=lambda done, total: starts.append(done)) as first:
+        assert starts[0] == 0  # nothing cached yet: every file parsed
+        starts.clear()
+        with load_cached(config, progress=lambda done, total: starts.append(done)) as again:
+            assert again == first
+        assert starts[0] == 5  # all five from the cache in the state directory

@@ -41,8 +41,7 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
         feeds build --content pages --output /var/www/news --no-pages
     """
     from ..progress import BuildProgress
-    from ..schedule.locks import job_lock
-    from ..schedule.plan import lock_folder
+    from ..schedule.locks import job_lock, lock_folder
 
     chatty = not quiet and sys.stderr.isatty()
     options = BuildOptions(
@@ -56,7 +55,7 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
         click.echo(f"warning: {line}", err=True)
     if chatty:
         summary = result.summary
-        click.echo(f"{len(result.catalog.entries)} entries, {len(result.feeds_written)} feeds "
+        click.echo(f"{result.entries} entries, {len(result.feeds_written)} feeds "
                    f"written; {len(summary.written)} files written, "
                    f"{summary.unchanged + summary.skipped} unchanged, "
                    f"{len(summary.removed)} removed in {result.seconds:.1f} s", err=True)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..content.loader import Catalog, load
+from ..content.catalog import Catalog
+from ..content.loader import load
 from . import State, cli, content_option, reports_errors
 
 

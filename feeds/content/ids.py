@@ -14,11 +14,10 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
-from ..model import Entry
+from ..model import Listing
 
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -50,19 +49,20 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", text))
 
 
-def disambiguate(entries: Sequence[Entry]) -> list[Entry]:
+def disambiguate(listings: Sequence[Listing], text_of: Callable[[Listing], str]
+                 ) -> list[Listing]:
     """Two articles with one headline in one issue would share an id: the first keeps
-    it and every later one gets a suffix from its own text, so adding a duplicate
-    later never changes an id already published."""
-    counts = Counter(e.id for e in entries)
+    it and every later one gets a suffix from its own text (``text_of``, read only for
+    those), so adding a duplicate later never changes an id already published."""
+    counts = Counter(listing.id for listing in listings)
     if all(n == 1 for n in counts.values()):
-        return list(entries)
+        return list(listings)
     seen: set[str] = set()
     out = []
-    for entry in entries:
-        if counts[entry.id] > 1 and entry.id in seen:
-            suffix = _digest("\n".join(entry.paragraphs) or str(entry.source))[:8]
-            entry = replace(entry, id=f"{entry.id}-{suffix}")
-        seen.add(entry.id)
-        out.append(entry)
+    for listing in listings:
+        if counts[listing.id] > 1 and listing.id in seen:
+            suffix = _digest(text_of(listing) or str(listing.source))[:8]
+            listing = listing._replace(id=f"{listing.id}-{suffix}")
+        seen.add(listing.id)
+        out.append(listing)
     return out

@@ -14,28 +14,28 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..errors import ContentError
-from ..model import Entry, Section
+from ..model import Listing
 from . import article, issuedate, records, sections
+from .catalog import Backend, Catalog, InMemory
 from .dates import full_date
 from .decoding import decode
 from .frontmatter import FrontMatter, split_front_matter
-from .ids import disambiguate
 from .issuedate import IssueDate
 from .page import Block, Layout, Lines, page_section, split_page
 from .results import FileReport, FileResult, Problem
 from .sections import Rules
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .cache import ParseCache
 
 SUFFIXES = (".txt", ".md")
@@ -66,27 +66,35 @@ class Settings:
         return hashlib.sha1(repr(key).encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class Catalog:
-    """All the content: entries in file and page order, sections, and a report per file."""
+def discover(root: Path) -> list[tuple[str, str]]:
+    """(relative path with /, absolute path) of every .txt and .md file under root: a
+    folder's files sorted by name, then its folders' files, as os.walk goes; hidden
+    files and folders are skipped, and linked folders are not entered. Plain strings:
+    at 25,000 files pathlib's objects cost a second."""
+    found: list[tuple[str, str]] = []
+    _scan(str(root), "", found)
+    return found
 
-    entries: tuple[Entry, ...]
-    sections: tuple[Section, ...]
-    files: tuple[FileReport, ...] = field(default=())
+
+def _scan(folder: str, prefix: str, found: list[tuple[str, str]]) -> None:
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=_name)
+    folders = []
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        if entry.is_dir():
+            if not entry.is_symlink():
+                folders.append(entry)
+        elif name.lower().endswith(SUFFIXES):
+            found.append((prefix + name, entry.path))
+    for entry in folders:
+        _scan(entry.path, f"{prefix}{entry.name}/", found)
 
 
-def discover(root: Path) -> Iterator[tuple[str, str]]:
-    """(relative path with /, absolute path) of every .txt and .md file under root, sorted,
-    skipping hidden files and folders. Plain strings: at 25,000 files pathlib's objects
-    cost a second."""
-    top = str(root)
-    for folder, dirs, files in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        prefix = os.path.relpath(folder, top).replace(os.sep, "/") + "/"
-        prefix = "" if prefix == "./" else prefix
-        for name in sorted(files):
-            if not name.startswith(".") and name.lower().endswith(SUFFIXES):
-                yield prefix + name, os.path.join(folder, name)
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def parse_file(path: str, data: bytes, settings: Settings) -> FileResult:
@@ -233,24 +241,19 @@ def _load(config: Config, content: Path | None, cache: ParseCache | None, jobs: 
         raise ContentError(root, None, "content directory not found")
     settings = Settings.from_config(config)
     files = list(discover(root))
-    results: dict[str, FileResult] = {}
-    todo: list[tuple[str, str]] = []
-    for rel, path in files:
-        cached = cache.get(rel, path, settings) if cache else None
-        if cached is not None:
-            results[rel] = cached
-        else:
-            todo.append((rel, path))
-    for rel, result in _parse_all(todo, settings, jobs, progress, len(files) - len(todo),
-                                  len(files)):
-        results[rel] = result
+    todo = cache.changed(files, settings) if cache else files
+    fresh = dict(_parse_all(todo, settings, jobs, progress, len(files) - len(todo), len(files)))
+    backend: Backend
     if cache:
-        cache.store({rel: results[rel] for rel, _ in todo}, settings, keep=set(results))
-    ordered = [results[rel] for rel, _ in files]
-    entries = disambiguate([e for r in ordered for e in r.entries])
-    used = {e.section for e in entries} | {config.site.default_section}
-    return Catalog(tuple(entries), sections.catalogue(config, used),
-                   tuple(r.report for r in ordered))
+        cache.store(fresh, settings, keep={rel for rel, _ in files})
+        backend = cache.backend([rel for rel, _ in files], fresh, settings)
+    else:
+        backend = InMemory(
+            [(fresh[rel].report, tuple(Listing.of(e) for e in fresh[rel].entries))
+             for rel, _ in files],
+            {rel: result.entries for rel, result in fresh.items()})
+    used = backend.sections_used() | {config.site.default_section}
+    return Catalog(backend, sections.catalogue(config, used))
 
 
 def _parse_all(todo: list[tuple[str, str]], settings: Settings, jobs: int | None,
@@ -283,6 +286,9 @@ def _parse_in_parallel(todo: list[tuple[str, str]], settings: Settings, processe
     parses is never sent: packing, pickling, unpickling and unpacking a worker's
     result costs a fifth as much as parsing it (bench/README.md).
     """
+    from concurrent.futures import ProcessPoolExecutor  # here: a rebuild seldom needs it
+    from multiprocessing import get_all_start_methods, get_context
+
     size = -(-len(todo) // (processes * _CHUNKS_PER_PROCESS))
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
     # fork: workers inherit the imported modules instead of importing them again

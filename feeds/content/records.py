@@ -1,5 +1,8 @@
 """Parsed files as plain tuples: how results travel from worker processes and sit in the cache.
 
+The cache also keeps a file's report on its own (``dumps_report``), for
+reporting without reading any entry.
+
 Pickling an Entry costs about as much as parsing it (pickle rebuilds every
 frozen dataclass through Python code), which made parallel loading slower than
 serial. A FileResult flattened into tuples of strings and integers pickles in a
@@ -26,8 +29,19 @@ def loads(blob: bytes) -> FileResult:
     return unpack(pickle.loads(blob))
 
 
+def dumps_report(report: FileReport) -> bytes:
+    return pickle.dumps(_report(report), protocol=5)
+
+
+def loads_report(blob: bytes) -> FileReport:
+    return _make_report(pickle.loads(blob))
+
+
 def pack(result: FileResult) -> Record:
-    report = result.report
+    return (*_report(result.report), tuple(_entry(e) for e in result.entries))
+
+
+def _report(report: FileReport) -> tuple:
     issue = report.issue_date
     return (
         report.path,
@@ -35,8 +49,15 @@ def pack(result: FileResult) -> Record:
         (issue.date.toordinal(), issue.source, issue.note) if issue else None,
         tuple((p.line, p.message, p.severity) for p in report.problems),
         report.encoding,
-        tuple(_entry(e) for e in result.entries),
     )
+
+
+def _make_report(record: tuple) -> FileReport:
+    path, count, issue, problems, encoding = record
+    return FileReport(
+        path, count,
+        IssueDate(dt.date.fromordinal(issue[0]), issue[1], issue[2]) if issue else None,
+        tuple(Problem(*p) for p in problems), encoding)
 
 
 def _entry(e: Entry) -> tuple:
@@ -47,12 +68,8 @@ def _entry(e: Entry) -> tuple:
 
 
 def unpack(record: Record) -> FileResult:
-    path, count, issue, problems, encoding, entries = record
-    report = FileReport(
-        path, count,
-        IssueDate(dt.date.fromordinal(issue[0]), issue[1], issue[2]) if issue else None,
-        tuple(Problem(*p) for p in problems), encoding)
-    return FileResult(tuple(_make_entry(path, e) for e in entries), report)
+    report = _make_report(record[:5])
+    return FileResult(tuple(_make_entry(report.path, e) for e in record[5]), report)
 
 
 def _make_entry(path: str, f: tuple) -> Entry:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..atomic import write_if_changed
 from ..config import Config
-from ..content.loader import Catalog
+from ..content.catalog import Catalog
 from ..subscribers import Subscriber, each_subscriber
 from ..tokens import Tokens
 from ..urls import Links

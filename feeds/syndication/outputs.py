@@ -22,6 +22,7 @@ import hashlib
 import posixpath
 from collections.abc import Callable, Iterator, Sequence
 
+from .. import __version__
 from ..model import Entry
 from ..site import Site, Timed
 from ..sitewriter import Output
@@ -44,11 +45,14 @@ class FeedBuilder:
     month's site-wide and section documents, and in no other)."""
 
     def __init__(self, site: Site, render_content: ContentRenderer,
-                 stylesheet: bytes | None) -> None:
+                 stylesheet: bytes | None, design: str = "") -> None:
+        """``design`` names how entries are rendered (a hash of the template behind
+        ``render_content``): changing it renders every document again."""
         self.site = site
         self.links: Links = site.links
         self.render_content = render_content
         self.stylesheet = stylesheet
+        self.design = f"{__version__}:{design}"
         self._items: dict[str, FeedItem] = {}  # for the subscription feeds: a few hundred
         self._fragments: dict[str, bytes] = {}  # for the month being written
 
@@ -69,18 +73,21 @@ class FeedBuilder:
 
     # ------------------------------------------------------------- one scope
     def _subscription(self, slug: str, newest_month: str | None) -> Iterator[Output]:
-        recent = self.site.scope(slug)[:self.site.config.feeds.limit]
+        recent = self.site.recent(slug, self.site.config.feeds.limit)
         for fmt in ("rss", "atom", "json"):
             path = Links.feed_path(slug, fmt)
             if fmt == "json":
-                yield Output(path, self._json_renderer(slug, recent))
+                meta_json = self._json_meta(slug)
+                yield Output(path, self._json_renderer(meta_json, recent),
+                             self._fingerprint(meta_json, recent))
                 continue
             links: tuple[Link, ...] = self._hub()
             if newest_month:
                 href = self.links.url(Links.archive_path(slug, newest_month, "atom"))
                 links += (Link("prev-archive", href, ATOM),)
             meta = self._meta(slug, path, fmt, links)
-            yield Output(path, self._xml_renderer(meta, recent, fmt))
+            yield Output(path, self._xml_renderer(meta, recent, fmt),
+                         self._fingerprint((fmt, meta), recent))
 
     def _archives_of(self, slug: str, months: list[tuple[str, list[Timed]]],
                      month: str) -> Iterator[Output]:
@@ -103,14 +110,20 @@ class FeedBuilder:
                               self.links.url(Links.archive_path(slug, later, "atom")), ATOM))
         meta = self._meta(slug, path, "atom", tuple(links), archive=True,
                           updated=timed[0][0])
-        fingerprint = hashlib.sha1(repr(meta).encode())
-        for _, entry in timed:
-            fingerprint.update(self.site.fingerprint(entry).encode())
 
         def render() -> bytes:
             return xmlfeeds.atom_with_entries(meta, [self._fragment(t) for t in timed])
 
-        return Output(path, render, fingerprint.hexdigest())
+        return Output(path, render, self._fingerprint(meta, timed))
+
+    def _fingerprint(self, meta: object, timed: Sequence[Timed]) -> str:
+        """Everything a feed document is made from, so an unchanged one is not rendered:
+        its metadata, how entries are rendered, and each entry with its time and URL."""
+        digest = hashlib.sha1(f"{self.design}\x1e{meta!r}".encode())
+        for published, listing in timed:
+            digest.update(f"\x1e{self.site.fingerprint(listing)}\x1f{published.isoformat()}"
+                          f"\x1f{self.site.url(listing)}\x1f{listing.section}".encode())
+        return digest.hexdigest()
 
     # ------------------------------------------------------------- renderers
     def _xml_renderer(self, meta: FeedMeta, timed: Sequence[Timed],
@@ -118,26 +131,27 @@ class FeedBuilder:
         write = xmlfeeds.rss if fmt == "rss" else xmlfeeds.atom
         return lambda: write(meta, [self._item(t) for t in timed])
 
-    def _json_renderer(self, slug: str, timed: Sequence[Timed]) -> Callable[[], bytes]:
-        def render() -> bytes:
-            meta = jsonfeed.JsonFeedMeta(
-                title=self._title(slug),
-                home_page_url=self._html_url(slug),
-                feed_url=self.links.url(Links.feed_path(slug, "json")),
-                description=self.site.config.site.description,
-                language=self.site.config.site.language,
-                author=self.site.config.site.title,
-                hub=self.site.config.feeds.websub_hub,
-            )
-            return jsonfeed.render(meta, [self._item(t) for t in timed])
-        return render
+    def _json_meta(self, slug: str) -> jsonfeed.JsonFeedMeta:
+        return jsonfeed.JsonFeedMeta(
+            title=self._title(slug),
+            home_page_url=self._html_url(slug),
+            feed_url=self.links.url(Links.feed_path(slug, "json")),
+            description=self.site.config.site.description,
+            language=self.site.config.site.language,
+            author=self.site.config.site.title,
+            hub=self.site.config.feeds.websub_hub,
+        )
+
+    def _json_renderer(self, meta: jsonfeed.JsonFeedMeta,
+                       timed: Sequence[Timed]) -> Callable[[], bytes]:
+        return lambda: jsonfeed.render(meta, [self._item(t) for t in timed])
 
     def _opml(self) -> bytes:
         site = self.site.config.site
         feeds = tuple(opml.FeedLink(self._title(s.slug),
                                     self.links.url(Links.feed_path(s.slug, "rss")),
                                     self._html_url(s.slug))
-                      for s in self.site.sections if self.site.scope(s.slug))
+                      for s in self.site.sections if self.site.count(s.slug))
         return opml.render(site.title, site.base_url, self.site.newest(),
                            [opml.Group(site.title, feeds)])
 
@@ -183,22 +197,23 @@ class FeedBuilder:
         return posixpath.relpath(Links.stylesheet_path(), posixpath.dirname(path))
 
     def _item(self, timed: Timed, keep: bool = True) -> FeedItem:
-        published, entry = timed
-        item = self._items.get(entry.id)
+        published, listing = timed
+        item = self._items.get(listing.id)
         if item is None:
-            section = self.site.section_of(entry)
-            item = FeedItem.of(entry, published, section, self.site.url(entry),
-                               self.site.section_url(section), self.render_content)
+            section = self.site.section_of(listing)
+            item = FeedItem.of(self.site.entry(listing), published, section,
+                               self.site.url(listing), self.site.section_url(section),
+                               self.render_content)
             if keep:
-                self._items[entry.id] = item
+                self._items[listing.id] = item
         return item
 
     def _fragment(self, timed: Timed) -> bytes:
-        entry = timed[1]
-        fragment = self._fragments.get(entry.id)
+        listing = timed[1]
+        fragment = self._fragments.get(listing.id)
         if fragment is None:
             fragment = xmlfeeds.atom_entry(self._item(timed, keep=False))
-            self._fragments[entry.id] = fragment
+            self._fragments[listing.id] = fragment
         return fragment
 
 

@@ -1,0 +1,157 @@
+"""The loaded content as the outputs read it: a catalogue that answers without reading it all.
+
+A build of 100,000 articles shows a few hundred of them in its feeds. So the
+catalogue answers the questions a build asks (the latest entries of a section,
+how many a section has, which files were skipped) from an index, and reads an
+entry's text only when an output renders it (:meth:`Catalog.resolve`). Two
+backends answer: one holding a fresh parse in memory (:class:`InMemory`), and
+the parse cache's SQLite index (``feeds.content.cache``), which lets a rebuild
+after one new page skip reading the other pages' entries at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from functools import cached_property
+from typing import Protocol
+
+from ..model import Entry, Listing, Section
+from .ids import disambiguate
+from .results import FileReport
+
+
+class Backend(Protocol):
+    """Where a catalogue's listings and entries come from."""
+
+    def listings(self) -> Sequence[Listing]:
+        """Every listing, in file and page order."""
+
+    def latest(self, section: str | None) -> Iterator[Listing]:
+        """Listings of one section (None: all), by issue date, the latest first."""
+
+    def count(self, section: str | None) -> int: ...
+
+    def sections_used(self) -> set[str]: ...
+
+    def files(self) -> Sequence[FileReport]:
+        """A report per file, in file order."""
+
+    def skipped(self) -> list[FileReport]:
+        """Reports of the files that gave nothing (an error), in file order."""
+
+    def entries_of(self, path: str) -> tuple[Entry, ...]:
+        """One file's entries as parsed (ids of later duplicates not yet changed)."""
+
+    def close(self) -> None: ...
+
+
+class Catalog:
+    """All the content: listings of the entries, the sections, a report per file."""
+
+    def __init__(self, backend: Backend, sections: tuple[Section, ...]) -> None:
+        self.backend = backend
+        self.sections = sections
+
+    @cached_property
+    def listings(self) -> tuple[Listing, ...]:
+        """Every entry's listing, in file and page order."""
+        return tuple(self.backend.listings())
+
+    @cached_property
+    def files(self) -> tuple[FileReport, ...]:
+        return tuple(self.backend.files())
+
+    @cached_property
+    def entries(self) -> tuple[Entry, ...]:
+        """Every entry, in file and page order: the whole text of the content."""
+        return tuple(self.resolve(listing) for listing in self.listings)
+
+    def latest(self, section: str | None = None) -> Iterator[Listing]:
+        """The listings of a section (by name; None: every section) by issue date, latest
+        first; entries of one issue date come in no particular order."""
+        return self.backend.latest(section)
+
+    def count(self, section: str | None = None) -> int:
+        return self.backend.count(section)
+
+    def skipped(self) -> list[FileReport]:
+        return self.backend.skipped()
+
+    def resolve(self, listing: Listing) -> Entry:
+        """The entry a listing stands for, with the listing's id (which differs from the
+        parsed one for a later article with the same headline on the same day)."""
+        for entry in self.backend.entries_of(listing.path):
+            if entry.position == listing.position:
+                return entry if entry.id == listing.id else replace(entry, id=listing.id)
+        raise KeyError(f"{listing.source}: no such entry")
+
+    def close(self) -> None:
+        """Release the parse cache; entries not read by now can no longer be."""
+        self.backend.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __eq__(self, other: object) -> bool:
+        """The same content: entries, sections and reports (however they were loaded:
+        listing versions, which name the parse, are not compared)."""
+        if not isinstance(other, Catalog):
+            return NotImplemented
+        return ((self.sections, self.files, self.entries)
+                == (other.sections, other.files, other.entries)
+                and [x._replace(version=None) for x in self.listings]
+                == [x._replace(version=None) for x in other.listings])
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<Catalog: {self.count()} entries, {len(self.sections)} sections>"
+
+
+class InMemory:
+    """A backend over files parsed in this process (a load without the parse cache)."""
+
+    def __init__(self, files: Sequence[tuple[FileReport, tuple[Listing, ...]]],
+                 parsed: dict[str, tuple[Entry, ...]]) -> None:
+        self._reports = [report for report, _ in files]
+        self._parsed = parsed
+        listings = [listing for _, of_file in files for listing in of_file]
+        self._listings = disambiguate(listings, self._text)
+        self._latest: dict[str | None, list[Listing]] = {}
+
+    def _text(self, listing: Listing) -> str:
+        entry = next(e for e in self._parsed[listing.path] if e.position == listing.position)
+        return "\n".join(entry.paragraphs)
+
+    def listings(self) -> Sequence[Listing]:
+        return self._listings
+
+    def latest(self, section: str | None) -> Iterator[Listing]:
+        if section not in self._latest:
+            chosen = [x for x in self._listings if section is None or x.section == section]
+            self._latest[section] = sorted(chosen, key=lambda x: x.issue_date, reverse=True)
+        return iter(self._latest[section])
+
+    def count(self, section: str | None) -> int:
+        if section is None:
+            return len(self._listings)
+        return sum(1 for x in self._listings if x.section == section)
+
+    def sections_used(self) -> set[str]:
+        return {x.section for x in self._listings}
+
+    def files(self) -> Sequence[FileReport]:
+        return self._reports
+
+    def skipped(self) -> list[FileReport]:
+        return [r for r in self._reports if r.skipped]
+
+    def entries_of(self, path: str) -> tuple[Entry, ...]:
+        return self._parsed[path]
+
+    def close(self) -> None:
+        pass
