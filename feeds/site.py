@@ -23,9 +23,10 @@ from .urls import ALL, Links
 
 Timed = tuple[dt.datetime, Listing]
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-# Entries whose issue dates are this far apart are published in the order of their
-# dates whatever their times: a time of day in any zone (UTC-12 to UTC+14) moves an
-# instant less than two days from its date, and places on a page add seconds.
+# An entry is published between 14 hours before its issue date's midnight in UTC and
+# 36 hours after it (a time of day in a zone from UTC-12 to UTC+14; places on a page add
+# seconds), so entries whose dates are three days apart are published in date order.
+# (tests/test_catalog.py shows two days apart are not.)
 SLACK = dt.timedelta(days=3)
 
 

@@ -36,9 +36,9 @@ _TABLES_FORMAT = 1
 _tables_file: Path | None = None  # set by keep_tables_in()
 
 
-def keep_tables_in(path: Path) -> None:
+def keep_tables_in(path: Path | None) -> None:
     """Keep a compact copy of the reading tables in a file between runs (a build keeps
-    it in its state directory): 50 ms to read instead of 0.2 s to make."""
+    it in its state directory): 50 ms to read instead of 0.2 s to make. None: do not."""
     global _tables_file
     _tables_file = path
     _tables.cache_clear()

@@ -49,3 +49,24 @@ def test_a_rebuild_reuses_the_slugs_an_earlier_build_made(build_site, tmp_path):
     assert key.endswith("\x1f城区召开春季植树动员会")
     assert (public / "2024/03/06" / f"{made}.html").is_file()
     assert made == slug("城区召开春季植树动员会", key.split("\x1f")[0])
+
+
+def test_reading_tables_are_kept_compact_and_read_back(tmp_path, monkeypatch):
+    import feeds.slugs as slugs
+
+    kept = tmp_path / "pinyin.marshal"
+    expected = lazy_pinyin("重庆银行行长")
+    try:
+        slugs.keep_tables_in(kept)
+        assert han_pinyin("重庆银行行长") == expected
+        assert kept.is_file()
+        slugs.keep_tables_in(kept)  # as in the next run: nothing in memory
+        with monkeypatch.context() as patched:
+            patched.setattr(slugs, "_library_tables", lambda: pytest.fail("read pypinyin"))
+            assert han_pinyin("重庆银行行长") == expected
+        kept.write_bytes(b"damaged")
+        slugs.keep_tables_in(kept)
+        assert han_pinyin("重庆银行行长") == expected  # made again from pypinyin
+        assert kept.read_bytes() != b"damaged"
+    finally:
+        slugs.keep_tables_in(None)
