@@ -102,3 +102,27 @@ def test_article_url_patterns_are_checked(tmp_path, pattern, complaint):
         parse_config({"feeds": {"article_url": pattern}}, root=tmp_path)
     assert caught.value.problems[0][0] == "feeds.article_url"
     assert complaint in caught.value.problems[0][1]
+
+
+def test_a_checked_file_is_remembered_in_the_state_directory(tmp_path, monkeypatch):
+    import feeds.config
+
+    path = write(tmp_path, '[site]\nstate_dir = "state"\ntitle = "城区新闻"\n'
+                           '[[sections]]\nname = "教育"\nslug = "education"\n')
+    first = load_config(path)
+    assert (tmp_path / "state" / "config.pickle").is_file()
+    with monkeypatch.context() as patched:  # not checked again: recalled
+        patched.setattr(feeds.config, "_adapter", lambda: pytest.fail("checked again"))
+        assert load_config(path) == first
+    path.write_text(path.read_text(encoding="utf-8").replace("education", "Edu!"),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"sections\[1\]\.slug"):  # edited: checked again
+        load_config(path)
+
+
+def test_a_damaged_record_of_the_check_is_ignored(tmp_path):
+    path = write(tmp_path, '[site]\ntitle = "城区新闻"\n')
+    (tmp_path / ".feeds").mkdir()
+    (tmp_path / ".feeds" / "config.pickle").write_bytes(b"not a pickle")
+    assert load_config(path).site.title == "城区新闻"
+    assert load_config(path).site.title == "城区新闻"  # from the record written again
