@@ -180,3 +180,18 @@ def test_the_newest_entries_are_the_start_of_the_timeline(found, limit, zone, pr
     for slug in (ALL, "education", "economy"):
         assert site.recent(slug, limit) == site.scope(slug)[:limit]
         assert site.count(slug) == len(site.scope(slug))
+
+
+def test_headlines_printed_twice_are_told_apart_as_pages_come_and_go(archive, make_config):
+    config = make_config()
+    load_cached(config).close()
+    write(archive, "2024-02-03/p10.txt", "第3日教育新闻", "教育", "第三篇同名报道。")
+    with load_cached(config) as cached:  # a new third article with that headline
+        assert cached == load(config)
+        assert len({e.id for e in cached.entries if e.title == "第3日教育新闻"}) == 3
+    (archive / "2024-02-03" / "p9.txt").unlink()
+    (archive / "2024-02-03" / "p10.txt").unlink()
+    with load_cached(config) as cached:  # back to one: it keeps the id it always had
+        assert cached == load(config)
+        assert [x.id for x in cached.listings if x.title == "第3日教育新闻"] == [
+            x.id for x in load(config).listings if x.title == "第3日教育新闻"]

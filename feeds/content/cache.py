@@ -52,7 +52,8 @@ def load_cached(config: Config, *, content: Path | None = None, state: Path | No
 _SCHEMA_VERSION = 3
 _SCHEMA = (
     # what the rows below were parsed from: "settings" (Settings.fingerprint) and
-    # "stats" (marshal of {path: (size, mtime_ns)}), read in one go by changed()
+    # "stats" (marshal of {path: (size, mtime_ns)}), read in one go by changed(); and
+    # "twins" (marshal of the ids more than one entry has, see Indexed._unique_ids)
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
     """CREATE TABLE files (
         path TEXT PRIMARY KEY,
@@ -95,6 +96,7 @@ class ParseCache:
         self._migrate()
         self._stats: dict[str, tuple[int, int]] = {}
         self._known: dict[str, tuple[int, int]] | None = None  # stats of the stored files
+        self._twins: list[str] | None = None  # ids more than one stored entry has
         self._checkpoint: threading.Thread | None = None
 
     def _migrate(self) -> None:
@@ -120,6 +122,7 @@ class ParseCache:
         if meta.get("settings") == settings.fingerprint.encode():
             with contextlib.suppress(ValueError, EOFError, TypeError, KeyError):
                 known = marshal.loads(meta["stats"])
+                self._twins = marshal.loads(meta["twins"])
         self._known = known
         known = known or {}
         todo = []
@@ -155,25 +158,45 @@ class ParseCache:
                 self._db.executemany(
                     f"INSERT INTO entries ({_LISTING}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [_row(e) for e in result.entries])
+            self._twins = self._find_twins(
+                {e.id for result in fresh.values() for e in result.entries})
             # Every file with a stat now has its row: unchanged, or stored just above.
             self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                 ("settings", settings.fingerprint.encode()),
-                ("stats", marshal.dumps(self._stats))])
+                ("stats", marshal.dumps(self._stats)),
+                ("twins", marshal.dumps(self._twins))])
         # Copying the new pages from the log into the database ends with an fsync (0.1 s);
         # done now, beside the rendering, closing has nothing left to copy.
         self._checkpoint = threading.Thread(target=_checkpoint, args=(self.path,))
         self._checkpoint.start()
 
+    def _find_twins(self, fresh_ids: set[str]) -> list[str]:
+        """The ids more than one stored entry has. Only a new entry can make a new pair,
+        so after a few new pages only their ids and the old pairs are looked up."""
+        if self._twins is None or len(fresh_ids) > 500:
+            query = "SELECT id FROM entries GROUP BY id HAVING count(*) > 1"
+            return sorted(row[0] for row in self._db.execute(query))
+        asked = sorted(fresh_ids | set(self._twins))
+        found = []
+        for start in range(0, len(asked), 500):  # within SQLite's limit of parameters
+            chunk = asked[start:start + 500]
+            found += [row[0] for row in self._db.execute(
+                f"SELECT id FROM entries WHERE id IN ({', '.join('?' * len(chunk))}) "
+                "GROUP BY id HAVING count(*) > 1", chunk)]
+        return sorted(found)
+
     def backend(self, order: Sequence[str], fresh: dict[str, FileResult],
                 settings: Settings) -> Indexed:
         """The catalogue's backend, reading this cache from now on as it is now."""
         self._db.execute("BEGIN")  # a read transaction: later writers do not show through
-        self._db.execute("SELECT count(*) FROM files").fetchone()
+        self._db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+        if self._twins is None:  # a cache with nothing stored: only when nothing was read
+            self._twins = self._find_twins(set())
         versions = {rel: f"{settings.fingerprint[:16]}:{size}:{mtime}"
                     for rel, (size, mtime) in self._stats.items()}
         unstored = [r.report for rel, r in fresh.items() if rel not in self._stats]
         return Indexed(self._db, order, {rel: r.entries for rel, r in fresh.items()},
-                       versions, unstored, self.close)
+                       versions, unstored, self._twins, self.close)
 
 
 def _checkpoint(path: Path) -> None:
@@ -193,14 +216,15 @@ class Indexed:
     Entries of files parsed in this run are held in memory; the others are read
     from the cache file by file when asked for, and only the most recently read
     are kept, so rendering every article page never holds every file twice.
-Every read comes from the state of the cache when the backend was made.
+    Every read comes from the state of the cache when the backend was made.
     """
 
     KEEP = 512  # files read from the cache held at once (the earliest read go first)
 
     def __init__(self, db: sqlite3.Connection, order: Sequence[str],
                  fresh: dict[str, tuple[Entry, ...]], versions: dict[str, str],
-                 unstored: list[FileReport], close: Callable[[], None]) -> None:
+                 unstored: list[FileReport], twins: list[str],
+                 close: Callable[[], None]) -> None:
         self._db = db
         self._close = close
         self._order = {rel: i for i, rel in enumerate(order)}
@@ -209,14 +233,16 @@ Every read comes from the state of the cache when the backend was made.
         self._unstored = unstored
         self._read: OrderedDict[str, tuple[Entry, ...]] = OrderedDict()
         self._ids: dict[tuple[str, int], str] = {}
-        self._ids = self._unique_ids()
+        self._ids = self._unique_ids(twins)
 
-    def _unique_ids(self) -> dict[tuple[str, int], str]:
+    def _unique_ids(self, twins: list[str]) -> dict[tuple[str, int], str]:
         """(path, position) → id, for the later articles of a headline printed twice on
         one day: the only ids that are not the ones in the index."""
-        rows = self._db.execute(
-            f"SELECT {_LISTING} FROM entries WHERE id IN "
-            "(SELECT id FROM entries GROUP BY id HAVING count(*) > 1)").fetchall()
+        rows = []
+        for start in range(0, len(twins), 500):
+            chunk = twins[start:start + 500]
+            rows += self._db.execute(f"SELECT {_LISTING} FROM entries WHERE id IN "
+                                     f"({', '.join('?' * len(chunk))})", chunk).fetchall()
         twins = sorted((self._listing(row) for row in rows),
                        key=lambda x: (self._order.get(x.path, -1), x.position))
         unique = disambiguate(twins, self._text)
