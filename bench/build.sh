@@ -22,6 +22,9 @@ if [[ ! -x "$PEERS_DIR/.venv/bin/python" ]]; then
   python3 -m venv "$PEERS_DIR/.venv"
   "$PEERS_DIR/.venv/bin/pip" install -q -r "$PEERS_DIR/requirements.txt"
 fi
+# Bytecode for the package, as pip writes it when installing (this checkout is installed
+# in editable mode, and PYTHONDONTWRITEBYTECODE may be set): without it every run compiles.
+"$HERE/../.venv/bin/python" -m compileall -q "$HERE/../feeds" >/dev/null
 export PEERS="${PEERS:-pelican hugo project}"
 # ({pages} and {out} are filled in by run_peers.sh)
 default_cmd="$FEEDS --config $HERE/peers.toml build --content {pages} --output {out} --state {out}/state --no-pages"
