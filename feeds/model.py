@@ -82,10 +82,10 @@ class Listing(NamedTuple):
     """An entry as a build places it: its order, section and permalink, without its text.
 
     A build of 100,000 articles shows a few hundred of them in the feeds; it
-    orders all of them by their listings and reads the text of only those it
-    renders (:meth:`feeds.content.loader.Catalog.resolve`). A named tuple, not
-    a dataclass: a rebuild makes one per article, and a tuple is made in a
-    third of the time.
+    finds and orders them by their listings and reads the text of only those it
+    renders (:meth:`feeds.content.catalog.Catalog.resolve`). A named tuple, not
+    a dataclass: a build with every page makes one per article, and a tuple is
+    made in a third of the time.
     """
 
     id: str
