@@ -38,7 +38,8 @@ def _known_sections(config: Config, content_dir: Path | None) -> tuple[Section, 
     """The sections a subscriber may choose: the content's, or the configured ones when
     there is no content yet."""
     try:
-        return _catalog(config, content_dir).sections
+        with _catalog(config, content_dir) as catalog:
+            return catalog.sections
     except ContentError:
         from ..content.sections import catalogue
 
@@ -105,8 +106,7 @@ def digest(state: State, content_dir: Path | None, dry_run: bool, test_to: str |
     config = state.config
     if test_to:
         test_to = normalise_address(test_to)
-    catalog = _catalog(config, content_dir)
-    with job_lock(lock_folder(config), "digest"):
+    with _catalog(config, content_dir) as catalog, job_lock(lock_folder(config), "digest"):
         if dry_run or test_to or preview:
             with _database(config) as db:
                 run = DigestRun(config, catalog, db, Tokens(secret_key(config.state_path)),

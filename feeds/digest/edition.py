@@ -11,8 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from ..model import Entry, Section
+from ..model import Entry, Listing, Section
+
+Dated = TypeVar("Dated", Entry, Listing)  # entries, or their listings (no text read)
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,8 @@ class Edition:
         return tuple(g for g in self.groups if g.section.slug in sections)
 
 
-def new_entries(entries: Sequence[Entry], carried: Collection[str],
-                look_back_days: int) -> list[Entry]:
+def new_entries(entries: Sequence[Dated], carried: Collection[str],
+                look_back_days: int) -> list[Dated]:
     """Entries within the look-back window of the newest issue date, minus those
     an earlier edition ``carried`` (by id)."""
     if not entries:

@@ -124,24 +124,25 @@ class DigestRun:
         """An edition made by an earlier run, from the entries it recorded. An entry
         since removed from the content is left out; the rest read as before."""
         wanted = set(self.ledger.entries_of(edition_id))
-        entries = [e for e in self.catalog.entries if e.id in wanted]
+        entries = [self.catalog.resolve(x) for x in self.catalog.listings if x.id in wanted]
         date = dt.date.fromisoformat(edition_id[:10])
         return Edition(edition_id, date, editions.group(entries, self.catalog.sections))
 
     def next_edition(self) -> tuple[Edition | None, str]:
         """The edition of entries no edition carried yet, not recorded; or None and why."""
         look_back = self.config.digest.look_back_days
-        new = editions.new_entries(self.catalog.entries, self.ledger.carried_entries(),
-                                   look_back)
+        listings = self.catalog.listings  # the text is read only for the new entries
+        new = editions.new_entries(listings, self.ledger.carried_entries(), look_back)
         if not new:
-            if not self.catalog.entries:
+            if not listings:
                 return None, "nothing to send: the content has no entries"
-            newest = max(e.issue_date for e in self.catalog.entries)
+            newest = max(x.issue_date for x in listings)
             return None, (f"nothing new: every entry issued since "
                           f"{newest - dt.timedelta(days=look_back - 1)} (look-back "
                           f"{look_back} days from the newest issue, {newest}) was in an "
                           f"earlier edition")
-        return editions.make(new, self.catalog.sections, self.ledger.edition_ids()), ""
+        entries = [self.catalog.resolve(x) for x in new]
+        return editions.make(entries, self.catalog.sections, self.ledger.edition_ids()), ""
 
     def shares(self, edition: Edition) -> Iterator[Share]:
         """Who gets what of an edition: active subscribers with news in their sections."""

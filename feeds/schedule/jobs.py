@@ -27,7 +27,8 @@ def _digest(config: Config) -> int:
     from ..digest.send import send_digest
     from ..report import digest_warnings
 
-    report = send_digest(config, load_cached(config))
+    with load_cached(config) as catalog:
+        report = send_digest(config, catalog)
     for line in digest_warnings(report):
         click.echo(f"warning: {line}", err=True)
     if report.stopped:
