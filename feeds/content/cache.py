@@ -154,12 +154,13 @@ class ParseCache:
                                      [(p,) for p in replaced])
             kept = [(rel, result) for rel, result in fresh.items()
                     if rel in self._stats]  # an unreadable file: reported now, not kept
-            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", [
+            # generators, not lists: a full build's records are hundreds of megabytes
+            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (
                 (rel, result.report.skipped, records.dumps_report(result.report),
-                 records.dumps(result)) for rel, result in kept])
+                 records.dumps(result)) for rel, result in kept))
             self._db.executemany(
                 f"INSERT OR REPLACE INTO entries ({_LISTING}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [_row(e) for _, result in kept for e in result.entries])
+                (_row(e) for _, result in kept for e in result.entries))
             self._twins = self._find_twins(
                 {e.id for result in fresh.values() for e in result.entries})
             # Every file with a stat now has its row: unchanged, or stored just above.
