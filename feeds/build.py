@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -85,7 +84,7 @@ def _write(config: Config, catalog: Catalog, output: Path, state: Path, pages: b
         return templates.render(content, entry=entry, url=url)
 
     stylesheet = _stylesheet(env) if config.feeds.stylesheet else None
-    feeds = FeedBuilder(site, render_content, stylesheet, _source_hash(env, content.name))
+    feeds = FeedBuilder(site, render_content, stylesheet, templates.fingerprint(env))
     outputs: list[Iterable[Output]] = [feeds.outputs()]
     if pages:
         from .pages import PageBuilder  # here: a feeds-only build needs none of it
@@ -103,11 +102,6 @@ def _write(config: Config, catalog: Catalog, output: Path, state: Path, pages: b
         writer.abort()
         raise
     return writer.commit(), site
-
-
-def _source_hash(env: jinja2.Environment, name: str | None) -> str:
-    source, _, _ = env.loader.get_source(env, name or "")  # type: ignore[union-attr]
-    return hashlib.sha1(source.encode()).hexdigest()
 
 
 def _remember_slugs(path: Path) -> None:

@@ -58,7 +58,7 @@ class PageBuilder:
         self.site = site
         self.env = env
         self.links = site.links
-        self._design = _templates_fingerprint(env)
+        self._design = templates.fingerprint(env)
         self._navigations: dict[tuple[int, str | None], list[NavLink]] = {}
 
     def outputs(self) -> Iterator[Output]:
@@ -69,7 +69,7 @@ class PageBuilder:
             for published, listing in self.site.timeline:
                 yield Output(self.site.article_path(listing),
                              self._article_renderer(published, listing),
-                             self._article_fingerprint(listing))
+                             self._article_fingerprint(listing, published))
 
     # ----------------------------------------------------------------- pages
     def _home(self) -> bytes:
@@ -108,11 +108,11 @@ class PageBuilder:
                                 canonical=self.site.url(listing), current=section.slug)
         return render
 
-    def _article_fingerprint(self, listing: Listing) -> str:
+    def _article_fingerprint(self, listing: Listing, published: dt.datetime) -> str:
         section = self.site.section_of(listing)
         nav = ",".join(f"{s.name}/{s.slug}" for s in self.site.sections)
         key = (f"{self._design}:{self.site.fingerprint(listing)}:{section.slug}:{nav}:"
-               f"{self._site_fingerprint()}")
+               f"{published.isoformat()}:{self._site_fingerprint()}")
         return hashlib.sha1(key.encode()).hexdigest()
 
     # --------------------------------------------------------------- helpers
@@ -170,12 +170,3 @@ class PageBuilder:
     def _site_fingerprint(self) -> str:
         site = self.site.config.site
         return f"{site.title}|{site.language}|{site.base_url}|{site.description}"
-
-
-def _templates_fingerprint(env: jinja2.Environment) -> str:
-    """A hash of every template's source: editing any template re-renders every page."""
-    digest = hashlib.sha1()
-    for name in env.list_templates():
-        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-        digest.update(f"{name}\0{source}\0".encode())
-    return digest.hexdigest()

@@ -11,6 +11,7 @@ empty strings, so a misspelt variable fails the build instead of the reader.
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from pathlib import Path
 
@@ -86,3 +87,13 @@ def _where(exc: BaseException, template: jinja2.Template) -> str:
 def _searchpath(env: jinja2.Environment) -> list[str]:
     loader = env.loader
     return list(loader.searchpath) if isinstance(loader, jinja2.FileSystemLoader) else []
+
+
+def fingerprint(env: jinja2.Environment) -> str:
+    """A hash of every template's source: editing any template (one may include another)
+    renders again every output made with templates."""
+    digest = hashlib.sha1()
+    for name in env.list_templates():
+        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        digest.update(f"{name}\0{source}\0".encode())
+    return digest.hexdigest()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import SITE_PAGES
+from conftest import ROOT, SITE_PAGES
 from lxml import etree, html
 
 from feeds.content.loader import load
@@ -297,3 +297,24 @@ def test_stylesheet_makes_feeds_readable_in_a_browser(build_site):
         assert (public / "feeds" / Path(name).parent / href).resolve() == (public / "feeds" / "feed.xsl").resolve()
         page = str(transform(document))
         assert "这是一个订阅源" in page and "城区三所学校开展教学开放日活动" in page
+
+
+def test_editing_a_template_another_imports_renders_the_feeds_again(build_site, tmp_path):
+    build_site(SITE_PAGES, pages=False)
+    (tmp_path / "templates").mkdir()  # site.templates_dir: overrides the shipped ones
+    shipped = (ROOT / "templates" / "article_body.html.j2").read_text(encoding="utf-8")
+    edited = shipped.replace("{% macro body(entry) -%}", "{% macro body(entry) -%}<p>编者按</p>")
+    assert edited != shipped
+    (tmp_path / "templates" / "article_body.html.j2").write_text(edited, encoding="utf-8")
+    result, public = build_site(pages=False)
+    assert "feeds/all.atom.xml" in result.summary.written
+    entry = feedparser.parse(public / "feeds" / "all.atom.xml").entries[0]
+    assert "编者按" in entry.content[0].value
+
+
+def test_a_new_press_time_renders_the_article_pages_again(build_site):
+    build_site(SITE_PAGES)
+    result, public = build_site(feeds={"press_time": "07:30"})
+    pages = [p for p in result.summary.written if p.startswith("2024/")]
+    assert pages
+    assert all("T07:30" in (public / p).read_text(encoding="utf-8") for p in pages)
