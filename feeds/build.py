@@ -106,8 +106,8 @@ def _write(config: Config, catalog: Catalog, output: Path, state: Path, pages: b
 
 def _remember_slugs(path: Path) -> None:
     known = {}
-    # No file (the first build) or a damaged one: the slugs are simply made again.
-    with contextlib.suppress(FileNotFoundError, ValueError):
+    # No file (the first build), an unreadable or damaged one: the slugs are made again.
+    with contextlib.suppress(OSError, ValueError):
         known = json.loads(path.read_bytes())
     slugs.remember(known)
 

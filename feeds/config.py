@@ -9,10 +9,11 @@ working directory.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
+import json
 import os
-import pickle
 import re
 import tomllib
 from collections.abc import Callable
@@ -31,7 +32,9 @@ if TYPE_CHECKING:
     from pydantic_core import CoreSchema
 
 CONFIG_NAME = "feeds.toml"
-_CRON_MODULE = os.path.join(os.path.dirname(__file__), "schedule", "cron.py")  # checks [schedule]
+# what checks a configuration: this module, and those its checks call
+_CHECKING_MODULES = tuple(os.path.join(os.path.dirname(__file__), *name) for name in (
+    ("config.py",), ("urls.py",), ("schedule", "cron.py")))
 RESERVED_SLUG = "all"  # feeds/all.rss.xml is the site-wide feed
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _STRICT = {"extra": "forbid"}  # pydantic's ConfigDict, which is a dict
@@ -381,6 +384,8 @@ def load_config(path: Path | None = None, *, required: bool = False) -> Config:
 
 def _check(data: dict[str, Any], raw: bytes, root: Path, path: Path | None) -> Config:
     """parse_config(), or what it gave for the same file last time."""
+    if path is None:  # the defaults: nothing to remember them by
+        return parse_config(data, root=root)
     checked = _Checked(data, raw, root)
     config = checked.recall()
     if config is None:
@@ -393,18 +398,21 @@ class _Checked:
     """A configuration file checked before, remembered in its state directory.
 
     Checking costs pydantic's import and schema (0.2 s), a fifth of a rebuild that
-    adds one article. The check depends on the file's bytes, its folder and this
-    module, so they key the record; anything amiss with the record (missing,
-    damaged, another key, an unwritable folder) only means checking again.
+    adds one article. The check depends on the file's bytes, its folder and the
+    modules that check (not on the versions of the libraries they call), so they
+    key the record. The record is JSON, read back into the dataclasses without a
+    check, and only written into a state directory that exists: reading a
+    configuration creates no folder. Anything amiss with it (missing, damaged,
+    another key, an unwritable folder) only means checking again.
     """
 
-    NAME = "config.pickle"
+    NAME = "config.json"
 
     def __init__(self, data: dict[str, Any], raw: bytes, root: Path) -> None:
         site = data.get("site", {})
         state = site.get("state_dir", SiteConfig.state_dir) if isinstance(site, dict) else None
         self.path = root / state / self.NAME if isinstance(state, str) else None
-        code = [os.stat(module) for module in (__file__, _CRON_MODULE)]
+        code = [os.stat(module) for module in _CHECKING_MODULES]
         self.key = hashlib.sha256(b"\0".join([
             raw, str(root).encode(),
             repr([(c.st_size, c.st_mtime_ns) for c in code]).encode()])).hexdigest()
@@ -412,17 +420,38 @@ class _Checked:
     def recall(self) -> Config | None:
         if self.path is None:
             return None
-        with contextlib.suppress(OSError, pickle.UnpicklingError, ValueError, EOFError,
-                                 TypeError, AttributeError, ImportError, IndexError):
-            key, config = pickle.loads(self.path.read_bytes())
-            if key == self.key and isinstance(config, Config):
-                return config
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
+            record = json.loads(self.path.read_bytes())
+            if record["key"] == self.key:
+                return _revive(record["config"])
         return None
 
     def remember(self, config: Config) -> None:
-        if self.path is not None:
-            with contextlib.suppress(OSError):
-                write_if_changed(self.path, pickle.dumps((self.key, config)))
+        if self.path is None or not self.path.parent.is_dir():
+            return
+        plain = dataclasses.asdict(config)
+        if _revive(json.loads(json.dumps(plain))) != config:  # a field JSON cannot carry
+            return
+        with contextlib.suppress(OSError):
+            write_if_changed(self.path, json.dumps({"key": self.key, "config": plain},
+                                                   ensure_ascii=False).encode())
+
+
+def _revive(plain: dict[str, Any]) -> Config:
+    """The Config that dataclasses.asdict() gave ``plain`` (through JSON), unchecked."""
+    delivery = plain["delivery"]
+    return Config(
+        site=SiteConfig(**plain["site"]),
+        sections=tuple(SectionConfig(**{**s, "keywords": tuple(s["keywords"])})
+                       for s in plain["sections"]),
+        feeds=FeedsConfig(**plain["feeds"]),
+        digest=DigestConfig(**plain["digest"]),
+        delivery=DeliveryConfig(**{**delivery, "smtp": SmtpConfig(**delivery["smtp"]),
+                                   "http": HttpConfig(**delivery["http"])}),
+        schedule=ScheduleConfig(**plain["schedule"]),
+        web=WebConfig(**plain["web"]),
+        root=plain["root"],
+    )
 
 
 def parse_config(data: dict[str, Any], *, root: Path, path: Path | None = None) -> Config:

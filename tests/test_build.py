@@ -318,3 +318,10 @@ def test_a_new_press_time_renders_the_article_pages_again(build_site):
     pages = [p for p in result.summary.written if p.startswith("2024/")]
     assert pages
     assert all("T07:30" in (public / p).read_text(encoding="utf-8") for p in pages)
+
+
+def test_a_state_directory_that_cannot_hold_the_cache_is_a_clear_error(build_site, tmp_path):
+    (tmp_path / "state").write_text("a file where the state directory should be")
+    with pytest.raises(FeedsError, match="cannot use the parse cache"):
+        build_site(SITE_PAGES)
+    assert not (tmp_path / "public" / "feeds").exists()

@@ -84,6 +84,7 @@ def test_versions_name_the_parse_and_change_with_the_file(archive, make_config):
 def test_a_catalog_reads_the_cache_as_it_was_when_loaded(archive, make_config):
     config = make_config()
     page = archive / "2024-02-10" / "p0.txt"
+    load_cached(config).close()  # so that the catalogue below reads the page from the cache
     with load_cached(config) as older:
         listing = next(x for x in older.listings if x.path == "2024-02-10/p0.txt")
         write(archive, "2024-02-10/p0.txt", "第10日教育新闻", "教育", "改写后的消息。")
@@ -162,7 +163,7 @@ def zoned(hours: int, *clock: int) -> dt.time:
 
 
 @settings(max_examples=150, deadline=None)
-# two days apart, and the earlier day published 26 hours later
+# two days apart, and the earlier issue published two hours after the later one
 @example([(6, zoned(14, 0, 0), 0, "教育"), (4, zoned(-12, 23, 59, 59), 0, "教育")], 1, "UTC",
          "06:00")
 @given(listings, st.integers(1, 12), st.sampled_from(ZONES), st.sampled_from(["06:00", "23:30"]))
@@ -195,3 +196,26 @@ def test_headlines_printed_twice_are_told_apart_as_pages_come_and_go(archive, ma
         assert cached == load(config)
         assert [x.id for x in cached.listings if x.title == "第3日教育新闻"] == [
             x.id for x in load(config).listings if x.title == "第3日教育新闻"]
+
+
+def test_a_run_storing_beside_another_leaves_the_index_right(archive, make_config):
+    from feeds.content.cache import ParseCache
+    from feeds.content.loader import Settings, discover, parse_file
+
+    config = make_config()
+    load_cached(config).close()
+    changed = archive / "2024-02-10" / "p0.txt"
+    os.utime(changed, ns=(3, 3))
+    settings = Settings.from_config(config)
+    files = discover(archive)
+    slow = ParseCache(config.state_path / CACHE_NAME)  # a digest, say, started first
+    todo = slow.changed(files, settings)
+    assert [rel for rel, _ in todo] == ["2024-02-10/p0.txt"]
+    write(archive, "2024-02-29/p0.txt", "闰日教育新闻")
+    load_cached(config).close()  # a build stores the new page meanwhile
+    fresh = {rel: parse_file(rel, Path(path).read_bytes(), settings) for rel, path in todo}
+    slow.store(fresh, settings, keep={rel for rel, _ in files})
+    slow.close()
+    (archive / "2024-02-29" / "p0.txt").unlink()
+    with load_cached(config) as cached:
+        assert cached == load(config)

@@ -108,9 +108,12 @@ def test_a_checked_file_is_remembered_in_the_state_directory(tmp_path, monkeypat
     import feeds.config
 
     path = write(tmp_path, '[site]\nstate_dir = "state"\ntitle = "城区新闻"\n'
-                           '[[sections]]\nname = "教育"\nslug = "education"\n')
+                           '[[sections]]\nname = "教育"\nslug = "education"\nkeywords = ["学校"]\n')
+    load_config(path)
+    assert not (tmp_path / "state").exists()  # reading a configuration makes no folder
+    (tmp_path / "state").mkdir()  # as the first build does
     first = load_config(path)
-    assert (tmp_path / "state" / "config.pickle").is_file()
+    assert (tmp_path / "state" / "config.json").is_file()
     with monkeypatch.context() as patched:  # not checked again: recalled
         patched.setattr(feeds.config, "_adapter", lambda: pytest.fail("checked again"))
         assert load_config(path) == first
@@ -123,6 +126,17 @@ def test_a_checked_file_is_remembered_in_the_state_directory(tmp_path, monkeypat
 def test_a_damaged_record_of_the_check_is_ignored(tmp_path):
     path = write(tmp_path, '[site]\ntitle = "城区新闻"\n')
     (tmp_path / ".feeds").mkdir()
-    (tmp_path / ".feeds" / "config.pickle").write_bytes(b"not a pickle")
+    (tmp_path / ".feeds" / "config.json").write_bytes(b'{"key": "damaged')
     assert load_config(path).site.title == "城区新闻"
     assert load_config(path).site.title == "城区新闻"  # from the record written again
+
+
+def test_the_record_reads_back_as_the_configuration_it_remembers():
+    import dataclasses
+    import json
+
+    from feeds.config import _revive
+
+    config = load_config(Path(__file__).resolve().parent.parent / "feeds.toml")
+    assert config.sections and any(s.keywords for s in config.sections)
+    assert _revive(json.loads(json.dumps(dataclasses.asdict(config)))) == config

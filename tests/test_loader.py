@@ -146,3 +146,21 @@ def test_load_cached_parses_only_what_changed_since_the_last_run(content_dir, ma
         with load_cached(config, progress=lambda done, total: starts.append(done)) as again:
             assert again == first
         assert starts[0] == 5  # all five from the cache in the state directory
+
+
+def test_a_folder_that_cannot_be_listed_is_skipped(content_dir, monkeypatch):
+    from feeds.content import loader
+
+    (content_dir / "ok").mkdir()
+    (content_dir / "ok" / "2024-03-06.txt").write_text(ARTICLE.format(n=1), encoding="utf-8")
+    (content_dir / "locked").mkdir()
+    (content_dir / "locked" / "2024-03-06.txt").write_text(ARTICLE.format(n=2), encoding="utf-8")
+    scandir = os.scandir
+
+    def refusing(path):  # what a folder without read permission gives (tests run as root)
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(loader.os, "scandir", refusing)
+    assert [rel for rel, _ in loader.discover(content_dir)] == ["ok/2024-03-06.txt"]

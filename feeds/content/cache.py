@@ -6,9 +6,10 @@ was parsed with, and the settings that shape parsing are unchanged. Besides
 each file's whole parsed record, the cache keeps an index of its entries (one
 row each: id, headline, section, issue date, place on the page), which
 answers the catalogue's questions (:class:`Indexed`): the latest entries of a
-section come from an index on the issue date, so a rebuild after one new page
-reads a few hundred rows of 100,000. The cache is a private SQLite file:
-deleting it only costs one full parse.
+section come from an index on the issue date, so a feeds-only rebuild after one
+new page reads a few hundred rows of 100,000. (Archives and pages order every
+row; they still read the text only of what they render.) The cache is a
+private SQLite file: deleting it only costs one full parse.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from ..config import Config
-from ..errors import ContentError
+from ..errors import ContentError, FeedsError
 from ..model import Entry, Listing
 from . import records
 from .catalog import Catalog
@@ -81,22 +82,30 @@ _LISTING = "path, position, id, title, headline, section, issue_date, time, line
 Row = tuple[str, int, str, str, str, str, int, str | None, int]
 
 
+class StateError(FeedsError):
+    """The state directory cannot hold the parse cache."""
+
+
 class ParseCache:
     """The cache file: which files are unchanged, storing new parses, and then (backend)
     the catalogue's view of every file, from one consistent state of the cache."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path)
-        # Large pages for a new file: most of it is records of 5-10 KB (a fifth less time
-        # to store them than with 4 KB pages); then WAL, after which the size is fixed.
-        self._db.execute("PRAGMA page_size=65536")
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # A cache: after a power cut it may lose its last writes (they are parsed again),
-        # never its consistency; the build need not wait for the disk at every commit.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._migrate()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=60)  # another run's write: wait
+            # Large pages for a new file: most of it is records of 5-10 KB (a fifth less
+            # time to store them than with 4 KB pages); then WAL, which fixes the size.
+            self._db.execute("PRAGMA page_size=65536")
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # A cache: after a power cut it may lose its last writes (they are parsed
+            # again), never its consistency; builds need not wait for the disk each commit.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except (OSError, sqlite3.Error) as exc:
+            raise StateError(f"{path}: cannot use the parse cache ({exc}); make the state "
+                             "directory writable, or choose another with --state") from None
         self._stats: dict[str, tuple[int, int]] = {}
         self._known: dict[str, tuple[int, int]] | None = None  # stats of the stored files
         self._twins: list[str] | None = None  # ids more than one stored entry has
@@ -141,37 +150,53 @@ class ParseCache:
         return todo
 
     def store(self, fresh: dict[str, FileResult], settings: Settings, keep: set[str]) -> None:
-        """Record freshly parsed files and forget files that are gone, in one transaction."""
-        stored = self._known if self._known is not None else {
-            row[0] for row in self._db.execute("SELECT path FROM files")}
-        gone = set(stored) - keep
-        if not fresh and not gone:
-            return
-        with self._db:
-            replaced = sorted(gone | (set(fresh) & set(stored)))
-            for table in ("files", "entries"):
-                self._db.executemany(f"DELETE FROM {table} WHERE path = ?",
-                                     [(p,) for p in replaced])
-            kept = [(rel, result) for rel, result in fresh.items()
-                    if rel in self._stats]  # an unreadable file: reported now, not kept
-            # generators, not lists: a full build's records are hundreds of megabytes
-            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (
-                (rel, result.report.skipped, records.dumps_report(result.report),
-                 records.dumps(result)) for rel, result in kept))
-            self._db.executemany(
-                f"INSERT OR REPLACE INTO entries ({_LISTING}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (_row(e) for _, result in kept for e in result.entries))
-            self._twins = self._find_twins(
-                {e.id for result in fresh.values() for e in result.entries})
-            # Every file with a stat now has its row: unchanged, or stored just above.
-            self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
-                ("settings", settings.fingerprint.encode()),
-                ("stats", marshal.dumps(self._stats)),
-                ("twins", marshal.dumps(self._twins))])
+        """Record freshly parsed files and forget files that are gone, in one transaction.
+
+        Another run (a digest beside a build) may have stored files since changed() read
+        the cache: what is stored is read again inside the write transaction, and the
+        records of the files this run saw unchanged are left as they are (a difference
+        in their stats only has them parsed again next time).
+        """
+        if not fresh and self._known is not None and not set(self._known) - keep:
+            return  # nothing to write: no write lock either
+        self._db.execute("BEGIN IMMEDIATE")  # read and written by this run alone
+        try:
+            self._write(fresh, settings, keep)
+            self._db.commit()
+        except BaseException:
+            self._db.rollback()
+            raise
         # Copying the new pages from the log into the database ends with an fsync (0.1 s);
         # done now, beside the rendering, closing has nothing left to copy.
         self._checkpoint = threading.Thread(target=_checkpoint, args=(self.path,))
         self._checkpoint.start()
+
+    def _write(self, fresh: dict[str, FileResult], settings: Settings, keep: set[str]) -> None:
+        stored = {row[0] for row in self._db.execute("SELECT path FROM files")}
+        replaced = sorted((stored - keep) | (set(fresh) & stored))
+        for table in ("files", "entries"):
+            self._db.executemany(f"DELETE FROM {table} WHERE path = ?",
+                                 [(p,) for p in replaced])
+        kept = [(rel, result) for rel, result in fresh.items()
+                if rel in self._stats]  # an unreadable file: reported now, not kept
+        # generators, not lists: a full build's records are hundreds of megabytes
+        self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", (
+            (rel, result.report.skipped, records.dumps_report(result.report),
+             records.dumps(result)) for rel, result in kept))
+        self._db.executemany(
+            f"INSERT INTO entries ({_LISTING}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (_row(e) for _, result in kept for e in result.entries))
+        meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        self._twins = None
+        if meta.get("settings") == settings.fingerprint.encode():
+            with contextlib.suppress(ValueError, EOFError, TypeError, KeyError):
+                self._twins = marshal.loads(meta["twins"])
+        self._twins = self._find_twins({e.id for _, result in kept for e in result.entries})
+        # Every file with a stat now has its row: unchanged, or stored just above.
+        self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+            ("settings", settings.fingerprint.encode()),
+            ("stats", marshal.dumps(self._stats)),
+            ("twins", marshal.dumps(self._twins))])
 
     def _find_twins(self, fresh_ids: set[str]) -> list[str]:
         """The ids more than one stored entry has. Only a new entry can make a new pair,

@@ -77,8 +77,11 @@ def discover(root: Path) -> list[tuple[str, str]]:
 
 
 def _scan(folder: str, prefix: str, found: list[tuple[str, str]]) -> None:
-    with os.scandir(folder) as listing:
-        entries = sorted(listing, key=_name)
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=_name)
+    except OSError:  # unreadable, or removed meanwhile: skipped, as os.walk skips it
+        return
     folders = []
     for entry in entries:
         name = entry.name
