@@ -22,13 +22,14 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 
 from ..config import Config
 from ..errors import ContentError, FeedsError
 from ..model import Entry, Listing
 from . import records
-from .catalog import Catalog
+from .catalog import Catalog, text
 from .ids import disambiguate
 from .loader import ProgressFn, Settings, load
 from .results import FileReport, FileResult
@@ -205,13 +206,9 @@ class ParseCache:
             query = "SELECT id FROM entries GROUP BY id HAVING count(*) > 1"
             return sorted(row[0] for row in self._db.execute(query))
         asked = sorted(fresh_ids | set(self._twins))
-        found = []
-        for start in range(0, len(asked), 500):  # within SQLite's limit of parameters
-            chunk = asked[start:start + 500]
-            found += [row[0] for row in self._db.execute(
-                f"SELECT id FROM entries WHERE id IN ({', '.join('?' * len(chunk))}) "
-                "GROUP BY id HAVING count(*) > 1", chunk)]
-        return sorted(found)
+        return sorted(row[0] for row in _with_ids(
+            self._db, "SELECT id FROM entries WHERE id IN ({}) GROUP BY id HAVING count(*) > 1",
+            asked))
 
     def backend(self, order: Sequence[str], fresh: dict[str, FileResult],
                 settings: Settings) -> Indexed:
@@ -266,20 +263,12 @@ class Indexed:
     def _unique_ids(self, twins: list[str]) -> dict[tuple[str, int], str]:
         """(path, position) → id, for the later articles of a headline printed twice on
         one day: the only ids that are not the ones in the index."""
-        rows = []
-        for start in range(0, len(twins), 500):
-            chunk = twins[start:start + 500]
-            rows += self._db.execute(f"SELECT {_LISTING} FROM entries WHERE id IN "
-                                     f"({', '.join('?' * len(chunk))})", chunk).fetchall()
-        twins = sorted((self._listing(row) for row in rows),
-                       key=lambda x: (self._order.get(x.path, -1), x.position))
-        unique = disambiguate(twins, self._text)
-        return {(a.path, a.position): a.id for a, b in zip(unique, twins, strict=True)
+        rows = _with_ids(self._db, f"SELECT {_LISTING} FROM entries WHERE id IN ({{}})", twins)
+        listed = sorted((self._listing(row) for row in rows),
+                        key=lambda x: (self._order.get(x.path, -1), x.position))
+        unique = disambiguate(listed, partial(text, self))
+        return {(a.path, a.position): a.id for a, b in zip(unique, listed, strict=True)
                 if a.id != b.id}
-
-    def _text(self, listing: Listing) -> str:
-        entry = next(e for e in self.entries_of(listing.path) if e.position == listing.position)
-        return "\n".join(entry.paragraphs)
 
     def _listing(self, row: Row) -> Listing:
         path, position, id_, title, headline, section, day, time, line = row
@@ -290,10 +279,10 @@ class Indexed:
     # ------------------------------------------------------------------ Backend
     def listings(self) -> Sequence[Listing]:
         by_file: dict[str, list[Listing]] = {}
-        for row in self._db.execute(f"SELECT {_LISTING} FROM entries"):
+        for row in self._db.execute(f"SELECT {_LISTING} FROM entries ORDER BY path, position"):
             by_file.setdefault(row[0], []).append(self._listing(row))
         ordered = sorted(by_file.items(), key=lambda item: self._order.get(item[0], -1))
-        return [x for _, of_file in ordered for x in sorted(of_file, key=_position)]
+        return [x for _, of_file in ordered for x in of_file]
 
     def latest(self, section: str | None) -> Iterator[Listing]:
         if section is None:
@@ -342,8 +331,14 @@ class Indexed:
         self._close()
 
 
-def _position(listing: Listing) -> int:
-    return listing.position
+def _with_ids(db: sqlite3.Connection, query: str, ids: Sequence[str]) -> list[tuple]:
+    """Rows of a query with ``IN ({})`` filled with placeholders for ids, asked 500 at a
+    time (within SQLite's limit of parameters)."""
+    rows: list[tuple] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows += db.execute(query.format(", ".join("?" * len(chunk))), chunk).fetchall()
+    return rows
 
 
 _dates: dict[int, dt.date] = {}

@@ -11,9 +11,9 @@ after one new page skip reading the other pages' entries at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Protocol
 
 from ..model import Entry, Listing, Section
@@ -81,10 +81,8 @@ class Catalog:
     def resolve(self, listing: Listing) -> Entry:
         """The entry a listing stands for, with the listing's id (which differs from the
         parsed one for a later article with the same headline on the same day)."""
-        for entry in self.backend.entries_of(listing.path):
-            if entry.position == listing.position:
-                return entry if entry.id == listing.id else replace(entry, id=listing.id)
-        raise KeyError(f"{listing.source}: no such entry")
+        entry = entry_at(self.backend.entries_of(listing.path), listing)
+        return entry if entry.id == listing.id else replace(entry, id=listing.id)
 
     def close(self) -> None:
         """Release the parse cache; entries not read by now can no longer be."""
@@ -120,12 +118,8 @@ class InMemory:
         self._reports = [report for report, _ in files]
         self._parsed = parsed
         listings = [listing for _, of_file in files for listing in of_file]
-        self._listings = disambiguate(listings, self._text)
+        self._listings = disambiguate(listings, partial(text, self))
         self._latest: dict[str | None, list[Listing]] = {}
-
-    def _text(self, listing: Listing) -> str:
-        entry = next(e for e in self._parsed[listing.path] if e.position == listing.position)
-        return "\n".join(entry.paragraphs)
 
     def listings(self) -> Sequence[Listing]:
         return self._listings
@@ -155,3 +149,16 @@ class InMemory:
 
     def close(self) -> None:
         pass
+
+
+def entry_at(entries: Iterable[Entry], listing: Listing) -> Entry:
+    """The entry of a file's parse that a listing stands for (with the id as parsed)."""
+    for entry in entries:
+        if entry.position == listing.position:
+            return entry
+    raise KeyError(f"{listing.source}: no such entry")
+
+
+def text(backend: Backend, listing: Listing) -> str:
+    """What tells apart articles printed with one headline (see ids.disambiguate)."""
+    return "\n".join(entry_at(backend.entries_of(listing.path), listing).paragraphs)
