@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, dataclass_transform
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -37,7 +37,15 @@ _CHECKING_MODULES = tuple(os.path.join(os.path.dirname(__file__), *name) for nam
     ("config.py",), ("urls.py",), ("schedule", "cron.py")))
 RESERVED_SLUG = "all"  # feeds/all.rss.xml is the site-wide feed
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_STRICT = {"extra": "forbid"}  # pydantic's ConfigDict, which is a dict
+T = TypeVar("T")
+
+
+@dataclass_transform(frozen_default=True)
+def table(cls: type[T]) -> type[T]:
+    """A TOML table: a frozen dataclass whose unknown keys pydantic refuses (its
+    ConfigDict, a plain dict, so that defining one imports nothing)."""
+    cls.__pydantic_config__ = {"extra": "forbid"}  # type: ignore[attr-defined]
+    return dataclass(frozen=True)(cls)
 
 
 class Check:
@@ -111,9 +119,8 @@ Slug = Annotated[str, Check(_check_slug)]
 Keywords = Annotated[tuple[str, ...], Check(_check_keywords)]
 
 
-@dataclass(frozen=True)
+@table
 class SiteConfig:
-    __pydantic_config__ = _STRICT
     title: str = "新闻"
     description: str = ""
     base_url: BaseURL = "http://localhost:8000/"
@@ -138,9 +145,8 @@ class SiteConfig:
         return urlsplit(self.base_url).hostname or "localhost"
 
 
-@dataclass(frozen=True)
+@table
 class SectionConfig:
-    __pydantic_config__ = _STRICT
     name: str
     slug: Slug
     keywords: Keywords = ()
@@ -173,9 +179,8 @@ ArticleURL = Annotated[str, Check(_check_article_url)]
 Clock = Annotated[str, Check(_check_clock)]
 
 
-@dataclass(frozen=True)
+@table
 class FeedsConfig:
-    __pydantic_config__ = _STRICT
     limit: Annotated[int, Bounds(ge=1, le=10_000)] = 50  # items in each subscription feed
     # Time of day given to entries whose page has only a date; each later article on a
     # page gets one second more, so a page keeps its printed order in time.
@@ -216,10 +221,9 @@ Address = Annotated[str | None, Check(_check_address)]
 EnvName = Annotated[str, Check(_check_env_name)]
 
 
-@dataclass(frozen=True)
+@table
 class DigestConfig:
     """[digest]: what goes into the email digest and who it says it is from."""
-    __pydantic_config__ = _STRICT
 
     # An edition holds entries issued at most this many days before the newest entry's
     # issue date: counted from the content, not the clock, so an old page still makes a
@@ -242,9 +246,8 @@ class DigestConfig:
     dkim_domain: str | None = None  # default: the domain of from_address
 
 
-@dataclass(frozen=True)
+@table
 class SmtpConfig:
-    __pydantic_config__ = _STRICT
     host: str = "localhost"
     port: Annotated[int, Bounds(ge=1, le=65535)] | None = None  # default by security
     security: Literal["starttls", "ssl", "none"] = "starttls"
@@ -261,9 +264,8 @@ class SmtpConfig:
         return self.port or {"starttls": 587, "ssl": 465, "none": 25}[self.security]
 
 
-@dataclass(frozen=True)
+@table
 class HttpConfig:
-    __pydantic_config__ = _STRICT
     endpoint: Endpoint | None = None  # e.g. https://api.postmarkapp.com/email/batch
     token_env: EnvName = "FEEDS_HTTP_TOKEN"
     token_header: str = "X-Postmark-Server-Token"
@@ -273,10 +275,9 @@ class HttpConfig:
     retries: Annotated[int, Bounds(ge=0, le=10)] = 3
 
 
-@dataclass(frozen=True)
+@table
 class DeliveryConfig:
     """[delivery]: how digests leave. outbox writes a Maildir folder and needs no server."""
-    __pydantic_config__ = _STRICT
 
     method: Literal["outbox", "smtp", "http"] = "outbox"
     outbox: str = "outbox"
@@ -284,10 +285,9 @@ class DeliveryConfig:
     http: HttpConfig = field(default_factory=HttpConfig)
 
 
-@dataclass(frozen=True)
+@table
 class WebConfig:
     """[web]: what `feeds serve` offers besides the built site."""
-    __pydantic_config__ = _STRICT
 
     # A sign-up form on the home page, and POST /subscribe with double opt-in. Off by
     # default, since a site served by a plain static server has nowhere to post it.
@@ -306,10 +306,9 @@ def _check_cron(expression: str) -> str:
 CronText = Annotated[str, Check(_check_cron)]
 
 
-@dataclass(frozen=True)
+@table
 class ScheduleConfig:
     """[schedule]: when each job runs, as 5-field cron in site.timezone ("" turns it off)."""
-    __pydantic_config__ = _STRICT
 
     build: CronText = "*/15 * * * *"
     digest: CronText = "0 7 * * *"
@@ -319,9 +318,8 @@ class ScheduleConfig:
     lock_dir: str | None = None  # default <state_dir>/locks
 
 
-@dataclass(frozen=True)
+@table
 class Config:
-    __pydantic_config__ = _STRICT
     site: SiteConfig = field(default_factory=SiteConfig)
     sections: tuple[SectionConfig, ...] = ()
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
