@@ -84,12 +84,13 @@ def _write(config: Config, catalog: Catalog, output: Path, state: Path, pages: b
         return templates.render(content, entry=entry, url=url)
 
     stylesheet = _stylesheet(env) if config.feeds.stylesheet else None
-    feeds = FeedBuilder(site, render_content, stylesheet, templates.fingerprint(env))
-    outputs: list[Iterable[Output]] = [feeds.outputs()]
+    design = templates.fingerprint(env)  # every template's source, read once
+    outputs: list[Iterable[Output]] = [
+        FeedBuilder(site, render_content, stylesheet, design).outputs()]
     if pages:
         from .pages import PageBuilder  # here: a feeds-only build needs none of it
 
-        outputs.append(PageBuilder(site, env).outputs())
+        outputs.append(PageBuilder(site, env, design).outputs())
     # Without pages, pages an earlier build made are left as they are, not removed.
     keep = None if pages else (lambda path: not path.startswith("feeds/"))
     writer = SiteWriter(output, state / MANIFEST_NAME, keep=keep)

@@ -54,11 +54,13 @@ class Group:
 
 
 class PageBuilder:
-    def __init__(self, site: Site, env: jinja2.Environment) -> None:
+    def __init__(self, site: Site, env: jinja2.Environment, design: str) -> None:
+        """``design`` names the templates (templates.fingerprint): a new one renders
+        every page again."""
         self.site = site
         self.env = env
         self.links = site.links
-        self._design = templates.fingerprint(env)
+        self._design = design
         self._navigations: dict[tuple[int, str | None], list[NavLink]] = {}
 
     def outputs(self) -> Iterator[Output]:
