@@ -219,3 +219,20 @@ def test_a_run_storing_beside_another_leaves_the_index_right(archive, make_confi
     (archive / "2024-02-29" / "p0.txt").unlink()
     with load_cached(config) as cached:
         assert cached == load(config)
+
+
+def test_without_the_cache_fingerprints_come_from_the_text(archive, make_config):
+    config = make_config()
+
+    def fingerprints() -> dict[str, str]:
+        catalog = load(config)  # no parse cache: listings name no parse
+        assert {x.version for x in catalog.listings} == {None}
+        site = Site(config, catalog)
+        return {x.id: site.fingerprint(x) for x in catalog.listings}
+
+    before = fingerprints()
+    assert fingerprints() == before
+    write(archive, "2024-02-10/p0.txt", "第10日教育新闻", "教育", "改写后的消息。")
+    after = fingerprints()
+    assert {key for key in before if before[key] != after[key]} == {
+        x.id for x in load(config).listings if x.path == "2024-02-10/p0.txt"}
