@@ -1,6 +1,16 @@
-"""The state database: subscribers, digest editions and the send ledger, in one SQLite file.
+"""The durable records: one SQLite file that nothing may delete.
 
-Created on first use at ``digest.database`` (default ``<state_dir>/feeds.sqlite``).
+It holds what a site cannot make again: subscribers, digest editions and the
+send ledger, the key that signs readers' links, and the record of what was
+published (each article's id, permalink and fingerprint, and the id
+authority; see :mod:`feeds.published`). Everything else under the state
+directory is a cache (``<state_dir>/cache/``) that may be deleted at any time.
+
+Created on first use at ``digest.database`` (default ``<state_dir>/feeds.sqlite``),
+saying so. A file that exists but is empty, truncated or not a database is never
+replaced: opening it stops with an error that says what to do, because making
+it again would silently lose every subscriber. ``feeds state backup`` copies it
+consistently while it is in use.
 The schema version is SQLite's ``PRAGMA user_version``; each migration in
 :data:`MIGRATIONS` takes the file from one version to the next in a single
 transaction, so a crash mid-upgrade leaves the previous version intact.
@@ -14,6 +24,8 @@ last ones), which is what the send ledger needs and costs no fsync per commit.
 
 from __future__ import annotations
 
+import logging
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +35,8 @@ from .config import Config
 from .errors import FeedsError
 
 DATABASE_NAME = "feeds.sqlite"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+log = logging.getLogger("feeds.state")
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: subscribers, editions and the send ledger
@@ -62,6 +76,37 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (edition, subscriber_id)
         ) WITHOUT ROWID""",
     ),
+    # 2: the record of what was published, the id authority and the signing key
+    (
+        """CREATE TABLE settings (
+            key TEXT PRIMARY KEY,  -- 'authority': the tag: domain of every id, fixed once
+            value TEXT NOT NULL
+        )""",
+        """CREATE TABLE keys (
+            purpose TEXT PRIMARY KEY,  -- 'links': signs unsubscribe, preferences, confirm
+            secret TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE articles (
+            id TEXT PRIMARY KEY,  -- the id feeds and the digest published; never changes
+            natural_id TEXT NOT NULL UNIQUE,  -- the id the loader mints for it now
+            source TEXT NOT NULL,  -- content file, relative to the content directory
+            issue_date TEXT NOT NULL,
+            slug TEXT NOT NULL,
+            path TEXT NOT NULL,  -- the permalink, relative to the output directory
+            title TEXT NOT NULL,
+            sample TEXT NOT NULL,  -- the start of the text: how a corrected article is known
+            fingerprint TEXT NOT NULL,  -- of what readers see; a change makes it "updated"
+            published_at TEXT NOT NULL,
+            updated_at TEXT,
+            withdrawn_at TEXT  -- gone from the content; the id and permalink stay reserved
+        )""",
+        "CREATE INDEX articles_by_source ON articles (source, issue_date)",
+        """CREATE TABLE sources (
+            path TEXT PRIMARY KEY,  -- content file whose articles the record holds
+            version TEXT NOT NULL  -- the parse they were recorded from
+        ) WITHOUT ROWID""",
+    ),
 )
 
 
@@ -76,22 +121,135 @@ def database_path(config: Config) -> Path:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the state database and bring its schema up to date.
+    """Open the durable database (creating it on first use) and bring its schema up to date.
 
     The connection is in autocommit mode: callers open transactions explicitly with
     ``with transaction(db):`` so that each one is exactly as long as intended.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    created = _check_file(path)
     try:
         db = sqlite3.connect(path, isolation_level=None, timeout=30)
         db.execute("PRAGMA journal_mode = WAL")
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        migrate(db, path)
+        _adopt_key_file(db, path.parent / "secret.key")
+    except sqlite3.OperationalError as exc:
+        if _primary(exc) in _CANNOT_USE:
+            raise DatabaseError(f"{path}: cannot use the state database: {exc}") from None
+        raise  # a bug (a migration that does not run), with its traceback
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{path}: cannot open the state database: {exc}") from None
-    db.row_factory = sqlite3.Row
-    db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("PRAGMA foreign_keys = ON")
-    migrate(db, path)
+        raise damaged(path, exc) from None
+    if created:
+        log.info("created the state database %s (subscribers, send ledger, keys, what was "
+                 "published): back it up with `feeds state backup`", path)
     return db
+
+
+# SQLite's primary result codes for a file that cannot be used as it is: PERM, BUSY,
+# READONLY, IOERR, FULL, CANTOPEN (https://sqlite.org/rescode.html).
+_CANNOT_USE = {3, 5, 8, 10, 13, 14}
+
+
+def _primary(exc: sqlite3.Error) -> int:
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF
+
+
+def _check_file(path: Path) -> bool:
+    """Refuse a file SQLite would quietly treat as a new empty database (0 bytes) or read
+    only part of (truncated). Returns True when there is no file yet (it is created)."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+            size = file.seek(0, 2)
+    except FileNotFoundError:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"{path.parent}: cannot create the state directory: "
+                                f"{exc.strerror}") from None
+        return True
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot read the state database: {exc.strerror}") from None
+    if size == 0 or not header.startswith(SQLITE_MAGIC) or len(header) < 100:
+        raise damaged(path, "the file is empty or not an SQLite database")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The page count in the header is valid when its "version valid for" matches the
+    # change counter (SQLite file format, section 1.3.7); then a shorter file lost pages.
+    if header[92:96] == header[24:28] and size < pages * page_size:
+        raise damaged(path, f"the file is truncated ({size} of {pages * page_size} bytes)")
+    return False
+
+
+def damaged(path: Path, cause: object) -> DatabaseError:
+    return DatabaseError(
+        f"{path}: the state database is damaged ({cause}). It holds the subscribers, "
+        "the send ledger and the record of what was published, so feeds will not replace "
+        "it: restore your latest copy from `feeds state backup` (or move the file away to "
+        "start with no subscribers)")
+
+
+def _adopt_key_file(db: sqlite3.Connection, old: Path) -> None:
+    """Earlier versions kept the signing key in ``<state_dir>/secret.key``: take it in, so
+    links in emails already sent keep working."""
+    if db.execute("SELECT 1 FROM keys WHERE purpose = 'links'").fetchone():
+        return
+    try:
+        key = old.read_text(encoding="ascii").strip()
+    except (OSError, ValueError):
+        return
+    if key:
+        with transaction(db):
+            db.execute("INSERT OR IGNORE INTO keys VALUES ('links', ?, datetime('now'))", (key,))
+
+
+def signing_key(db: sqlite3.Connection) -> str:
+    """The key that signs readers' links, made on first use and kept with the subscribers
+    it serves (a key lost with a cache would break every link already mailed)."""
+    with transaction(db):
+        db.execute("INSERT OR IGNORE INTO keys VALUES ('links', ?, datetime('now'))",
+                   (secrets.token_urlsafe(32),))
+        row = db.execute("SELECT secret FROM keys WHERE purpose = 'links'").fetchone()
+    key = str(row[0]).strip()
+    if len(key) < 16:
+        raise DatabaseError("the signing key in the state database is too short; "
+                            "restore the database from a backup")
+    return key
+
+
+def backup(source: Path, target: Path) -> int:
+    """A consistent copy of the database while others may be writing it (SQLite's online
+    backup API); returns the copy's size in bytes."""
+    if target.exists() and target.resolve() == source.resolve():
+        raise DatabaseError(f"{target}: that is the database itself; name another file")
+    db = connect(source)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        with sqlite3.connect(partial) as copy:
+            db.backup(copy)
+        copy.close()
+        partial.replace(target)
+    except OSError as exc:
+        raise DatabaseError(f"{target}: cannot write the backup: {exc.strerror}") from None
+    finally:
+        db.close()
+    return target.stat().st_size
+
+
+def integrity(path: Path) -> list[str]:
+    """SQLite's full integrity check: an empty list when the file is sound."""
+    db = connect(path)
+    try:
+        rows = [str(r[0]) for r in db.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        db.close()
+    return [] if rows == ["ok"] else rows
 
 
 def migrate(db: sqlite3.Connection, path: Path | str = "database") -> int:

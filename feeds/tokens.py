@@ -8,21 +8,18 @@ RFC 8058 asks that a List-Unsubscribe link keep working, and a reader may
 unsubscribe from a year-old email. Confirm tokens (double opt-in) do.
 
 The secret comes from ``FEEDS_SECRET_KEY``. Without it, a random key is made
-once in the state directory (mode 0600) so that the demo works; a site that
-sends real mail should set the variable, so that the key survives a lost state
-directory and never lands in a repository.
+once and kept in the durable state database, beside the subscribers whose links
+it signs (so it is backed up with them, and never lands in a repository).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import secrets
-import tempfile
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from itsdangerous import (
@@ -38,7 +35,6 @@ from .errors import FeedsError
 
 Purpose = Literal["unsubscribe", "preferences", "confirm"]
 SECRET_ENV = "FEEDS_SECRET_KEY"
-SECRET_FILE = "secret.key"
 CONFIRM_MAX_AGE = 7 * 24 * 3600  # seconds a double opt-in link stays valid
 
 
@@ -106,32 +102,11 @@ def _clocked(clock: Callable[[], float]) -> type[TimestampSigner]:
     return ClockedSigner
 
 
-def secret_key(state_dir: Path, environ: Mapping[str, str] = os.environ) -> str:
-    """FEEDS_SECRET_KEY, else the key in the state directory, made on first use."""
+def secret_key(db: sqlite3.Connection, environ: Mapping[str, str] = os.environ) -> str:
+    """FEEDS_SECRET_KEY, else the key kept in the state database, made on first use."""
     from_env = environ.get(SECRET_ENV, "").strip()
     if from_env:
         return from_env
-    path = state_dir / SECRET_FILE
-    if not path.exists():
-        _create_key(path)
-    key = path.read_text(encoding="ascii").strip()
-    if not key:
-        raise FeedsError(f"{path}: empty secret key file; delete it to make a new one "
-                         f"(links in emails sent so far then stop working)")
-    return key
+    from .database import signing_key
 
-
-def _create_key(path: Path) -> None:
-    """Write a new key to a private temporary file and link it into place: linking
-    fails if another process got there first, and nobody ever reads a half-written key."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret.")  # mode 0600
-    try:
-        with os.fdopen(descriptor, "w", encoding="ascii") as file:
-            file.write(secrets.token_urlsafe(32) + "\n")
-            file.flush()
-            os.fsync(file.fileno())
-        with contextlib.suppress(FileExistsError):
-            os.link(temporary, path)
-    finally:
-        os.unlink(temporary)
+    return signing_key(db)

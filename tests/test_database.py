@@ -52,8 +52,71 @@ def test_transaction_rolls_back_when_the_block_raises(tmp_path):
     assert db.execute("SELECT count(*) FROM editions").fetchone()[0] == 0
 
 
-def test_a_file_that_is_not_a_database_is_reported(tmp_path):
+def test_a_file_that_is_not_a_database_is_refused_not_replaced(tmp_path):
     path = tmp_path / "feeds.sqlite"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(DatabaseError, match="cannot open the state database"):
+    with pytest.raises(DatabaseError, match=r"damaged .* `feeds state backup`"):
         connect(path)
+    assert path.read_bytes() == b"this is not sqlite" * 100
+
+
+def test_an_empty_database_file_is_refused_not_silently_made_again(tmp_path):
+    path = tmp_path / "feeds.sqlite"
+    path.write_bytes(b"")
+    with pytest.raises(DatabaseError, match="empty or not an SQLite database"):
+        connect(path)
+    assert path.stat().st_size == 0
+
+
+def _with_subscribers(path):
+    db = connect(path)
+    with transaction(db):
+        db.executemany("INSERT INTO subscribers (email, created_at, updated_at) "
+                       "VALUES (?, 'now', 'now')", [(f"r{i}@example.com",) for i in range(2000)])
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
+def test_a_truncated_database_is_refused(tmp_path):
+    path = tmp_path / "feeds.sqlite"
+    _with_subscribers(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DatabaseError, match="truncated"):
+        connect(path)
+
+
+def test_a_garbled_database_is_refused_with_what_to_do(tmp_path):
+    path = tmp_path / "feeds.sqlite"
+    _with_subscribers(path)
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # the schema page
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatabaseError, match="damaged"):
+        db = connect(path)
+        db.execute("SELECT count(*) FROM subscribers").fetchone()
+
+
+def test_first_use_says_that_the_database_was_made(tmp_path, caplog):
+    caplog.set_level("INFO", logger="feeds.state")
+    connect(tmp_path / "feeds.sqlite").close()
+    assert "created the state database" in caplog.text
+    caplog.clear()
+    connect(tmp_path / "feeds.sqlite").close()
+    assert "created" not in caplog.text
+
+
+def test_backup_is_a_consistent_copy_made_while_the_database_is_open(tmp_path):
+    path = tmp_path / "feeds.sqlite"
+    _with_subscribers(path)
+    writer = connect(path)
+    with transaction(writer):
+        writer.execute("INSERT INTO subscribers (email, created_at, updated_at) "
+                       "VALUES ('late@example.com', 'now', 'now')")  # only in the WAL so far
+    size = database.backup(path, tmp_path / "copies" / "backup.sqlite")
+    copy = sqlite3.connect(tmp_path / "copies" / "backup.sqlite")
+    assert copy.execute("SELECT count(*) FROM subscribers").fetchone()[0] == 2001
+    assert size == (tmp_path / "copies" / "backup.sqlite").stat().st_size
+    assert database.integrity(tmp_path / "copies" / "backup.sqlite") == []
+    with pytest.raises(DatabaseError, match="the database itself"):
+        database.backup(path, path)

@@ -1,7 +1,6 @@
-import stat
-
 import pytest
 
+from feeds.database import connect
 from feeds.tokens import SECRET_ENV, InvalidToken, Tokens, secret_key
 
 
@@ -49,19 +48,19 @@ def test_confirm_tokens_expire_after_a_week():
 
 
 def test_the_secret_comes_from_the_environment_first(tmp_path):
-    assert secret_key(tmp_path, {SECRET_ENV: "from-env"}) == "from-env"
-    assert not (tmp_path / "secret.key").exists()
+    db = connect(tmp_path / "feeds.sqlite")
+    assert secret_key(db, {SECRET_ENV: "from-env"}) == "from-env"
+    assert not db.execute("SELECT * FROM keys").fetchall()
 
 
-def test_without_the_variable_a_private_key_file_is_made_once(tmp_path):
-    first = secret_key(tmp_path / "state", {})
-    path = tmp_path / "state" / "secret.key"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert len(first) >= 40 and secret_key(tmp_path / "state", {}) == first
-    assert list((tmp_path / "state").iterdir()) == [path]  # no temporary left behind
+def test_without_the_variable_a_key_is_made_once_and_kept_with_the_subscribers(tmp_path):
+    first = secret_key(connect(tmp_path / "state" / "feeds.sqlite"), {})
+    again = secret_key(connect(tmp_path / "state" / "feeds.sqlite"), {})
+    assert len(first) >= 40 and again == first
+    assert sorted(p.name for p in (tmp_path / "state").iterdir()
+                  if not p.name.endswith(("-wal", "-shm"))) == ["feeds.sqlite"]
 
 
-def test_an_empty_key_file_is_reported(tmp_path):
-    (tmp_path / "secret.key").write_text("")
-    with pytest.raises(Exception, match="empty secret key file"):
-        secret_key(tmp_path, {})
+def test_a_key_file_of_an_earlier_version_is_adopted_so_old_links_still_work(tmp_path):
+    (tmp_path / "secret.key").write_text("an-older-key-made-by-feeds-0.1\n")
+    assert secret_key(connect(tmp_path / "feeds.sqlite"), {}) == "an-older-key-made-by-feeds-0.1"

@@ -47,6 +47,11 @@ def link(message, pattern: str) -> str:
     return f"{parts.path}?{parts.query}"
 
 
+def key_of(config):
+    with closing(connect(database_path(config))) as db:
+        return secret_key(db)
+
+
 def status_of(config, email):
     with closing(connect(database_path(config))) as db:
         return get(db, email)
@@ -58,7 +63,7 @@ def confirmed_link(web, email: str, purpose: str) -> str:
     client.post("/subscribe", data={"email": email})
     client.get(link(sink.messages()[-1], r"https://\S+/confirm\?token=\S+"))
     subscriber = status_of(config, email)
-    token = Tokens(secret_key(config.state_path)).make(purpose, subscriber.id, subscriber.email)
+    token = Tokens(key_of(config)).make(purpose, subscriber.id, subscriber.email)
     return f"/{purpose}?token={token}"
 
 
@@ -124,10 +129,10 @@ def test_tokens_that_are_forged_altered_expired_or_replayed(web):
     replay = client.get(confirm_path)
     assert replay.status_code == 200 and "已经确认过了" in replay.text
     subscriber = status_of(config, "c@example.com")
-    old = Tokens(secret_key(config.state_path), clock=lambda: time.time() - 8 * 86400)
+    old = Tokens(key_of(config), clock=lambda: time.time() - 8 * 86400)
     expired = client.get(f"/confirm?token={old.make('confirm', subscriber.id, subscriber.email)}")
     assert expired.status_code == 410
-    unsubscribe = Tokens(secret_key(config.state_path)).make("unsubscribe", subscriber.id,
+    unsubscribe = Tokens(key_of(config)).make("unsubscribe", subscriber.id,
                                                              subscriber.email)
     assert client.get(f"/unsubscribe?token={confirm_path.split('=', 1)[1]}").status_code == 400
     client.post(f"/unsubscribe?token={unsubscribe}", data={"List-Unsubscribe": "One-Click"})

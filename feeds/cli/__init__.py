@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -65,7 +66,7 @@ def content_option(command: F) -> F:
 # command → the module of this package that defines it
 COMMANDS = {"build": "build", "check": "content", "entries": "content", "digest": "digest",
             "subscribers": "digest", "unsubscribe": "digest", "run": "schedule",
-            "schedule": "schedule", "serve": "serve"}
+            "schedule": "schedule", "serve": "serve", "state": "state"}
 
 
 class Commands(click.Group):
@@ -98,4 +99,17 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
 
 def main() -> None:
+    _show_state_notices()
     cli(prog_name="feeds")
+
+
+def _show_state_notices() -> None:
+    """What happens to state on the side is said on stderr, one line each: a damaged
+    cache dropped always; a database made only to a person at a terminal (cron mails
+    whatever a job prints, and a run that went well prints nothing)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("feeds: %(message)s"))
+    logger = logging.getLogger("feeds.state")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if sys.stderr.isatty() else logging.WARNING)
+    logger.propagate = False

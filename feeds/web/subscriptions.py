@@ -63,7 +63,8 @@ class Subscriptions:
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
         self.config = config
         self.clock = clock
-        self.tokens = Tokens(secret_key(config.state_path))
+        with closing(connect(database_path(config))) as db:
+            self.tokens = Tokens(secret_key(db))
         self.env = templates.environment(config)
         self.limit = RateLimit(config.web.signups_per_hour)
         known = catalogue(config, [config.site.default_section])
