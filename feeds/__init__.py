@@ -13,8 +13,7 @@ from .content.loader import load as load_content
 from .content.results import FileReport, Problem
 from .errors import ConfigError, ContentError, FeedsError
 from .model import Author, Entry, Section, Source
-
-__version__ = "0.1.0"
+from .version import VERSION as __version__
 
 __all__ = [
     "Author",

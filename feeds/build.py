@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,21 +16,25 @@ import jinja2
 
 from . import slugs, templates, websub
 from .atomic import write_if_changed
-from .config import Config
+from .config import CACHE_FOLDER, Config
 from .content.cache import load_cached
 from .content.catalog import Catalog
 from .content.results import FileReport
+from .database import DATABASE_NAME, connect, database_path
 from .model import Entry
+from .published import Limits, Record, Settlement, authority
 from .site import Site
 from .sitewriter import Output, SiteWriter, Summary
 from .syndication.outputs import FeedBuilder
-from .urls import FORMATS
+from .urls import FORMATS, new_permalink
+from .version import code_identity
 from .websub import PingFailure
 
 FEED_SUFFIXES = tuple(FORMATS.values())
 SLUGS_NAME = "slugs.json"
 PINYIN_NAME = "pinyin.marshal"
 MANIFEST_NAME = "manifest.json"
+log = logging.getLogger("feeds.state")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -38,6 +45,8 @@ class BuildOptions:
     state: Path | None = None
     pages: bool = True
     jobs: int | None = None
+    allow_removals: bool = False  # withdraw any number of published articles
+    now: dt.datetime | None = None  # when the build runs (default: the clock)
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,7 @@ class BuildResult:
     seconds: float
     feeds_written: list[str]  # subscription feeds whose bytes changed
     ping_failures: list[PingFailure]
+    settlement: Settlement  # articles new, corrected, updated and withdrawn
 
 
 def build(config: Config, options: BuildOptions = BuildOptions(),
@@ -55,28 +65,40 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
     started = time.perf_counter()
     output = options.output or config.output_path
     state = options.state or config.state_path
-    _remember_slugs(state / SLUGS_NAME)
-    slugs.keep_tables_in(state / PINYIN_NAME)
-    with load_cached(config, content=options.content, state=state, jobs=options.jobs,
-                     progress=(lambda d, t: progress("load", d, t)) if progress else None
-                     ) as catalog:
-        summary, site = _write(config, catalog, output, state, options.pages, progress)
-        entries, skipped = catalog.count(), catalog.skipped()
-    write_if_changed(state / SLUGS_NAME, json.dumps(slugs.used(), ensure_ascii=False).encode())
+    cache = state / CACHE_FOLDER
+    _remember_slugs(cache / SLUGS_NAME)
+    slugs.keep_tables_in(cache / PINYIN_NAME)
+    database = state / DATABASE_NAME if options.state else database_path(config)
+    site = config.site
+    limits = None if options.allow_removals else Limits(site.max_removals,
+                                                         site.max_removal_share)
+    with closing(connect(database)) as db:
+        domain = authority(db, site.domain)
+        with load_cached(config, content=options.content, state=state, jobs=options.jobs,
+                         progress=(lambda d, t: progress("load", d, t)) if progress else None,
+                         id_domain=domain) as catalog:
+            record = Record(db)
+            settlement = record.settle(catalog, new_permalink,
+                                       options.now or dt.datetime.now(dt.UTC),
+                                       limits or Limits(10**9, 1.0), domain)
+            summary, made = _write(config, catalog, record, output, state, options.pages,
+                                   progress)
+            entries, skipped = catalog.count(), catalog.skipped()
+    _keep_slugs(cache / SLUGS_NAME)
     feeds_written = [p for p in summary.written
                      if p.startswith("feeds/") and p.endswith(FEED_SUFFIXES)
                      and not p.startswith("feeds/archive/")]
     failures = []
     if config.feeds.websub_hub and feeds_written:
         failures = websub.publish(config.feeds.websub_hub,
-                                  [site.links.url(path) for path in feeds_written])
+                                  [made.links.url(path) for path in feeds_written])
     return BuildResult(entries, skipped, summary, time.perf_counter() - started, feeds_written,
-                       failures)
+                       failures, settlement)
 
 
-def _write(config: Config, catalog: Catalog, output: Path, state: Path, pages: bool,
-           progress: Progress | None) -> tuple[Summary, Site]:
-    site = Site(config, catalog)
+def _write(config: Config, catalog: Catalog, record: Record, output: Path, state: Path,
+           pages: bool, progress: Progress | None) -> tuple[Summary, Site]:
+    site = Site(config, catalog, record)
     env = templates.environment(config)
     content = templates.load(env, "feed_content.html.j2")
 
@@ -84,7 +106,9 @@ def _write(config: Config, catalog: Catalog, output: Path, state: Path, pages: b
         return templates.render(content, entry=entry, url=url)
 
     stylesheet = _stylesheet(env) if config.feeds.stylesheet else None
-    design = templates.fingerprint(env)  # every template's source, read once
+    # Every template's source, read once, and the code that renders them: after an
+    # upgrade every output is rendered again (unchanged bytes are still not rewritten).
+    design = f"{code_identity()}:{templates.fingerprint(env)}"
     outputs: list[Iterable[Output]] = [
         FeedBuilder(site, render_content, stylesheet, design).outputs()]
     if pages:
@@ -106,11 +130,27 @@ def _write(config: Config, catalog: Catalog, output: Path, state: Path, pages: b
 
 
 def _remember_slugs(path: Path) -> None:
-    known = {}
-    # No file (the first build), an unreadable or damaged one: the slugs are made again.
+    """Take the slugs an earlier build of this code made: a cache, so no file, a
+    damaged one, or one of another shape or another version only means making them."""
+    known: dict[str, str] = {}
     with contextlib.suppress(OSError, ValueError):
-        known = json.loads(path.read_bytes())
+        found = json.loads(path.read_bytes())
+        if (isinstance(found, dict) and found.get("code") == code_identity()
+                and isinstance(found.get("slugs"), dict)):
+            known = {k: v for k, v in found["slugs"].items()
+                     if isinstance(k, str) and isinstance(v, str) and slugs.is_slug(v)}
+        elif path.exists():
+            log.warning("%s: a slug cache of another version or shape; made again", path)
     slugs.remember(known)
+
+
+def _keep_slugs(path: Path) -> None:
+    data = {"code": code_identity(), "slugs": slugs.used()}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_if_changed(path, json.dumps(data, ensure_ascii=False).encode())
+    except OSError as exc:  # a cache: the next build makes the slugs again
+        log.warning("%s: cannot keep the slug cache (%s)", path, exc.strerror)
 
 
 def _stylesheet(env: jinja2.Environment) -> bytes:

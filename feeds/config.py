@@ -135,6 +135,10 @@ class SiteConfig:
     default_section: str = "要闻"
     # Keyword rules move an article only when its score reaches this (headline hits count 3).
     min_keyword_score: Annotated[int, Bounds(ge=1)] = 2
+    # A build that would withdraw more published articles than both of these (an empty or
+    # wrong content folder, say) changes nothing unless run with --allow-removals.
+    max_removals: Annotated[int, Bounds(ge=0)] = 50
+    max_removal_share: Annotated[float, Bounds(ge=0, le=1)] = 0.10
 
     @property
     def zone(self) -> ZoneInfo:
@@ -345,6 +349,14 @@ class Config:
     @property
     def state_path(self) -> Path:
         return self.path(self.site.state_dir)
+
+    @property
+    def cache_path(self) -> Path:
+        """Disposable caches: deleting this folder never changes any output."""
+        return self.state_path / CACHE_FOLDER
+
+
+CACHE_FOLDER = "cache"  # under the state directory
 
 
 @cache

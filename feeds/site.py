@@ -18,6 +18,7 @@ from functools import cached_property
 from .config import Config
 from .content.catalog import Catalog
 from .model import Entry, Listing, Section
+from .published import Record
 from .timeline import newest_first
 from .urls import ALL, Links
 
@@ -35,6 +36,7 @@ SLACK = dt.timedelta(days=3)
 class Site:
     config: Config
     catalog: Catalog
+    record: Record | None = None  # what was published; None: URLs as the rules make them
     links: Links = field(init=False)
 
     def __post_init__(self) -> None:
@@ -46,6 +48,7 @@ class Site:
         self._hashes: dict[str, str] = {}
         self._urls: dict[str, str] = {}
         self._paths: dict[str, str] = {}
+        self._updated: dict[str, dt.datetime | None] = {}
 
     @cached_property
     def timeline(self) -> list[Timed]:
@@ -113,15 +116,27 @@ class Site:
         """The permalink of an entry (asked for by every feed and page that lists it)."""
         known = self._urls.get(entry.id)
         if known is None:
-            known = self._urls[entry.id] = self.links.article(entry, self.section_of(entry))
+            section = self.section_of(entry)
+            known = self._urls[entry.id] = (
+                self.record.link(self.links, entry, section) if self.record
+                else self.links.article(entry, section))
         return known
 
     def article_path(self, entry: Listing | Entry) -> str:
-        """Where an entry's page is written, relative to the output directory."""
+        """Where an entry's page is written, relative to the output directory: its
+        permalink on record, which no later change of the rules moves."""
         known = self._paths.get(entry.id)
         if known is None:
-            known = self._paths[entry.id] = self.links.article_path(entry)
+            found = self.record.permalink(entry.id) if self.record else None
+            known = self._paths[entry.id] = (found.path if found
+                                              else self.links.article_path(entry))
         return known
+
+    def updated(self, entry: Listing | Entry) -> dt.datetime | None:
+        """When a published entry was last corrected (None: never)."""
+        if entry.id not in self._updated:
+            self._updated[entry.id] = self.record.updated(entry.id) if self.record else None
+        return self._updated[entry.id]
 
     def section_url(self, section: Section) -> str:
         return self.links.url(self.links.section_path(section.slug))

@@ -175,6 +175,14 @@ def slug(title: str, key: str) -> str:
     return made
 
 
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def is_slug(text: str) -> bool:
+    """Lowercase ASCII words joined by single hyphens: safe in any path."""
+    return _SLUG.fullmatch(text) is not None
+
+
 def remember(known: Mapping[str, str]) -> None:
     """Start a build: take the slugs an earlier one made (the same the rules would give)
     and begin a new record of the slugs used()."""

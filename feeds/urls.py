@@ -48,9 +48,11 @@ class Links:
         return f"sections/{section_slug}.html"
 
     @staticmethod
-    def article_path(entry: Listing | Entry) -> str:
+    def article_path(entry: Listing | Entry, slug: str | None = None) -> str:
+        """Where a new article's page goes. Once published, its path comes from the
+        record (feeds.published), never from this rule again."""
         day = entry.issue_date
-        return f"{day:%Y}/{day:%m}/{day:%d}/{entry_slug(entry)}.html"
+        return f"{day:%Y}/{day:%m}/{day:%d}/{slug or entry_slug(entry)}.html"
 
     @staticmethod
     def feed_path(scope: str, fmt: str) -> str:
@@ -76,15 +78,16 @@ class Links:
     def url(self, path: str) -> str:
         return self.base_url + ("" if path == "index.html" else path)
 
-    def article(self, entry: Listing | Entry, section: Section) -> str:
-        """The permalink of an entry."""
+    def article(self, entry: Listing | Entry, section: Section, slug: str | None = None,
+                path: str | None = None) -> str:
+        """The permalink of an entry: from its ``slug`` and ``path`` on record, else made."""
         if self.article_url is None:
-            return self.url(self.article_path(entry))
+            return self.url(path or self.article_path(entry, slug))
         day = entry.issue_date
+        slug = slug or entry_slug(entry)
         return self.article_url.format(
             issue_date=day.isoformat(), yyyy=f"{day:%Y}", mm=f"{day:%m}", dd=f"{day:%d}",
-            slug=entry_slug(entry), section=section.slug,
-            id_hash=entry_slug(entry).rsplit("-", 1)[-1])
+            slug=slug, section=section.slug, id_hash=slug.rsplit("-", 1)[-1])
 
     def publishes_articles(self) -> bool:
         return self.article_url is None
@@ -103,5 +106,11 @@ class Links:
         return f"{self.base_url}preferences?token={token}"
 
 
-def entry_slug(entry: Listing | Entry) -> str:
-    return make_slug(entry.headline or entry.title, entry.id)
+def entry_slug(entry: Listing | Entry, id_: str | None = None) -> str:
+    return make_slug(entry.headline or entry.title, id_ or entry.id)
+
+
+def new_permalink(entry: Entry, id_: str) -> tuple[str, str]:
+    """(slug, path) of an article published for the first time with this id."""
+    slug = entry_slug(entry, id_)
+    return slug, Links.article_path(entry, slug)

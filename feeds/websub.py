@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import __version__
+from .version import VERSION as __version__
 
 if TYPE_CHECKING:
     import httpx

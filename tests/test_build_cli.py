@@ -32,7 +32,8 @@ def test_build_without_a_config_file_uses_the_defaults(tmp_path):
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "public" / "feeds" / "all.rss.xml").is_file()
     assert not (tmp_path / "public" / "index.html").exists()
-    assert (tmp_path / ".feeds" / "parsed.sqlite").is_file()
+    assert (tmp_path / ".feeds" / "cache" / "parsed.sqlite").is_file()
+    assert (tmp_path / ".feeds" / "feeds.sqlite").is_file()
 
 
 def test_output_that_is_a_file_is_one_line_and_exit_1(tmp_path):

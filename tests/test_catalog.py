@@ -129,14 +129,14 @@ def test_a_rebuild_after_one_new_page_reads_only_what_its_feeds_show(archive, tm
 
 def test_an_older_cache_is_replaced(archive, make_config, tmp_path):
     state = tmp_path / "state"
-    state.mkdir()
-    with sqlite3.connect(state / CACHE_NAME) as db:  # the layout of version 2
+    (state / "cache").mkdir(parents=True)
+    with sqlite3.connect(state / "cache" / CACHE_NAME) as db:  # the layout of version 2
         db.execute("CREATE TABLE parsed (path TEXT PRIMARY KEY, result BLOB)")
         db.execute("PRAGMA user_version = 2")
     db.close()
     with load_cached(make_config()) as cached:
         assert cached.count() == 2 * 85
-    with sqlite3.connect(state / CACHE_NAME) as db:
+    with sqlite3.connect(state / "cache" / CACHE_NAME) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
         assert db.execute("PRAGMA user_version").fetchone()[0] == 3
     db.close()
@@ -208,7 +208,7 @@ def test_a_run_storing_beside_another_leaves_the_index_right(archive, make_confi
     os.utime(changed, ns=(3, 3))
     settings = Settings.from_config(config)
     files = discover(archive)
-    slow = ParseCache(config.state_path / CACHE_NAME)  # a digest, say, started first
+    slow = ParseCache(config.cache_path / CACHE_NAME)  # a digest, say, started first
     todo = slow.changed(files, settings)
     assert [rel for rel, _ in todo] == ["2024-02-10/p0.txt"]
     write(archive, "2024-02-29/p0.txt", "闰日教育新闻")

@@ -42,7 +42,8 @@ def test_a_rebuild_reuses_the_slugs_an_earlier_build_made(build_site, tmp_path):
     import json
 
     _, public = build_site({"2024-03-06.txt": "## 城区召开春季植树动员会\n\n正文。\n"})
-    book = json.loads((tmp_path / "state" / "slugs.json").read_text(encoding="utf-8"))
+    book = json.loads((tmp_path / "state" / "cache" / "slugs.json").read_text(encoding="utf-8"))
+    book = book["slugs"]
     sections = {k: v for k, v in book.items() if k.startswith("\x1esection\x1f")}
     assert sections == {"\x1esection\x1f要闻": "yao-wen"}  # the default section, unconfigured
     ((key, made),) = (item for item in book.items() if item[0] not in sections)

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import click
 
 from ..config import Config
-from ..content.cache import load_cached
 from ..content.catalog import Catalog
 from ..errors import ContentError, FeedsError
 from ..model import Section
@@ -31,7 +30,11 @@ def _now() -> dt.datetime:
 
 
 def _catalog(config: Config, content_dir: Path | None) -> Catalog:
-    return load_cached(config, content=content_dir.resolve() if content_dir else None)
+    from ..published import load_as_published
+
+    with _database(config) as db:
+        return load_as_published(config, db,
+                                 content=content_dir.resolve() if content_dir else None)
 
 
 def _known_sections(config: Config, content_dir: Path | None) -> tuple[Section, ...]:
@@ -109,7 +112,7 @@ def digest(state: State, content_dir: Path | None, dry_run: bool, test_to: str |
     with _catalog(config, content_dir) as catalog, job_lock(lock_folder(config), "digest"):
         if dry_run or test_to or preview:
             with _database(config) as db:
-                run = DigestRun(config, catalog, db, Tokens(secret_key(config.state_path)),
+                run = DigestRun(config, catalog, db, Tokens(secret_key(db)),
                                 _now())
                 _look(run, dry_run, test_to, preview)
             return
@@ -381,5 +384,5 @@ def unsubscribe(state: State, token: str) -> None:
 
     config = state.config
     with _database(config) as db:
-        subscriber = apply(db, Tokens(secret_key(config.state_path)), token, _now())
+        subscriber = apply(db, Tokens(secret_key(db)), token, _now())
     click.echo(f"unsubscribed: {subscriber.email}")

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
-from ..config import Config
+from ..config import CACHE_FOLDER, Config
 from ..errors import ContentError, FeedsError
 from ..model import Entry, Listing
 from . import records
@@ -38,12 +38,14 @@ CACHE_NAME = "parsed.sqlite"
 
 
 def load_cached(config: Config, *, content: Path | None = None, state: Path | None = None,
-                jobs: int | None = None, progress: ProgressFn | None = None) -> Catalog:
+                jobs: int | None = None, progress: ProgressFn | None = None,
+                id_domain: str | None = None) -> Catalog:
     """load() with the parse cache in the state directory, as builds and digests use it.
     The catalog holds the cache open until it is closed (it is a context manager)."""
-    cache = ParseCache((state or config.state_path) / CACHE_NAME)
+    cache = ParseCache((state or config.state_path) / CACHE_FOLDER / CACHE_NAME)
     try:
-        return load(config, content=content, cache=cache, jobs=jobs, progress=progress)
+        return load(config, content=content, cache=cache, jobs=jobs, progress=progress,
+                    id_domain=id_domain)
     except BaseException:
         cache.close()
         raise
@@ -292,6 +294,13 @@ class Indexed:
             rows = self._db.execute(f"SELECT {_LISTING} FROM entries WHERE section = ? "
                                     "ORDER BY issue_date DESC", (section,))
         return (self._listing(row) for row in rows)
+
+    def listings_of(self, path: str) -> list[Listing]:
+        return [self._listing(row) for row in self._db.execute(
+            f"SELECT {_LISTING} FROM entries WHERE path = ? ORDER BY position", (path,))]
+
+    def versions(self) -> dict[str, str | None]:
+        return dict(self._versions)
 
     def count(self, section: str | None) -> int:
         if section is None:

@@ -11,7 +11,7 @@ after one new page skip reading the other pages' entries at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import cached_property, partial
 from typing import Protocol
@@ -31,6 +31,12 @@ class Backend(Protocol):
         """Listings of one section (None: all), by issue date, the latest first."""
 
     def count(self, section: str | None) -> int: ...
+
+    def listings_of(self, path: str) -> list[Listing]:
+        """One file's listings, in page order."""
+
+    def versions(self) -> dict[str, str | None]:
+        """Each readable file → the parse its entries come from (None: not known)."""
 
     def sections_used(self) -> set[str]: ...
 
@@ -52,11 +58,32 @@ class Catalog:
     def __init__(self, backend: Backend, sections: tuple[Section, ...]) -> None:
         self.backend = backend
         self.sections = sections
+        self._renamed: Mapping[str, str] = {}
+
+    def rename(self, ids: Mapping[str, str]) -> None:
+        """Give entries the ids they were first published with (id as the loader mints
+        it now → id on record; see feeds.published): a corrected headline keeps its id."""
+        self._renamed = ids
+        for name in ("listings", "entries"):
+            self.__dict__.pop(name, None)
+
+    def _named(self, listing: Listing) -> Listing:
+        kept = self._renamed.get(listing.id)
+        return listing if kept is None else listing._replace(id=kept)
 
     @cached_property
     def listings(self) -> tuple[Listing, ...]:
         """Every entry's listing, in file and page order."""
-        return tuple(self.backend.listings())
+        if not self._renamed:
+            return tuple(self.backend.listings())
+        return tuple(map(self._named, self.backend.listings()))
+
+    def listings_of(self, path: str) -> list[Listing]:
+        """One file's listings in page order, with the ids the loader minted."""
+        return self.backend.listings_of(path)
+
+    def versions(self) -> dict[str, str | None]:
+        return self.backend.versions()
 
     @cached_property
     def files(self) -> tuple[FileReport, ...]:
@@ -70,7 +97,8 @@ class Catalog:
     def latest(self, section: str | None = None) -> Iterator[Listing]:
         """The listings of a section (by name; None: every section) by issue date, latest
         first; entries of one issue date come in no particular order."""
-        return self.backend.latest(section)
+        found = self.backend.latest(section)
+        return map(self._named, found) if self._renamed else found
 
     def count(self, section: str | None = None) -> int:
         return self.backend.count(section)
@@ -129,6 +157,12 @@ class InMemory:
             chosen = [x for x in self._listings if section is None or x.section == section]
             self._latest[section] = sorted(chosen, key=lambda x: x.issue_date, reverse=True)
         return iter(self._latest[section])
+
+    def listings_of(self, path: str) -> list[Listing]:
+        return [x for x in self._listings if x.path == path]
+
+    def versions(self) -> dict[str, str | None]:
+        return {report.path: None for report in self._reports}
 
     def count(self, section: str | None) -> int:
         if section is None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from ..config import Config
 from ..errors import ContentError
 from ..model import Listing
+from ..version import code_identity
 from . import article, issuedate, records, sections
 from .catalog import Backend, Catalog, InMemory
 from .dates import full_date
@@ -46,7 +47,6 @@ _PARALLEL_FROM = 48
 # together (a worker holds two chunks when the two ends meet), few enough that
 # handing them out costs little (3-4 ms each).
 _CHUNKS_PER_PROCESS = 64
-_FORMAT = 1  # bump when parsing changes, so cached results are not reused
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,14 @@ class Settings:
     rules: Rules
 
     @classmethod
-    def from_config(cls, config: Config) -> Settings:
-        return cls(config.site.domain, Rules.from_config(config))
+    def from_config(cls, config: Config, id_domain: str | None = None) -> Settings:
+        """``id_domain``: the domain ids are minted from, when the site has one on record
+        (feeds.published); else the domain of ``site.base_url``."""
+        return cls(id_domain or config.site.domain, Rules.from_config(config))
 
     @cached_property
     def fingerprint(self) -> str:
-        key = (_FORMAT, self.domain, self.rules)
+        key = (code_identity(), self.domain, self.rules)  # other code may parse otherwise
         return hashlib.sha1(repr(key).encode()).hexdigest()
 
 
@@ -207,13 +209,15 @@ ProgressFn = Callable[[int, int], None]
 
 
 def load(config: Config, *, content: Path | None = None, cache: ParseCache | None = None,
-         jobs: int | None = None, progress: ProgressFn | None = None) -> Catalog:
+         jobs: int | None = None, progress: ProgressFn | None = None,
+         id_domain: str | None = None) -> Catalog:
     """Load every content file under the content directory into a Catalog.
 
     ``jobs`` processes parse, this one included (default: one per core, at most 8).
+    ``id_domain`` overrides the domain in ids (see Settings.from_config).
     """
     with _collector_paused():
-        return _load(config, content, cache, jobs, progress)
+        return _load(config, content, cache, jobs, progress, id_domain)
 
 
 @contextmanager
@@ -238,11 +242,11 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _load(config: Config, content: Path | None, cache: ParseCache | None, jobs: int | None,
-          progress: ProgressFn | None) -> Catalog:
+          progress: ProgressFn | None, id_domain: str | None) -> Catalog:
     root = content or config.content_path
     if not root.is_dir():
         raise ContentError(root, None, "content directory not found")
-    settings = Settings.from_config(config)
+    settings = Settings.from_config(config, id_domain)
     files = list(discover(root))
     todo = cache.changed(files, settings) if cache else files
     fresh = dict(_parse_all(todo, settings, jobs, progress, len(files) - len(todo), len(files)))

@@ -22,14 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import css_inline
 
 from .. import templates
 from ..config import Config
-from ..model import Entry
+from ..model import Entry, Section
 from ..urls import Links
 from .edition import Edition, Group
 
@@ -90,9 +90,13 @@ class Rendered:
 
 
 class Renderer:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config,
+                 link: Callable[[Entry, Section], str] | None = None) -> None:
+        """``link`` gives an article's URL (its permalink on record); by default, the
+        one the URL rules make."""
         self.config = config
         self.links = Links(config.site.base_url, config.feeds.article_url)
+        self.link = link or self.links.article
         env = templates.environment(config)
         self.html_template = templates.load(env, "digest.html.j2")
         self.text_template = templates.load(env, "digest.txt.j2")
@@ -130,7 +134,7 @@ class Renderer:
 
     def _item(self, entry: Entry, group: Group) -> Item:
         return Item(entry.headline, entry.subtitle, _shorten(entry.summary, SUMMARY_CHARS),
-                    self.links.article(entry, group.section))
+                    self.link(entry, group.section))
 
     # ------------------------------------------------------------------ output
     def email(self, edition: Edition, groups: Sequence[Group], recipient: Recipient) -> Rendered:

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..atomic import write_if_changed
 from ..config import Config
 from ..content.catalog import Catalog
+from ..published import Record
 from ..subscribers import Subscriber, each_subscriber
 from ..tokens import Tokens
 from ..urls import Links
@@ -89,12 +90,18 @@ def send_digest(config: Config, catalog: Catalog, *, now: dt.datetime | None = N
     """A real run with what the configuration names: the state database, the signing
     key and the delivery transport. The caller holds the digest job lock."""
     from ..database import connect, database_path
+    from ..published import authority
     from ..tokens import secret_key
+    from ..urls import new_permalink
     from .delivery import open_transport
 
     now = now or dt.datetime.now(dt.UTC)
     with closing(connect(database_path(config))) as db:
-        run = DigestRun(config, catalog, db, Tokens(secret_key(config.state_path)), now)
+        # What this edition mails is published from now on: its ids and permalinks go
+        # on record, and a corrected article keeps the id an earlier edition carried.
+        Record(db).settle(catalog, new_permalink, now,
+                          authority=authority(db, config.site.domain))
+        run = DigestRun(config, catalog, db, Tokens(secret_key(db)), now)
         transport = open_transport(config)
         try:
             return run.run(transport, progress)
@@ -111,7 +118,9 @@ class DigestRun:
         self.db = db
         self.tokens = tokens
         self.now = now
-        self.renderer = Renderer(config)
+        record = Record(db)
+        self.renderer = Renderer(config, link=lambda entry, section: record.link(
+            self.links, entry, section))
         self.sender = Sender.from_config(config)
         self.signer = DkimSigner.from_config(config, self.sender)
         self.links = Links(config.site.base_url, config.feeds.article_url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import closing
 
 import click
 
@@ -23,11 +24,14 @@ def _build(config: Config) -> int:
 
 
 def _digest(config: Config) -> int:
-    from ..content.cache import load_cached
+    from ..database import connect, database_path
     from ..digest.send import send_digest
+    from ..published import load_as_published
     from ..report import digest_warnings
 
-    with load_cached(config) as catalog:
+    with closing(connect(database_path(config))) as db:
+        catalog = load_as_published(config, db)
+    with catalog:
         report = send_digest(config, catalog)
     for line in digest_warnings(report):
         click.echo(f"warning: {line}", err=True)

@@ -29,10 +29,12 @@ class FeedItem:
     section: Section
     section_url: str
     published: dt.datetime  # time-zone aware
+    updated: dt.datetime | None = None  # when it was corrected after publication
 
     @classmethod
     def of(cls, entry: Entry, published: dt.datetime, section: Section, url: str,
-           section_url: str, render: Callable[[Entry, str], str]) -> FeedItem:
+           section_url: str, render: Callable[[Entry, str], str],
+           updated: dt.datetime | None = None) -> FeedItem:
         """The feed view of an entry; ``render`` gives the full article as HTML."""
         return cls(
             id=xml_safe(entry.id),
@@ -44,4 +46,5 @@ class FeedItem:
             section=section,
             section_url=section_url,
             published=published,
+            updated=updated if updated and updated > published else None,
         )

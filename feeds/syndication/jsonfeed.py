@@ -49,6 +49,8 @@ def _item(item: FeedItem) -> dict[str, object]:
         "date_published": item.published.isoformat(),
         "tags": [item.section.name],
     }
+    if item.updated:
+        out["date_modified"] = item.updated.isoformat()
     if item.authors:
         out["authors"] = [{"name": name} for name in item.authors]
     return out

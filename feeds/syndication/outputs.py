@@ -22,7 +22,6 @@ import hashlib
 import posixpath
 from collections.abc import Callable, Iterator, Sequence
 
-from .. import __version__
 from ..model import Entry
 from ..site import Site, Timed
 from ..sitewriter import Output
@@ -52,7 +51,7 @@ class FeedBuilder:
         self.links: Links = site.links
         self.render_content = render_content
         self.stylesheet = stylesheet
-        self.design = f"{__version__}:{design}"
+        self.design = design
         self._items: dict[str, FeedItem] = {}  # for the subscription feeds: a few hundred
         self._fragments: dict[str, bytes] = {}  # for the month being written
 
@@ -85,7 +84,7 @@ class FeedBuilder:
             if newest_month:
                 href = self.links.url(Links.archive_path(slug, newest_month, "atom"))
                 links += (Link("prev-archive", href, ATOM),)
-            meta = self._meta(slug, path, fmt, links)
+            meta = self._meta(slug, path, fmt, links, updated=self._changed(slug, recent))
             yield Output(path, self._xml_renderer(meta, recent, fmt),
                          self._fingerprint((fmt, meta), recent))
 
@@ -116,13 +115,20 @@ class FeedBuilder:
 
         return Output(path, render, self._fingerprint(meta, timed))
 
+    def _changed(self, slug: str, timed: Sequence[Timed]) -> dt.datetime:
+        """When a document last changed: its newest entry, or a later correction."""
+        times = [self.site.newest(slug)]
+        times += [t for t in (self.site.updated(listing) for _, listing in timed) if t]
+        return max(times)
+
     def _fingerprint(self, meta: object, timed: Sequence[Timed]) -> str:
         """Everything a feed document is made from, so an unchanged one is not rendered:
         its metadata, how entries are rendered, and each entry with its time and URL."""
         digest = hashlib.sha1(f"{self.design}\x1e{meta!r}".encode())
         for published, listing in timed:
             digest.update(f"\x1e{self.site.fingerprint(listing)}\x1f{published.isoformat()}"
-                          f"\x1f{self.site.url(listing)}\x1f{listing.section}".encode())
+                          f"\x1f{self.site.url(listing)}\x1f{listing.section}"
+                          f"\x1f{self.site.updated(listing)}".encode())
         return digest.hexdigest()
 
     # ------------------------------------------------------------- renderers
@@ -203,7 +209,7 @@ class FeedBuilder:
             section = self.site.section_of(listing)
             item = FeedItem.of(self.site.entry(listing), published, section,
                                self.site.url(listing), self.site.section_url(section),
-                               self.render_content)
+                               self.render_content, self.site.updated(listing))
             if keep:
                 self._items[listing.id] = item
         return item

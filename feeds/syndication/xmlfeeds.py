@@ -29,7 +29,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from .. import __version__
+from ..version import VERSION as __version__
 from .items import FeedItem
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -125,7 +125,7 @@ def _fill(entry: FeedEntry, item: FeedItem) -> None:
     entry.summary(item.summary)
     entry.content(item.content_html, type="html")
     entry.published(item.published)
-    entry.updated(item.published)
+    entry.updated(item.updated or item.published)  # a corrected entry: same id, new time
     for name in item.authors:
         entry.author({"name": name})
     entry.category(term=item.section.slug, scheme=item.section_url, label=item.section.name)

@@ -1,0 +1,344 @@
+"""The record of what was published: each article's id, permalink and fingerprint.
+
+Readers hold on to ids and URLs: a feed reader shows an item again when its id
+changes, a shared link breaks when its URL does, and the digest mails what it
+has not mailed before. So once an article is published its id and permalink
+come from this record, in the durable database, and never from the rules that
+first made them:
+
+- The loader mints an id from the issue date and the headline (its *natural*
+  id). When a page changes, its articles are matched to the ones on record from
+  the same file and issue date: by natural id, and for the rest by how alike
+  their headlines and texts are (rapidfuzz). A match keeps the id and permalink
+  on record, and is marked updated when what readers see changed. So correcting
+  a headline by one character changes neither, and the digest does not mail it
+  again.
+- The ``tag:`` domain of every id (the id authority) is fixed when the site
+  first publishes; changing ``base_url`` later moves URLs, never ids.
+- A permalink is recorded when first made, so a later change of the slug rules
+  never moves it.
+- An article gone from the content is marked withdrawn, never forgotten: its
+  id and permalink stay reserved, and come back if it does.
+
+Only files whose parse changed since they were recorded are looked at, so a
+rebuild after one new page reads one page's rows. A build that would withdraw
+more than a few articles and more than a share of those published stops
+before anything changes (:class:`RemovalRefused`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from .config import Config
+from .content.cache import load_cached
+from .content.catalog import Catalog
+from .database import DatabaseError, transaction
+from .errors import FeedsError
+from .model import Entry, Listing, Section
+from .urls import Links
+
+SAMPLE = 400  # characters of text kept to recognise a corrected article
+# How alike a new article and one on record must be to be the same article corrected
+# (rapidfuzz ratios, 0-100): the texts nearly the same, the headlines recognisably so.
+# Two briefs on one page share phrasing but not most of their text.
+SAME_TEXT = 85
+SAME_TITLE = 60
+SAME_TITLE_WITHOUT_TEXT = 80  # headline-only items: the headline alone decides
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_PATH = re.compile(r"[0-9]{4}/[0-9]{2}/[0-9]{2}/[a-z0-9]+(?:-[a-z0-9]+)*\.html")
+
+
+class RemovalRefused(FeedsError):
+    """A build would withdraw more published articles than the limits allow."""
+
+
+@dataclass(frozen=True)
+class Permalink:
+    slug: str
+    path: str  # relative to the output directory
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A build may withdraw up to ``count`` articles, or more if they are at most
+    ``share`` of those published (an edited page, not an empty or wrong folder)."""
+
+    count: int = 50
+    share: float = 0.10
+
+    def allow(self, removed: int, published: int) -> bool:
+        return removed <= self.count or removed <= self.share * published
+
+
+@dataclass
+class Settlement:
+    """What a settle() found, for the build's summary and its tests."""
+
+    new: int = 0
+    kept: int = 0  # matched by the id the loader minted
+    corrected: int = 0  # matched by likeness: the id on record differs from the minted one
+    updated: int = 0  # what readers see changed
+    withdrawn: int = 0
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: str
+    natural_id: str
+    source: str
+    issue_date: str
+    title: str
+    sample: str
+    fingerprint: str
+    withdrawn: bool
+
+
+MakePermalink = Callable[[Entry, str], tuple[str, str]]  # (entry, its id) → (slug, path)
+
+
+def authority(db: sqlite3.Connection, domain: str) -> str:
+    """The domain in every id: the one on record (fixed by the first article published:
+    see Record.settle), else ``domain``."""
+    row = db.execute("SELECT value FROM settings WHERE key = 'authority'").fetchone()
+    return domain if row is None else _checked_domain(str(row[0]))
+
+
+def _checked_domain(value: str) -> str:
+    if not value or any(c in value for c in "/:, \t\n"):
+        raise DatabaseError(f"the id authority on record is not a domain: {value!r}")
+    return value
+
+
+def load_as_published(config: Config, db: sqlite3.Connection, **options: Any) -> Catalog:
+    """The content through the parse cache, with the ids on record: what readers were
+    given (articles not yet on record have the ids the loader mints). Records nothing;
+    ``options`` go to load_cached()."""
+    catalog = load_cached(config, id_domain=authority(db, config.site.domain), **options)
+    catalog.rename(Record(db).renamed())
+    return catalog
+
+
+class Record:
+    """The published articles, in the durable database."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    # ------------------------------------------------------------------ reading
+    def renamed(self) -> dict[str, str]:
+        """Minted id → id on record, for the articles whose two differ (corrected ones:
+        a handful, however large the site)."""
+        return {str(a): str(b) for a, b in self.db.execute(
+            "SELECT natural_id, id FROM articles WHERE natural_id != id")}
+
+    def permalink(self, id_: str) -> Permalink | None:
+        row = self.db.execute("SELECT slug, path FROM articles WHERE id = ?", (id_,)).fetchone()
+        return None if row is None else _permalink(id_, str(row[0]), str(row[1]))
+
+    def link(self, links: Links, entry: Listing | Entry, section: Section) -> str:
+        """The URL of an entry: its permalink on record (made by the rules if none)."""
+        found = self.permalink(entry.id)
+        if found is None:
+            return links.article(entry, section)
+        return links.article(entry, section, found.slug, found.path)
+
+    def updated(self, id_: str) -> dt.datetime | None:
+        row = self.db.execute("SELECT updated_at FROM articles WHERE id = ?",
+                              (id_,)).fetchone()
+        return None if row is None or row[0] is None else _instant(id_, str(row[0]))
+
+    # ------------------------------------------------------------------ writing
+    def settle(self, catalog: Catalog, make_permalink: MakePermalink, now: dt.datetime,
+               limits: Limits | None = None, authority: str | None = None) -> Settlement:
+        """Record the content's articles, give the catalogue the ids on record, and
+        return what changed. ``limits``: withdraw what left the content, within them
+        (a digest passes None: it neither withdraws nor refuses). ``authority``: the
+        domain the catalogue's ids were minted with, recorded with the first article."""
+        result = Settlement()
+        with transaction(self.db):
+            recorded = {str(p): str(v) for p, v in self.db.execute(
+                "SELECT path, version FROM sources")}
+            versions = catalog.versions()
+            changed = [p for p, v in versions.items() if v is None or recorded.get(p) != v]
+            published = self._active() if limits else 0
+            for path in changed:
+                self._settle_file(catalog, path, make_permalink, now, result,
+                                  withdraw=limits is not None)
+            if authority and result.new:
+                self.db.execute("INSERT OR IGNORE INTO settings VALUES ('authority', ?)",
+                                (authority,))
+            if limits is not None:
+                for path in sorted(set(recorded) - set(versions)):
+                    result.withdrawn += self._withdraw(path, (), now)
+                if not limits.allow(result.withdrawn, published):
+                    raise RemovalRefused(
+                        f"this build would withdraw {result.withdrawn} of the {published} "
+                        f"published articles (limits: {limits.count} articles or "
+                        f"{limits.share:.0%}); nothing was changed. Check the content "
+                        "folder; if the removals are meant, build with --allow-removals")
+                self.db.executemany("DELETE FROM sources WHERE path = ?",
+                                    [(p,) for p in set(recorded) - set(versions)])
+                # Only a run that also withdraws records a file as settled: otherwise
+                # what left it would stay on record as published.
+                self.db.executemany("INSERT OR REPLACE INTO sources VALUES (?, ?)",
+                                    [(p, versions[p]) for p in changed
+                                     if versions[p] is not None])
+        catalog.rename(self.renamed())
+        return result
+
+    def _active(self) -> int:
+        return int(self.db.execute(
+            "SELECT count(*) FROM articles WHERE withdrawn_at IS NULL").fetchone()[0])
+
+    def _settle_file(self, catalog: Catalog, path: str, make_permalink: MakePermalink,
+                     now: dt.datetime, result: Settlement, withdraw: bool) -> None:
+        listings = catalog.listings_of(path)
+        entries = {x.id: catalog.resolve(x) for x in listings}  # minted ids, as listed
+        rows = self._rows("WHERE source = ?", (path,))
+        by_natural = {r.natural_id: r for r in rows}
+        matched: dict[str, _Row] = {}  # minted id → its row
+        fresh: list[Entry] = []
+        for listing in listings:
+            row = by_natural.get(listing.id) or self._row_by_natural(listing.id)
+            if row is not None:
+                matched[listing.id] = row
+            else:
+                fresh.append(entries[listing.id])
+        taken = {r.id for r in matched.values()}
+        orphans = [r for r in rows if r.id not in taken]
+        for entry, row in match(fresh, orphans):
+            matched[entry.id] = row
+            result.corrected += 1
+        fresh = [e for e in fresh if e.id not in matched]
+        self._update(matched, entries, now, result)
+        kept = {r.id for r in matched.values()}
+        for entry in fresh:
+            kept.add(self._insert(entry, path, make_permalink, now))
+            result.new += 1
+        if withdraw:
+            result.withdrawn += self._withdraw(path, kept, now)
+
+    def _update(self, matched: dict[str, _Row], entries: dict[str, Entry], now: dt.datetime,
+                result: Settlement) -> None:
+        # Minted ids move between rows only when articles were corrected; clear them
+        # first so that no two rows hold one for a moment (natural_id is UNIQUE).
+        moved = [(natural, row) for natural, row in matched.items() if row.natural_id != natural]
+        self.db.executemany("UPDATE articles SET natural_id = 'moving:' || id WHERE id = ?",
+                            [(row.id,) for _, row in moved])
+        stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
+        for natural, row in matched.items():
+            entry = entries[natural]
+            print_ = fingerprint(entry)
+            changed = print_ != row.fingerprint
+            result.updated += changed
+            result.kept += row.natural_id == natural
+            self.db.execute(
+                "UPDATE articles SET natural_id = ?, source = ?, title = ?, sample = ?, "
+                "fingerprint = ?, updated_at = CASE WHEN ? THEN ? ELSE updated_at END, "
+                "withdrawn_at = NULL WHERE id = ?",
+                (natural, entry.source.path, entry.title, sample(entry), print_, changed,
+                 stamp, row.id))
+
+    def _insert(self, entry: Entry, path: str, make_permalink: MakePermalink,
+                now: dt.datetime) -> str:
+        id_ = entry.id
+        n = 2
+        while self.db.execute("SELECT 1 FROM articles WHERE id = ?", (id_,)).fetchone():
+            id_ = f"{entry.id}-{n}"  # the id of an article since corrected: never reused
+            n += 1
+        link = Permalink(*make_permalink(entry, id_))
+        self.db.execute(
+            "INSERT INTO articles (id, natural_id, source, issue_date, slug, path, title, "
+            "sample, fingerprint, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (id_, entry.id, path, entry.issue_date.isoformat(), link.slug, link.path,
+             entry.title, sample(entry), fingerprint(entry),
+             now.astimezone(dt.UTC).isoformat(timespec="seconds")))
+        return id_
+
+    def _withdraw(self, path: str, kept: Iterable[str], now: dt.datetime) -> int:
+        kept = set(kept)
+        gone = [r.id for r in self._rows("WHERE source = ? AND withdrawn_at IS NULL", (path,))
+                if r.id not in kept]
+        self.db.executemany("UPDATE articles SET withdrawn_at = ? WHERE id = ?",
+                            [(now.astimezone(dt.UTC).isoformat(timespec="seconds"), i)
+                             for i in gone])
+        return len(gone)
+
+    def _rows(self, where: str, args: tuple[object, ...]) -> list[_Row]:
+        return [_Row(str(a), str(b), str(c), str(d), str(e), str(f), str(g), h is not None)
+                for a, b, c, d, e, f, g, h in self.db.execute(
+                    "SELECT id, natural_id, source, issue_date, title, sample, fingerprint, "
+                    f"withdrawn_at FROM articles {where} ORDER BY rowid", args)]
+
+    def _row_by_natural(self, natural: str) -> _Row | None:
+        """An article on record under another file (moved between pages)."""
+        found = self._rows("WHERE natural_id = ?", (natural,))
+        return found[0] if found else None
+
+
+def match(fresh: Sequence[Entry], orphans: Sequence[_Row]) -> list[tuple[Entry, _Row]]:
+    """Pair new articles with unmatched ones on record that they correct: same issue
+    date, nearly the same text, a recognisable headline. Best pairs first; each
+    article pairs once, so two different articles never merge."""
+    scored = []
+    for i, entry in enumerate(fresh):
+        day, text = entry.issue_date.isoformat(), sample(entry)
+        for j, row in enumerate(orphans):
+            if row.issue_date != day:
+                continue
+            title = fuzz.ratio(entry.title, row.title)
+            if text or row.sample:
+                body = fuzz.ratio(text, row.sample)
+                alike = body >= SAME_TEXT and title >= SAME_TITLE
+            else:
+                body, alike = 100.0, title >= SAME_TITLE_WITHOUT_TEXT
+            if alike:
+                scored.append((body + title, i, j))
+    pairs, used_new, used_old = [], set(), set()
+    for _, i, j in sorted(scored, reverse=True):
+        if i not in used_new and j not in used_old:
+            pairs.append((fresh[i], orphans[j]))
+            used_new.add(i)
+            used_old.add(j)
+    return pairs
+
+
+def sample(entry: Entry) -> str:
+    return "".join(entry.paragraphs)[:SAMPLE]
+
+
+def fingerprint(entry: Entry) -> str:
+    """Of what readers see of an article (not where the site files it)."""
+    parts = [entry.title, entry.subtitle or "", entry.byline,
+             *(f"{a.name}/{a.role}" for a in entry.authors), "\x1e", *entry.paragraphs,
+             "\x1e", *entry.captions]
+    return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
+
+
+def _permalink(id_: str, slug: str, path: str) -> Permalink:
+    """A permalink read back from the record, checked: nothing read from state may name
+    a file outside the output directory."""
+    if not _SLUG.fullmatch(slug) or not _PATH.fullmatch(path):
+        raise DatabaseError(f"the permalink on record for {id_} is not one feeds makes "
+                            f"({path!r}); restore the state database from a backup")
+    return Permalink(slug, path)
+
+
+def _instant(id_: str, value: str) -> dt.datetime:
+    try:
+        found = dt.datetime.fromisoformat(value)
+    except ValueError:
+        found = None
+    if found is None or found.tzinfo is None:
+        raise DatabaseError(f"the update time on record for {id_} is not a time: {value!r}")
+    return found
+
