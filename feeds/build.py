@@ -17,7 +17,7 @@ import jinja2
 from . import slugs, templates, websub
 from .atomic import write_if_changed
 from .config import CACHE_FOLDER, Config
-from .content.cache import load_cached
+from .content.cache import CacheDamaged, cache_file, drop, load_cached
 from .content.catalog import Catalog
 from .content.results import FileReport
 from .database import DATABASE_NAME, connect, database_path
@@ -72,18 +72,27 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
     site = config.site
     limits = None if options.allow_removals else Limits(site.max_removals,
                                                          site.max_removal_share)
+    now = options.now or dt.datetime.now(dt.UTC)
     with closing(connect(database)) as db:
         domain = authority(db, site.domain)
-        with load_cached(config, content=options.content, state=state, jobs=options.jobs,
-                         progress=(lambda d, t: progress("load", d, t)) if progress else None,
-                         id_domain=domain) as catalog:
-            record = Record(db)
-            settlement = record.settle(catalog, new_permalink,
-                                       options.now or dt.datetime.now(dt.UTC),
-                                       limits or Limits(10**9, 1.0), domain)
-            summary, made = _write(config, catalog, record, output, state, options.pages,
-                                   progress)
-            entries, skipped = catalog.count(), catalog.skipped()
+        for attempt in (1, 2):
+            try:
+                with load_cached(config, content=options.content, state=state,
+                                 jobs=options.jobs, id_domain=domain,
+                                 progress=(lambda d, t: progress("load", d, t)) if progress
+                                 else None) as catalog:
+                    record = Record(db)
+                    # A digest passes no limits; a build with --allow-removals, none that bind.
+                    settlement = record.settle(catalog, new_permalink, now,
+                                               limits or Limits(10**9, 1.0), domain)
+                    summary, made = _write(config, catalog, record, output, state,
+                                           options.pages, progress)
+                    entries, skipped = catalog.count(), catalog.skipped()
+                break
+            except CacheDamaged as exc:  # found while reading entries back: nothing written
+                if attempt == 2:
+                    raise
+                drop(cache_file(state), exc)
     _keep_slugs(cache / SLUGS_NAME)
     feeds_written = [p for p in summary.written
                      if p.startswith("feeds/") and p.endswith(FEED_SUFFIXES)

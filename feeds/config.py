@@ -13,7 +13,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -26,15 +25,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .atomic import write_if_changed
 from .errors import ConfigError
+from .version import code_identity
 
 if TYPE_CHECKING:
     from pydantic import GetCoreSchemaHandler, TypeAdapter
     from pydantic_core import CoreSchema
 
 CONFIG_NAME = "feeds.toml"
-# what checks a configuration: this module, and those its checks call
-_CHECKING_MODULES = tuple(os.path.join(os.path.dirname(__file__), *name) for name in (
-    ("config.py",), ("urls.py",), ("schedule", "cron.py")))
 RESERVED_SLUG = "all"  # feeds/all.rss.xml is the site-wide feed
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 T = TypeVar("T")
@@ -405,15 +402,16 @@ def _check(data: dict[str, Any], raw: bytes, root: Path, path: Path | None) -> C
 
 
 class _Checked:
-    """A configuration file checked before, remembered in its state directory.
+    """A configuration file checked before, remembered in the state directory's cache.
 
     Checking costs pydantic's import and schema (0.2 s), a fifth of a rebuild that
     adds one article. The check depends on the file's bytes, its folder and the
-    modules that check (not on the versions of the libraries they call), so they
-    key the record. The record is JSON, read back into the dataclasses without a
-    check, and only written into a state directory that exists: reading a
-    configuration creates no folder. Anything amiss with it (missing, damaged,
-    another key, an unwritable folder) only means checking again.
+    code of this feeds (not on the versions of the libraries it calls), so they key
+    the record, and a hash of the record's own content vouches for it. The record
+    is JSON, read back into the dataclasses without a check, and only written into
+    a state directory that exists: reading a configuration creates no folder.
+    Anything amiss with it (missing, damaged, edited, another key, an unwritable
+    folder) only means checking again.
     """
 
     NAME = "config.json"
@@ -421,30 +419,38 @@ class _Checked:
     def __init__(self, data: dict[str, Any], raw: bytes, root: Path) -> None:
         site = data.get("site", {})
         state = site.get("state_dir", SiteConfig.state_dir) if isinstance(site, dict) else None
-        self.path = root / state / self.NAME if isinstance(state, str) else None
-        code = [os.stat(module) for module in _CHECKING_MODULES]
+        self.state = root / state if isinstance(state, str) else None
+        self.path = self.state / CACHE_FOLDER / self.NAME if self.state else None
         self.key = hashlib.sha256(b"\0".join([
-            raw, str(root).encode(),
-            repr([(c.st_size, c.st_mtime_ns) for c in code]).encode()])).hexdigest()
+            raw, str(root).encode(), code_identity().encode()])).hexdigest()
 
     def recall(self) -> Config | None:
         if self.path is None:
             return None
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
             record = json.loads(self.path.read_bytes())
-            if record["key"] == self.key:
+            if record["key"] == self.key and record["check"] == _seal(record["config"]):
                 return _revive(record["config"])
         return None
 
     def remember(self, config: Config) -> None:
-        if self.path is None or not self.path.parent.is_dir():
+        if self.path is None or self.state is None or not self.state.is_dir():
             return
         plain = dataclasses.asdict(config)
         if _revive(json.loads(json.dumps(plain))) != config:  # a field JSON cannot carry
             return
         with contextlib.suppress(OSError):
-            write_if_changed(self.path, json.dumps({"key": self.key, "config": plain},
-                                                   ensure_ascii=False).encode())
+            self.path.parent.mkdir(exist_ok=True)
+            write_if_changed(self.path, json.dumps(
+                {"key": self.key, "check": _seal(plain), "config": plain},
+                ensure_ascii=False).encode())
+
+
+def _seal(plain: dict[str, Any]) -> str:
+    """A hash of the remembered configuration itself: a record edited or damaged in
+    place, under the right key, is checked again rather than believed."""
+    return hashlib.sha256(json.dumps(plain, sort_keys=True, ensure_ascii=False).encode()
+                          ).hexdigest()
 
 
 def _revive(plain: dict[str, Any]) -> Config:

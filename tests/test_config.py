@@ -113,7 +113,7 @@ def test_a_checked_file_is_remembered_in_the_state_directory(tmp_path, monkeypat
     assert not (tmp_path / "state").exists()  # reading a configuration makes no folder
     (tmp_path / "state").mkdir()  # as the first build does
     first = load_config(path)
-    assert (tmp_path / "state" / "config.json").is_file()
+    assert (tmp_path / "state" / "cache" / "config.json").is_file()
     with monkeypatch.context() as patched:  # not checked again: recalled
         patched.setattr(feeds.config, "_adapter", lambda: pytest.fail("checked again"))
         assert load_config(path) == first
@@ -125,10 +125,23 @@ def test_a_checked_file_is_remembered_in_the_state_directory(tmp_path, monkeypat
 
 def test_a_damaged_record_of_the_check_is_ignored(tmp_path):
     path = write(tmp_path, '[site]\ntitle = "城区新闻"\n')
-    (tmp_path / ".feeds").mkdir()
-    (tmp_path / ".feeds" / "config.json").write_bytes(b'{"key": "damaged')
+    (tmp_path / ".feeds" / "cache").mkdir(parents=True)
+    (tmp_path / ".feeds" / "cache" / "config.json").write_bytes(b'{"key": "damaged')
     assert load_config(path).site.title == "城区新闻"
     assert load_config(path).site.title == "城区新闻"  # from the record written again
+
+
+def test_a_record_edited_under_the_right_key_never_overrides_the_file(tmp_path):
+    import json
+
+    path = write(tmp_path, '[site]\ntitle = "城区新闻"\n')
+    (tmp_path / ".feeds").mkdir()
+    load_config(path)
+    record_path = tmp_path / ".feeds" / "cache" / "config.json"
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    record["config"]["site"]["title"] = "别的标题"
+    record_path.write_text(json.dumps(record), encoding="utf-8")
+    assert load_config(path).site.title == "城区新闻"
 
 
 def test_the_record_reads_back_as_the_configuration_it_remembers():

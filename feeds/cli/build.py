@@ -21,18 +21,24 @@ from . import State, cli, content_option, reports_errors
 @click.option("--no-pages", is_flag=True, help="Write the feeds only, no HTML pages.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes that parse pages, this "
               "one included (default: one per core).")
+@click.option("--allow-removals", is_flag=True, help="Withdraw published articles that "
+              "left the content, however many (past site.max_removals).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.pass_obj
 @reports_errors
 def build_command(state: State, content_dir: Path | None, output_dir: Path | None,
                   state_dir: Path | None, no_pages: bool, jobs: int | None,
-                  quiet: bool) -> None:
+                  allow_removals: bool, quiet: bool) -> None:
     """Build the site: feeds for everything and for each section, and the HTML pages.
 
     Writes feeds/all.rss.xml, all.atom.xml, all.json and the same per section,
     monthly archives, feeds/index.opml, and the home, section and article pages.
     Only files whose bytes change are rewritten, each atomically; a failed build
     leaves the published site as it was. A rebuild re-reads only changed pages.
+    Articles keep the id and permalink they were first published with, also when
+    their headline is corrected. A build that would withdraw more than
+    site.max_removals published articles, and more than site.max_removal_share of
+    them, changes nothing and exits 1 unless given --allow-removals.
     Takes the same lock as scheduled builds: exits 75 if one is running.
 
     \b
@@ -48,7 +54,7 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
         content=content_dir.resolve() if content_dir else None,
         output=output_dir.resolve() if output_dir else None,
         state=state_dir.resolve() if state_dir else None,
-        pages=not no_pages, jobs=jobs)
+        pages=not no_pages, jobs=jobs, allow_removals=allow_removals)
     with job_lock(lock_folder(state.config), "build"), BuildProgress(enabled=chatty) as progress:
         result = build(state.config, options, progress=progress.update)
     for line in build_warnings(result):

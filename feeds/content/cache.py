@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import marshal
 import os
 import sqlite3
@@ -24,6 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ..config import CACHE_FOLDER, Config
 from ..errors import ContentError, FeedsError
@@ -35,20 +37,46 @@ from .loader import ProgressFn, Settings, load
 from .results import FileReport, FileResult
 
 CACHE_NAME = "parsed.sqlite"
+log = logging.getLogger("feeds.state")
 
 
 def load_cached(config: Config, *, content: Path | None = None, state: Path | None = None,
                 jobs: int | None = None, progress: ProgressFn | None = None,
                 id_domain: str | None = None) -> Catalog:
     """load() with the parse cache in the state directory, as builds and digests use it.
-    The catalog holds the cache open until it is closed (it is a context manager)."""
-    cache = ParseCache((state or config.state_path) / CACHE_FOLDER / CACHE_NAME)
-    try:
-        return load(config, content=content, cache=cache, jobs=jobs, progress=progress,
-                    id_domain=id_domain)
-    except BaseException:
-        cache.close()
-        raise
+    The catalog holds the cache open until it is closed (it is a context manager).
+    A damaged cache is dropped, with a warning, and made again."""
+    path = cache_file(state or config.state_path)
+    for attempt in (1, 2):
+        cache = ParseCache(path)
+        try:
+            return load(config, content=content, cache=cache, jobs=jobs, progress=progress,
+                        id_domain=id_domain)
+        except CacheDamaged as exc:
+            cache.close()
+            if attempt == 2:
+                raise
+            drop(path, exc)
+        except BaseException:
+            cache.close()
+            raise
+    raise AssertionError("unreachable")
+
+
+def cache_file(state: Path) -> Path:
+    return state / CACHE_FOLDER / CACHE_NAME
+
+
+def drop(path: Path, why: object) -> None:
+    """Remove a damaged cache file (and its log), saying so: the next load makes it again."""
+    log.warning("%s: the parse cache is damaged (%s); it is made again", path, why)
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{path}{suffix}")
+
+
+class CacheDamaged(FeedsError):
+    """SQLite found the parse cache's file damaged; dropping it loses nothing."""
 
 
 # Bump when the tables or the records in them change: an older cache is dropped and
@@ -89,6 +117,62 @@ class StateError(FeedsError):
     """The state directory cannot hold the parse cache."""
 
 
+# SQLite's result codes for a file that exists but cannot be used as it is (permissions,
+# a read-only or full disk): the state directory's problem, not a damaged cache.
+_NOT_DAMAGE = {3, 8, 10, 13, 14}
+
+
+def _guard(path: Path, exc: sqlite3.Error) -> FeedsError:
+    """The error a failing cache operation stands for."""
+    if isinstance(exc, sqlite3.DatabaseError) and \
+            (getattr(exc, "sqlite_errorcode", 0) & 0xFF) not in _NOT_DAMAGE and \
+            not isinstance(exc, sqlite3.ProgrammingError):
+        return CacheDamaged(f"{path}: {exc}")
+    return StateError(f"{path}: cannot use the parse cache ({exc}); make the state "
+                      "directory writable, or choose another with --state")
+
+
+class _Guarded:
+    """The cache's connection as the catalogue reads it: damage found while reading
+    (a garbled page turns up only when read) is CacheDamaged, which a build answers
+    by dropping the cache and building again."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self._db = db
+        self._path = path
+
+    def execute(self, sql: str, args: Sequence[object] = ()) -> _GuardedCursor:
+        try:
+            return _GuardedCursor(self._db.execute(sql, args), self._path)
+        except sqlite3.Error as exc:
+            raise _guard(self._path, exc) from None
+
+
+class _GuardedCursor:
+    def __init__(self, cursor: sqlite3.Cursor, path: Path) -> None:
+        self._cursor = cursor
+        self._path = path
+
+    def fetchone(self) -> Any:
+        try:
+            return self._cursor.fetchone()
+        except sqlite3.Error as exc:
+            raise _guard(self._path, exc) from None
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return self._cursor.fetchall()
+        except sqlite3.Error as exc:
+            raise _guard(self._path, exc) from None
+
+    def __iter__(self) -> Iterator[Any]:
+        while True:
+            row = self.fetchone()
+            if row is None:
+                return
+            yield row
+
+
 class ParseCache:
     """The cache file: which files are unchanged, storing new parses, and then (backend)
     the catalogue's view of every file, from one consistent state of the cache."""
@@ -106,7 +190,9 @@ class ParseCache:
             # again), never its consistency; builds need not wait for the disk each commit.
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
-        except (OSError, sqlite3.Error) as exc:
+        except sqlite3.Error as exc:
+            raise _guard(path, exc) from None
+        except OSError as exc:
             raise StateError(f"{path}: cannot use the parse cache ({exc}); make the state "
                              "directory writable, or choose another with --state") from None
         self._stats: dict[str, tuple[int, int]] = {}
@@ -132,6 +218,29 @@ class ParseCache:
     def changed(self, files: Sequence[tuple[str, str]], settings: Settings
                 ) -> list[tuple[str, str]]:
         """The files (relative path, path) not parsed before as they are now."""
+        try:
+            return self._changed(files, settings)
+        except sqlite3.Error as exc:
+            raise _guard(self.path, exc) from None
+
+    def store(self, fresh: dict[str, FileResult], settings: Settings, keep: set[str]) -> None:
+        """Record freshly parsed files and forget files that are gone (see _store)."""
+        try:
+            self._store(fresh, settings, keep)
+        except sqlite3.Error as exc:
+            raise _guard(self.path, exc) from None
+
+    def backend(self, order: Sequence[str], fresh: dict[str, FileResult],
+                settings: Settings) -> Indexed:
+        """The catalogue's backend, reading this cache from now on as it is now."""
+        try:
+            return self._backend(order, fresh, settings)
+        except sqlite3.Error as exc:
+            raise _guard(self.path, exc) from None
+
+    def _changed(self, files: Sequence[tuple[str, str]], settings: Settings
+                ) -> list[tuple[str, str]]:
+        """The files (relative path, path) not parsed before as they are now."""
         meta = dict(self._db.execute("SELECT key, value FROM meta"))
         known: dict[str, tuple[int, int]] | None = None
         if meta.get("settings") == settings.fingerprint.encode():
@@ -152,7 +261,7 @@ class ParseCache:
                 todo.append((rel, path))
         return todo
 
-    def store(self, fresh: dict[str, FileResult], settings: Settings, keep: set[str]) -> None:
+    def _store(self, fresh: dict[str, FileResult], settings: Settings, keep: set[str]) -> None:
         """Record freshly parsed files and forget files that are gone, in one transaction.
 
         Another run (a digest beside a build) may have stored files since changed() read
@@ -212,7 +321,7 @@ class ParseCache:
             self._db, "SELECT id FROM entries WHERE id IN ({}) GROUP BY id HAVING count(*) > 1",
             asked))
 
-    def backend(self, order: Sequence[str], fresh: dict[str, FileResult],
+    def _backend(self, order: Sequence[str], fresh: dict[str, FileResult],
                 settings: Settings) -> Indexed:
         """The catalogue's backend, reading this cache from now on as it is now."""
         self._db.execute("BEGIN")  # a read transaction: later writers do not show through
@@ -222,7 +331,8 @@ class ParseCache:
         versions = {rel: f"{settings.fingerprint[:16]}:{size}:{mtime}"
                     for rel, (size, mtime) in self._stats.items()}
         unstored = [r.report for rel, r in fresh.items() if rel not in self._stats]
-        return Indexed(self._db, order, {rel: r.entries for rel, r in fresh.items()},
+        return Indexed(_Guarded(self._db, self.path), order,
+                       {rel: r.entries for rel, r in fresh.items()},
                        versions, unstored, self._twins, self.close)
 
 
@@ -248,7 +358,7 @@ class Indexed:
 
     KEEP = 512  # files read from the cache held at once (the earliest read go first)
 
-    def __init__(self, db: sqlite3.Connection, order: Sequence[str],
+    def __init__(self, db: _Guarded, order: Sequence[str],
                  fresh: dict[str, tuple[Entry, ...]], versions: dict[str, str],
                  unstored: list[FileReport], twins: list[str],
                  close: Callable[[], None]) -> None:
@@ -340,7 +450,8 @@ class Indexed:
         self._close()
 
 
-def _with_ids(db: sqlite3.Connection, query: str, ids: Sequence[str]) -> list[tuple]:
+def _with_ids(db: sqlite3.Connection | _Guarded, query: str, ids: Sequence[str]
+              ) -> list[tuple]:
     """Rows of a query with ``IN ({})`` filled with placeholders for ids, asked 500 at a
     time (within SQLite's limit of parameters)."""
     rows: list[tuple] = []
