@@ -304,3 +304,13 @@ def test_wrong_shaped_and_garbled_caches_are_made_again(build_site, tmp_path):
     parsed.write_bytes(bytes(data))
     build_site(SITE_PAGES)
     assert snapshot(public) == before
+
+
+def test_feeds_entries_shows_the_ids_the_feeds_carry(demo):
+    page = demo / "content" / DEMO_PAGE.name
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace(CORRECTED, CORRECTED.replace("召开", "隆重召开"), 1),
+                    encoding="utf-8")
+    ok(feeds("build", cwd=demo))
+    listed = {e["id"] for e in json.loads(ok(feeds("entries", "--json", cwd=demo)).stdout)}
+    assert listed == set(feed_items(demo / "public"))

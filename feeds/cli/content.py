@@ -14,7 +14,21 @@ from . import State, cli, content_option, reports_errors
 
 
 def _load(state: State, content_dir: Path | None) -> Catalog:
-    return load(state.config, content=content_dir.resolve() if content_dir else None)
+    """The content with the ids readers were given, when the site has published (read
+    from the state database, never written: these commands change no state)."""
+    from contextlib import closing
+
+    from ..database import connect, database_path
+    from ..published import Record, authority
+
+    config = state.config
+    content = content_dir.resolve() if content_dir else None
+    if not database_path(config).exists():
+        return load(config, content=content)
+    with closing(connect(database_path(config))) as db:
+        catalog = load(config, content=content, id_domain=authority(db, config.site.domain))
+        catalog.rename(Record(db).renamed())
+    return catalog
 
 
 @cli.command()
