@@ -102,6 +102,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             withdrawn_at TEXT  -- gone from the content; the id and permalink stay reserved
         )""",
         "CREATE INDEX articles_by_source ON articles (source, issue_date)",
+        # the few corrected articles, read by every run without scanning the rest
+        "CREATE INDEX articles_renamed ON articles (natural_id, id) WHERE natural_id != id",
+        "CREATE INDEX articles_active ON articles (withdrawn_at)",
         """CREATE TABLE sources (
             path TEXT PRIMARY KEY,  -- content file whose articles the record holds
             version TEXT NOT NULL  -- the parse they were recorded from

@@ -88,6 +88,7 @@ class Settlement:
     corrected: int = 0  # matched by likeness: the id on record differs from the minted one
     updated: int = 0  # what readers see changed
     withdrawn: int = 0
+    restored: int = 0  # withdrawn before, back in the content now
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,6 @@ class Record:
                 "SELECT path, version FROM sources")}
             versions = catalog.versions()
             changed = [p for p, v in versions.items() if v is None or recorded.get(p) != v]
-            published = self._active() if limits else 0
             for path in changed:
                 self._settle_file(catalog, path, make_permalink, now, result,
                                   withdraw=limits is not None)
@@ -178,8 +178,13 @@ class Record:
                                 (authority,))
             if limits is not None:
                 for path in sorted(set(recorded) - set(versions)):
-                    result.withdrawn += self._withdraw(path, (), now)
-                if not limits.allow(result.withdrawn, published):
+                    result.withdrawn += self._withdraw(
+                        [r.id for r in self._rows("WHERE source = ? AND withdrawn_at IS NULL",
+                                                  (path,))], now)
+                # Those published before this run: its changes taken back out.
+                published = (self._active() + result.withdrawn - result.new - result.restored
+                             if result.withdrawn else 0)
+                if result.withdrawn and not limits.allow(result.withdrawn, published):
                     raise RemovalRefused(
                         f"this build would withdraw {result.withdrawn} of the {published} "
                         f"published articles (limits: {limits.count} articles or "
@@ -204,28 +209,23 @@ class Record:
         listings = catalog.listings_of(path)
         entries = {x.id: catalog.resolve(x) for x in listings}  # minted ids, as listed
         rows = self._rows("WHERE source = ?", (path,))
-        by_natural = {r.natural_id: r for r in rows}
-        matched: dict[str, _Row] = {}  # minted id → its row
-        fresh: list[Entry] = []
-        for listing in listings:
-            row = by_natural.get(listing.id) or self._row_by_natural(listing.id)
-            if row is not None:
-                matched[listing.id] = row
-            else:
-                fresh.append(entries[listing.id])
+        # By minted id: from this file, or from another one the article moved from.
+        matched = {r.natural_id: r for r in self._rows_with("natural_id", list(entries))}
+        fresh = [entry for id_, entry in entries.items() if id_ not in matched]
         taken = {r.id for r in matched.values()}
-        orphans = [r for r in rows if r.id not in taken]
-        for entry, row in match(fresh, orphans):
+        for entry, row in match(fresh, [r for r in rows if r.id not in taken]):
             matched[entry.id] = row
             result.corrected += 1
-        fresh = [e for e in fresh if e.id not in matched]
         self._update(matched, entries, now, result)
         kept = {r.id for r in matched.values()}
+        fresh = [e for e in fresh if e.id not in matched]
+        used = {r.id for r in self._rows_with("id", [e.id for e in fresh])}
         for entry in fresh:
-            kept.add(self._insert(entry, path, make_permalink, now))
+            kept.add(self._insert(entry, path, make_permalink, now, used))
             result.new += 1
         if withdraw:
-            result.withdrawn += self._withdraw(path, kept, now)
+            gone = [r.id for r in rows if not r.withdrawn and r.id not in kept]
+            result.withdrawn += self._withdraw(gone, now)
 
     def _update(self, matched: dict[str, _Row], entries: dict[str, Entry], now: dt.datetime,
                 result: Settlement) -> None:
@@ -234,13 +234,17 @@ class Record:
         moved = [(natural, row) for natural, row in matched.items() if row.natural_id != natural]
         self.db.executemany("UPDATE articles SET natural_id = 'moving:' || id WHERE id = ?",
                             [(row.id,) for _, row in moved])
-        stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
+        stamp = _stamp(now)
         for natural, row in matched.items():
             entry = entries[natural]
             print_ = fingerprint(entry)
             changed = print_ != row.fingerprint
             result.updated += changed
             result.kept += row.natural_id == natural
+            result.restored += row.withdrawn
+            if (row.natural_id, row.source, row.fingerprint, row.withdrawn) == \
+                    (natural, entry.source.path, print_, False):
+                continue  # as on record: an unchanged article of a changed page
             self.db.execute(
                 "UPDATE articles SET natural_id = ?, source = ?, title = ?, sample = ?, "
                 "fingerprint = ?, updated_at = CASE WHEN ? THEN ? ELSE updated_at END, "
@@ -249,10 +253,10 @@ class Record:
                  stamp, row.id))
 
     def _insert(self, entry: Entry, path: str, make_permalink: MakePermalink,
-                now: dt.datetime) -> str:
-        id_ = entry.id
-        n = 2
-        while self.db.execute("SELECT 1 FROM articles WHERE id = ?", (id_,)).fetchone():
+                now: dt.datetime, used: set[str]) -> str:
+        id_, n = entry.id, 2
+        while id_ in used or (n > 2 and self.db.execute(
+                "SELECT 1 FROM articles WHERE id = ?", (id_,)).fetchone()):
             id_ = f"{entry.id}-{n}"  # the id of an article since corrected: never reused
             n += 1
         link = Permalink(*make_permalink(entry, id_))
@@ -260,29 +264,28 @@ class Record:
             "INSERT INTO articles (id, natural_id, source, issue_date, slug, path, title, "
             "sample, fingerprint, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (id_, entry.id, path, entry.issue_date.isoformat(), link.slug, link.path,
-             entry.title, sample(entry), fingerprint(entry),
-             now.astimezone(dt.UTC).isoformat(timespec="seconds")))
+             entry.title, sample(entry), fingerprint(entry), _stamp(now)))
         return id_
 
-    def _withdraw(self, path: str, kept: Iterable[str], now: dt.datetime) -> int:
-        kept = set(kept)
-        gone = [r.id for r in self._rows("WHERE source = ? AND withdrawn_at IS NULL", (path,))
-                if r.id not in kept]
-        self.db.executemany("UPDATE articles SET withdrawn_at = ? WHERE id = ?",
-                            [(now.astimezone(dt.UTC).isoformat(timespec="seconds"), i)
-                             for i in gone])
+    def _withdraw(self, ids: Iterable[str], now: dt.datetime) -> int:
+        gone = [(_stamp(now), i) for i in ids]
+        self.db.executemany("UPDATE articles SET withdrawn_at = ? WHERE id = ?", gone)
         return len(gone)
 
-    def _rows(self, where: str, args: tuple[object, ...]) -> list[_Row]:
+    def _rows(self, where: str, args: Sequence[object]) -> list[_Row]:
         return [_Row(str(a), str(b), str(c), str(d), str(e), str(f), str(g), h is not None)
                 for a, b, c, d, e, f, g, h in self.db.execute(
                     "SELECT id, natural_id, source, issue_date, title, sample, fingerprint, "
                     f"withdrawn_at FROM articles {where} ORDER BY rowid", args)]
 
-    def _row_by_natural(self, natural: str) -> _Row | None:
-        """An article on record under another file (moved between pages)."""
-        found = self._rows("WHERE natural_id = ?", (natural,))
-        return found[0] if found else None
+    def _rows_with(self, column: str, values: Sequence[str]) -> list[_Row]:
+        """The rows whose ``column`` (id or natural_id) is one of ``values``, asked 500
+        at a time (within SQLite's limit of parameters)."""
+        found: list[_Row] = []
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            found += self._rows(f"WHERE {column} IN ({', '.join('?' * len(chunk))})", chunk)
+        return found
 
 
 def match(fresh: Sequence[Entry], orphans: Sequence[_Row]) -> list[tuple[Entry, _Row]]:
@@ -310,6 +313,10 @@ def match(fresh: Sequence[Entry], orphans: Sequence[_Row]) -> list[tuple[Entry, 
             used_new.add(i)
             used_old.add(j)
     return pairs
+
+
+def _stamp(now: dt.datetime) -> str:
+    return now.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def sample(entry: Entry) -> str:
