@@ -1,7 +1,8 @@
 """The durable records: one SQLite file that nothing may delete.
 
 It holds what a site cannot make again: subscribers, digest editions and the
-send ledger, the key that signs readers' links, and the record of what was
+send ledger, bounces and the suppression list, the sign-up form's limits, the
+key that signs readers' links, and the record of what was
 published (each article's id, permalink and fingerprint, and the id
 authority; see :mod:`feeds.published`). Everything else under the state
 directory is a cache (``<state_dir>/cache/``) that may be deleted at any time.
@@ -109,6 +110,54 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             path TEXT PRIMARY KEY,  -- content file whose articles the record holds
             version TEXT NOT NULL  -- the parse they were recorded from
         ) WITHOUT ROWID""",
+    ),
+    # 3: mail that lands once. Deliveries learn "uncertain" (no reply after the end of
+    # DATA: retried once by the next run) and "unconfirmed" (that retry was uncertain
+    # too: never sent again); bounces and complaints, one suppression list, and the
+    # sign-up form's limits, which must outlive a restart of `feeds serve`.
+    (
+        """CREATE TABLE deliveries_2 (
+            edition TEXT NOT NULL REFERENCES editions (id),
+            subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+            message_id TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'claimed', 'sent', 'failed', 'skipped',
+                                  'uncertain', 'unconfirmed')),
+            attempts INTEGER NOT NULL DEFAULT 0,  -- runs that reached a server
+            uncertain INTEGER NOT NULL DEFAULT 0,  -- outcomes that may have arrived
+            error TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (edition, subscriber_id)
+        ) WITHOUT ROWID""",
+        """INSERT INTO deliveries_2 (edition, subscriber_id, message_id, status, attempts,
+                                     error, updated_at)
+           SELECT edition, subscriber_id, message_id, status, attempts, error, updated_at
+           FROM deliveries""",
+        "DROP TABLE deliveries",
+        "ALTER TABLE deliveries_2 RENAME TO deliveries",
+        "ALTER TABLE subscribers ADD COLUMN reason TEXT",  # why the status is what it is
+        """CREATE TABLE suppressions (
+            email TEXT PRIMARY KEY COLLATE NOCASE,
+            reason TEXT NOT NULL CHECK (reason IN ('hard-bounce', 'soft-bounces')),
+            detail TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE bounces (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL COLLATE NOCASE,
+            kind TEXT NOT NULL CHECK (kind IN ('hard', 'soft', 'complaint')),
+            detail TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL,  -- maildir, imap, postmark, ses
+            key TEXT UNIQUE,  -- the report's own id: a report read twice counts once
+            received_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX bounces_email ON bounces (email, kind, received_at)",
+        """CREATE TABLE web_events (
+            kind TEXT NOT NULL,  -- 'signup' (per client address) or 'mail' (per recipient)
+            subject TEXT NOT NULL COLLATE NOCASE,
+            at REAL NOT NULL  -- seconds since the epoch
+        )""",
+        "CREATE INDEX web_events_subject ON web_events (kind, subject, at)",
     ),
 )
 

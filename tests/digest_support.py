@@ -114,6 +114,10 @@ def digest_run(config: Config, db: sqlite3.Connection,
     return DigestRun(config, load(config), db, Tokens(SECRET), now)
 
 
+def count(sink: Sink, address: str) -> int:
+    return sum(1 for rcpt, _ in sink.received if rcpt == address)
+
+
 def run_digest(config: Config, transport: object, now: dt.datetime = NOW) -> RunReport:
     with closing(connect(database_path(config))) as db:
         return digest_run(config, db, now).run(transport)  # type: ignore[arg-type]
@@ -136,6 +140,10 @@ class Sink:
     """An aiosmtpd handler that keeps what it accepts and follows a script of replies."""
 
     script: dict[str, list[str]] = field(default_factory=dict)  # rcpt → replies, in turn
+    # rcpt → what happens at the end of DATA, in turn: a reply ("451 busy"), "late S"
+    # (take the message, answer after S seconds) or "drop" (take it, hang up unanswered)
+    data_script: dict[str, list[str]] = field(default_factory=dict)
+    envelopes: list[str] = field(default_factory=list)  # MAIL FROM of each message taken
     received: list[tuple[str, bytes]] = field(default_factory=list)  # (rcpt, message)
     peers: set[tuple[str, int]] = field(default_factory=set)  # client ends of connections
     port: int = 0
@@ -155,9 +163,23 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         self.peers.add(session.peer)
+        replies = [r for rcpt in envelope.rcpt_tos for r in self.data_script.get(rcpt, [])[:1]]
+        for rcpt in envelope.rcpt_tos:
+            if self.data_script.get(rcpt):
+                self.data_script[rcpt].pop(0)
+        reply = replies[0] if replies else "250 Message accepted"
+        if reply[0] in "45":
+            return reply
         for rcpt in envelope.rcpt_tos:
             self.received.append((rcpt, envelope.original_content))
-        return "250 Message accepted"
+            self.envelopes.append(envelope.mail_from)
+        if reply == "drop":
+            server.transport.close()
+            return "250 never heard"
+        if reply.startswith("late"):
+            await asyncio.sleep(float(reply.split()[1]))
+            return "250 Message accepted, too late"
+        return reply
 
     def messages(self) -> list[EmailMessage]:
         return [parse(raw) for _, raw in self.received]

@@ -4,15 +4,22 @@ One row per (edition, subscriber) is written when the edition is made, holding
 the Message-ID that copy will always have. Sending goes:
 
     pending ──claim──▶ claimed ──▶ sent | failed | skipped
-                          └──(4xx, link down)──▶ pending   (retried by a later run)
+                          ├──(4xx, link down before the end of DATA)──▶ pending
+                          └──(no reply after the end of DATA)──▶ uncertain
+    uncertain ──the next run, once──▶ sent | failed | pending | unconfirmed
 
 A claim is committed before the message leaves and the outcome right after the
-server accepts it, each in its own transaction, so a run killed at any moment
-leaves at most the messages in flight as ``claimed``. The next run sends those
-again with the same Message-ID: the outbox transport then finds the copy it
-already wrote and does not write a second; an SMTP server or an HTTP API that
-accepted the message just before the kill gets it a second time, with the same
-Message-ID, which most mail stores (Gmail among them) show once.
+server answers, each in its own transaction, so a run killed at any moment
+leaves at most the messages in flight as ``claimed``.
+
+At most one extra copy, ever. A copy whose outcome is unknown (the server took
+the whole message but its reply never came: a timeout, a dropped link) may
+have arrived. It is recorded ``uncertain`` and not sent again in that run; the
+next run sends it once more with the same Message-ID (which most mail stores,
+Gmail among them, show once). If that try is uncertain too, the copy becomes
+``unconfirmed`` and is never sent again. A row a killed run left ``claimed``
+counts as one uncertain outcome. ``attempts`` counts only runs that reached a
+server: a run during an outage does not use up a reader's attempts.
 """
 
 from __future__ import annotations
@@ -25,14 +32,15 @@ from dataclasses import dataclass
 
 from ..database import transaction
 
-UNFINISHED = ("pending", "claimed")
+UNFINISHED = ("pending", "claimed", "uncertain")
 
 
 @dataclass(frozen=True)
 class Claim:
     subscriber_id: int
     message_id: str
-    attempts: int  # including this one
+    attempts: int  # earlier runs that reached a server with this copy
+    uncertain: int  # outcomes so far that may have arrived
 
 
 class Ledger:
@@ -79,7 +87,7 @@ class Ledger:
     def finish_if_done(self, edition: str, now: dt.datetime) -> bool:
         with transaction(self.db):
             left = self.db.execute(
-                "SELECT count(*) FROM deliveries WHERE edition = ? AND status IN (?, ?)",
+                "SELECT count(*) FROM deliveries WHERE edition = ? AND status IN (?, ?, ?)",
                 (edition, *UNFINISHED)).fetchone()[0]
             if not left:
                 self.db.execute("UPDATE editions SET finished_at = ? WHERE id = ? "
@@ -90,28 +98,50 @@ class Ledger:
     def claim(self, edition: str, after: int, limit: int, now: dt.datetime) -> list[Claim]:
         """Claim the next ``limit`` unfinished rows after subscriber id ``after``.
 
-        Rows left ``claimed`` by a run that died are claimed again: their message
-        may or may not have left, and only sending it again (same Message-ID) makes
-        sure it did.
+        A row left ``claimed`` by a run that died may or may not have left: it counts
+        as one uncertain outcome, so it is sent once more at most.
         """
+        stamp = _stamp(now)
         with transaction(self.db):
             rows = self.db.execute(
-                "SELECT subscriber_id, message_id, attempts FROM deliveries "
-                "WHERE edition = ? AND status IN (?, ?) AND subscriber_id > ? "
-                "ORDER BY subscriber_id LIMIT ?", (edition, *UNFINISHED, after, limit)
-            ).fetchall()
-            self.db.executemany(
-                "UPDATE deliveries SET status = 'claimed', attempts = attempts + 1, "
-                "updated_at = ? WHERE edition = ? AND subscriber_id = ?",
-                [(_stamp(now), edition, row[0]) for row in rows])
-        return [Claim(row[0], row[1], row[2] + 1) for row in rows]
+                "SELECT subscriber_id, message_id, attempts, uncertain, status "
+                "FROM deliveries WHERE edition = ? AND status IN (?, ?, ?) "
+                "AND subscriber_id > ? ORDER BY subscriber_id LIMIT ?",
+                (edition, *UNFINISHED, after, limit)).fetchall()
+            claims = []
+            for sid, mid, attempts, uncertain, status in rows:
+                if status == "claimed":  # left by a run that died mid-send
+                    uncertain += 1
+                if uncertain > 1:
+                    self.db.execute(
+                        "UPDATE deliveries SET status = 'unconfirmed', uncertain = ?, "
+                        "updated_at = ? WHERE edition = ? AND subscriber_id = ?",
+                        (uncertain, stamp, edition, sid))
+                    continue
+                self.db.execute(
+                    "UPDATE deliveries SET status = 'claimed', uncertain = ?, updated_at = ? "
+                    "WHERE edition = ? AND subscriber_id = ?", (uncertain, stamp, edition, sid))
+                claims.append(Claim(sid, mid, attempts, uncertain))
+        return claims
 
     def mark(self, edition: str, subscriber_id: int, status: str, now: dt.datetime,
-             error: str | None = None) -> None:
+             error: str | None = None, *, reached: bool = True) -> str:
+        """Record an outcome; ``reached``: a server answered or took the message, so
+        this run counts as an attempt. Returns the status recorded: ``uncertain``
+        becomes ``unconfirmed`` for a copy that was uncertain before."""
         with transaction(self.db):
-            self.db.execute("UPDATE deliveries SET status = ?, error = ?, updated_at = ? "
-                            "WHERE edition = ? AND subscriber_id = ?",
-                            (status, error, _stamp(now), edition, subscriber_id))
+            if status == "uncertain":
+                before = self.db.execute(
+                    "SELECT uncertain FROM deliveries WHERE edition = ? AND subscriber_id = ?",
+                    (edition, subscriber_id)).fetchone()[0]
+                status = "unconfirmed" if before >= 1 else "uncertain"
+                self.db.execute("UPDATE deliveries SET uncertain = ? WHERE edition = ? "
+                                "AND subscriber_id = ?", (before + 1, edition, subscriber_id))
+            self.db.execute("UPDATE deliveries SET status = ?, error = ?, updated_at = ?, "
+                            "attempts = attempts + ? WHERE edition = ? AND subscriber_id = ?",
+                            (status, error, _stamp(now), int(reached), edition,
+                             subscriber_id))
+        return status
 
     def counts(self, edition: str) -> Counter[str]:
         rows = self.db.execute("SELECT status, count(*) FROM deliveries WHERE edition = ? "

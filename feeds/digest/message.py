@@ -124,6 +124,13 @@ class Letter:
     date: dt.datetime
     unsubscribe_url: str
     unsubscribe_mailto: str
+    # The envelope sender (SMTP MAIL FROM) bounces go to: a VERP address naming the
+    # reader (feeds.bounces.verp); None: the From address.
+    return_path: str | None = None
+
+    @property
+    def envelope_from(self) -> str:
+        return self.return_path or self.sender.address
 
     def list_headers(self) -> list[tuple[str, str]]:
         headers = [

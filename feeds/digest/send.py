@@ -26,9 +26,10 @@ from ..urls import Links
 from . import edition as editions
 from .delivery import Outgoing, Transport, TransportUnavailable
 from .edition import Edition, Group
-from .ledger import Ledger
+from .ledger import UNFINISHED, Claim, Ledger
 from .message import DkimSigner, Letter, Sender, message_id, to_bytes, unsubscribe_mailto
 from .render import Recipient, Renderer, sections_text
+from .retries import RetryQueue
 
 Progress = Callable[[int, int], None]  # (done, total) for one edition
 
@@ -42,6 +43,8 @@ class EditionReport:
     skipped: int = 0
     failed: int = 0
     deferred: int = 0
+    uncertain: int = 0  # no reply after the message went: the next run sends it once more
+    unconfirmed: int = 0  # uncertain twice: may have arrived, never sent again
     unsent: int = 0  # left for the next run because the transport became unavailable
     trimmed: int = 0  # emails whose sections were cut to fit max_html_bytes
     before: int = 0  # copies an earlier run already sent (resumed editions)
@@ -49,7 +52,7 @@ class EditionReport:
 
     @property
     def ok(self) -> bool:
-        return not (self.failed or self.deferred or self.unsent)
+        return not (self.failed or self.deferred or self.uncertain or self.unsent)
 
     def line(self) -> str:
         parts = [f"{self.sent} sent"]
@@ -58,6 +61,10 @@ class EditionReport:
         parts += [f"{self.skipped} skipped", f"{self.failed} failed"]
         if self.deferred:
             parts.append(f"{self.deferred} deferred to the next run")
+        if self.uncertain:
+            parts.append(f"{self.uncertain} uncertain (sent once more by the next run)")
+        if self.unconfirmed:
+            parts.append(f"{self.unconfirmed} unconfirmed (may have arrived; not sent again)")
         if self.unsent:
             parts.append(f"{self.unsent} not sent yet")
         kind = "new" if self.new else "resumed"
@@ -188,52 +195,33 @@ class DigestRun:
 
     def deliver(self, edition: Edition, transport: Transport, *, new: bool,
                 progress: Progress | None = None) -> EditionReport:
-        """Send every unfinished copy of an edition, recording each outcome as it comes."""
+        """Send every unfinished copy of an edition, recording each outcome as it comes.
+
+        Copies refused for now wait in a RetryQueue, ordered by when they may go
+        again, while the others are sent; the run waits only when nothing else is left.
+        """
         self.write_web_copy(edition)
         counts = self.ledger.counts(edition.id)
         report = EditionReport(edition.id, new, len(edition.entries), before=counts["sent"])
-        total = counts["pending"] + counts["claimed"]
-        after, done = 0, 0
-        max_attempts = self.config.digest.max_attempts
-        while claims := self.ledger.claim(edition.id, after, transport.batch_size, self.now):
-            after = claims[-1].subscriber_id
-            attempts = {c.subscriber_id: c.attempts for c in claims}
-            readers = self._subscribers([c.subscriber_id for c in claims])
-            batch: list[Outgoing] = []
-            for claim in claims:
-                item = self._outgoing(edition, readers.get(claim.subscriber_id),
-                                      claim.message_id, transport.needs_mime, report)
-                if item is None:
-                    self.ledger.mark(edition.id, claim.subscriber_id, "skipped", self.now)
-                    report.skipped += 1
-                    done += 1
+        delivery = _Delivery(self, edition, transport, report, progress,
+                             total=sum(counts[s] for s in UNFINISHED))
+        after = 0
+        try:
+            while True:
+                claims = self.ledger.claim(edition.id, after, transport.batch_size, self.now)
+                if claims:
+                    after = claims[-1].subscriber_id
+                    delivery.send(delivery.prepare(claims))
+                    delivery.send(delivery.queue.due())
+                elif delivery.queue:
+                    delivery.send(delivery.queue.wait())
                 else:
-                    batch.append(item)
-            finished: set[int] = set()
-            try:
-                for outcome in transport.send(batch):
-                    finished.add(outcome.key)
-                    status, detail = outcome.status, outcome.detail
-                    if status == "deferred" and attempts[outcome.key] >= max_attempts:
-                        status = "failed"
-                        detail = f"gave up after {max_attempts} attempts: {detail}"
-                    self.ledger.mark(edition.id, outcome.key,
-                                     "pending" if status == "deferred" else status,
-                                     self.now, detail or None)
-                    setattr(report, status, getattr(report, status) + 1)
-                    if status != "sent":
-                        report.problems.append(f"{readers[outcome.key].email}: {detail}")
-                    done += 1
-                    if progress:
-                        progress(done, total)
-            except TransportUnavailable as exc:
-                for item in batch:
-                    if item.key not in finished:
-                        self.ledger.mark(edition.id, item.key, "pending", self.now, str(exc))
-                report.unsent = total - done
-                raise _Stopped(report, exc) from None
-            if progress:
-                progress(done, total)
+                    break
+        except TransportUnavailable as exc:
+            delivery.give_back(str(exc))
+            raise _Stopped(report, exc) from None
+        if progress:
+            progress(delivery.done, delivery.total)
         self.ledger.finish_if_done(edition.id, self.now)
         return report
 
@@ -291,6 +279,84 @@ class DigestRun:
         if subscriber.sections is None:
             return None
         return [s.name for s in self.catalog.sections if s.slug in subscriber.sections]
+
+
+class _Delivery:
+    """One edition's copies on their way: what each reader is owed, how many tries
+    each had in this run, and the queue of those waiting to try again."""
+
+    def __init__(self, run: DigestRun, edition: Edition, transport: Transport,
+                 report: EditionReport, progress: Progress | None, total: int) -> None:
+        self.run = run
+        self.edition = edition
+        self.transport = transport
+        self.report = report
+        self.progress = progress
+        self.total = total
+        self.done = 0
+        self.queue = RetryQueue(transport.pace.monotonic, transport.pace.sleep)
+        self.claims: dict[int, Claim] = {}
+        self.emails: dict[int, str] = {}
+        self.tries: dict[int, int] = {}
+        self.in_flight: set[int] = set()
+
+    def prepare(self, claims: Sequence[Claim]) -> list[Outgoing]:
+        run, report = self.run, self.report
+        readers = run._subscribers([c.subscriber_id for c in claims])
+        batch = []
+        for claim in claims:
+            reader = readers.get(claim.subscriber_id)
+            item = run._outgoing(self.edition, reader, claim.message_id,
+                                 self.transport.needs_mime, report)
+            if item is None:
+                run.ledger.mark(self.edition.id, claim.subscriber_id, "skipped", run.now,
+                                reached=False)
+                report.skipped += 1
+                self.done += 1
+                continue
+            assert reader is not None
+            self.claims[claim.subscriber_id] = claim
+            self.emails[claim.subscriber_id] = reader.email
+            batch.append(item)
+        return batch
+
+    def send(self, batch: Sequence[Outgoing]) -> None:
+        if not batch:
+            return
+        run, report, ledger = self.run, self.report, self.run.ledger
+        waiting = {item.key: item for item in batch}
+        self.in_flight = set(waiting)
+        for outcome in self.transport.send(batch):
+            self.in_flight.discard(outcome.key)
+            key, status, detail = outcome.key, outcome.status, outcome.detail
+            if status == "deferred":
+                self.tries[key] = self.tries.get(key, 0) + 1
+                if self.tries[key] <= self.transport.retries:
+                    self.queue.put(waiting[key], self.transport.pace.backoff(self.tries[key]))
+                    continue
+                limit = run.config.digest.max_attempts
+                if self.claims[key].attempts + 1 >= limit:
+                    status, detail = "failed", f"gave up after {limit} attempts: {detail}"
+            recorded = ledger.mark(self.edition.id, key,
+                                   "pending" if status == "deferred" else status,
+                                   run.now, detail or None)
+            if recorded == "unconfirmed":
+                status = "unconfirmed"
+            setattr(report, status, getattr(report, status) + 1)
+            if status != "sent":
+                report.problems.append(f"{self.emails[key]}: {detail}")
+            self.done += 1
+            if self.progress:
+                self.progress(self.done, self.total)
+        self.in_flight = set()
+
+    def give_back(self, why: str) -> None:
+        """The transport stopped: copies not yet answered go back to pending, and this
+        run does not count as an attempt for them (it never reached a server)."""
+        for key in self.in_flight | {item.key for item in self.queue.drain()}:
+            self.run.ledger.mark(self.edition.id, key, "pending", self.run.now, why,
+                                 reached=False)
+        self.report.unsent = self.total - self.done
 
 
 class _Stopped(TransportUnavailable):

@@ -6,7 +6,12 @@ to the ledger before the next message goes:
 
 - ``sent``: the server or API accepted it (or the outbox already held it);
 - ``failed``: refused for good (5xx, an invalid recipient): not retried;
-- ``deferred``: a temporary failure outlasted the retries: a later run tries again.
+- ``deferred``: refused for now (4xx, a link that dropped before the message was
+  complete): the run tries again after a backoff, up to ``retries`` times, then a
+  later run does;
+- ``uncertain``: the whole message went but no answer came back (a timeout, a
+  dropped link after the end of DATA): it may have arrived, so this run does not
+  send it again (see ledger.py: at most one extra copy, ever).
 
 A transport raises :class:`TransportUnavailable` when it cannot deliver anything
 (connection refused, bad credentials): the run stops and nothing is lost.
@@ -29,7 +34,7 @@ from ...config import Config
 from ...errors import ConfigError, FeedsError
 from ..message import Letter
 
-Status = Literal["sent", "failed", "deferred"]
+Status = Literal["sent", "failed", "deferred", "uncertain"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,8 @@ class Transport(Protocol):
     name: str
     batch_size: int
     needs_mime: bool  # whether Outgoing.raw must be filled
+    retries: int  # tries again, within one run, of a copy deferred by this transport
+    pace: Pace  # the clock and the sleep the run's retry queue uses
 
     def send(self, batch: Sequence[Outgoing]) -> Iterator[Outcome]: ...
 

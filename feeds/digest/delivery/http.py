@@ -7,9 +7,11 @@
 
 The answer is one result per message, in order: ``ErrorCode`` 0 is accepted,
 anything else is a failure for that message alone. The same retry rules as
-SMTP apply: HTTP 429, 5xx and network errors are retried with backoff and
+SMTP apply: HTTP 429, 5xx and failures to connect are retried with backoff and
 jitter (only for the messages not yet accepted); other 4xx answers are final;
-401/403 mean the token is wrong, and stop the run.
+401/403 mean the token is wrong, and stop the run. A request that was sent whole
+but got no answer (a read timeout, a dropped link) may have been accepted: its
+messages are ``uncertain`` and this run does not post them again.
 
 The API signs with DKIM itself, so digest.dkim_key does not apply here.
 """
@@ -31,6 +33,7 @@ _TEMPORARY_CODES = {100, 429}  # maintenance, rate limit
 class HTTPTransport:
     name = "http"
     needs_mime = False
+    retries = 0  # the batch is retried here, as one request
 
     def __init__(self, settings: HttpConfig, token: str, pace: Pace,
                  client: httpx.Client | None = None) -> None:
@@ -73,6 +76,9 @@ class HTTPTransport:
         try:
             response = self.client.post(endpoint, json=[self._json(m) for m in batch],
                                         headers=self.headers)
+        except (httpx.ReadError, httpx.ReadTimeout, httpx.RemoteProtocolError) as exc:
+            problem = f"{endpoint}: no answer after the request went: {exc or type(exc).__name__}"
+            return [Outcome(m.key, "uncertain", problem) for m in batch], problem, True
         except httpx.TransportError as exc:
             return None, f"{endpoint}: {exc or type(exc).__name__}", False
         status = response.status_code

@@ -10,15 +10,19 @@
   every ledger write stay in the caller's thread, which gets each outcome as it
   comes.
 - ``4xx`` replies (421 busy, 450 mailbox unavailable, 451 local error …) and a
-  link that drops or times out mid-message are retried with exponential backoff
-  and jitter, reconnecting when needed; after ``retries`` the reader's copy is
-  deferred to a later run.
+  link that drops or times out before the message is complete come back
+  ``deferred``: the run queues the copy with a backoff and sends the others
+  meanwhile (feeds.digest.retries); the link is reopened for the next message.
+- A link that drops or times out after the end of DATA, while the server's reply
+  is awaited, leaves the copy ``uncertain``: the server may have taken it, so it
+  is not sent again in this run (feeds.digest.ledger).
 - ``5xx`` replies are final for that reader only; the others go on.
 - When no connection can be made at all, TransportUnavailable stops the run.
 """
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 import threading
@@ -29,23 +33,40 @@ from ...config import SmtpConfig
 from . import Outcome, Outgoing, Pace, TransportUnavailable
 
 
-class _QuickData:
-    """DATA without smtplib's dot-quoting pass when there is nothing to quote.
+_LEADING_DOT = re.compile(rb"(?m)^\.")
 
+
+class _QuickData:
+    """DATA that knows when the whole message has gone, and skips the dot-quoting
+    pass when there is nothing to quote.
+
+    ``data_ended`` is set once the final "." is sent: a link lost after that may
+    have delivered the message (the reply is what got lost), before it cannot have.
     smtplib doubles leading dots (RFC 5321 4.5.2) with a regular expression over the
     whole message: 0.5 ms for a 40 KB digest, a third of the sender's CPU. A digest
     has no line that starts with a dot (headers, base64 lines, boundaries), and a
-    byte search proves it in microseconds; any other message takes smtplib's path.
+    byte search proves it in microseconds. Messages come CRLF-terminated from
+    feeds.digest.message.
     """
 
+    data_ended = False
+
+    def mail(self, sender: str, options: Sequence[str] = ()) -> tuple[int, bytes]:
+        self.data_ended = False  # a new transaction on a reused link
+        result: tuple[int, bytes] = super().mail(sender, options)  # type: ignore[misc]
+        return result
+
     def data(self, msg: bytes | str) -> tuple[int, bytes]:
-        if not isinstance(msg, bytes) or msg.startswith(b".") or b"\n." in msg:
+        if not isinstance(msg, bytes):
             return super().data(msg)  # type: ignore[misc]
+        if msg.startswith(b".") or b"\n." in msg:
+            msg = _LEADING_DOT.sub(b"..", msg)
         self.putcmd("data")  # type: ignore[attr-defined]
         code, reply = self.getreply()  # type: ignore[attr-defined]
         if code != 354:
             raise smtplib.SMTPDataError(code, reply)
         self.send(msg + (b"" if msg.endswith(b"\r\n") else b"\r\n") + b".\r\n")  # type: ignore[attr-defined]
+        self.data_ended = True
         result: tuple[int, bytes] = self.getreply()  # type: ignore[attr-defined]
         return result
 
@@ -74,6 +95,7 @@ class SMTPTransport:
     def __init__(self, settings: SmtpConfig, password: str | None, pace: Pace,
                  tls: ssl.SSLContext | None = None) -> None:
         self.settings = settings
+        self.retries = settings.retries
         self.password = password
         self.pace = pace
         self.tls = tls or ssl.create_default_context()
@@ -119,33 +141,36 @@ class SMTPTransport:
         return link
 
     def _send_one(self, item: Outgoing) -> Outcome:
+        """One try: the run's retry queue decides when a deferred copy goes again."""
         link = self._link()
-        attempt = 0
-        while True:
-            attempt += 1
-            self._wait_for_rate()
-            try:
-                connection = self._ready(link)
-                connection.sendmail(item.letter.sender.address, [item.letter.to], item.raw,
-                                    mail_options=_options(item))
-                link.fresh = False
-                return Outcome(item.key, "sent")
-            except smtplib.SMTPRecipientsRefused as exc:
-                code, reply = next(iter(exc.recipients.values()))
-                problem = _reply(code, reply)
-            except smtplib.SMTPNotSupportedError as exc:  # SMTPUTF8 for a non-ASCII address
-                return Outcome(item.key, "failed", str(exc))
-            except smtplib.SMTPResponseException as exc:  # MAIL, DATA or RSET refused
-                code, problem = exc.smtp_code, _reply(exc.smtp_code, exc.smtp_error)
-            except (smtplib.SMTPServerDisconnected, OSError) as exc:  # dropped, timed out
-                code, problem = None, f"connection lost: {exc or type(exc).__name__}"
-            if code is not None and 500 <= code < 600:
-                return Outcome(item.key, "failed", problem)
-            if code is None or code == 421:  # 421: the server is closing the channel
-                _drop(link)
-            if attempt > self.settings.retries:
-                return Outcome(item.key, "deferred", problem)
-            self.pace.sleep(self.pace.backoff(attempt))
+        self._wait_for_rate()
+        try:
+            connection = self._ready(link)
+            connection.sendmail(item.letter.envelope_from, [item.letter.to], item.raw,
+                                mail_options=_options(item))
+            link.fresh = False
+            return Outcome(item.key, "sent")
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reply = next(iter(exc.recipients.values()))
+            problem = _reply(code, reply)
+        except smtplib.SMTPNotSupportedError as exc:  # SMTPUTF8 for a non-ASCII address
+            return Outcome(item.key, "failed", str(exc))
+        except smtplib.SMTPResponseException as exc:  # MAIL, DATA or RSET refused
+            code, problem = exc.smtp_code, _reply(exc.smtp_code, exc.smtp_error)
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:  # dropped, timed out
+            ended = link.connection is not None and getattr(link.connection, "data_ended",
+                                                            False)
+            _drop(link)
+            problem = f"connection lost: {exc or type(exc).__name__}"
+            if ended:
+                return Outcome(item.key, "uncertain",
+                               f"no reply after the whole message was sent ({problem})")
+            return Outcome(item.key, "deferred", problem)
+        if 500 <= code < 600:
+            return Outcome(item.key, "failed", problem)
+        if code == 421:  # the server is closing the channel
+            _drop(link)
+        return Outcome(item.key, "deferred", problem)
 
     def _ready(self, link: _Link) -> smtplib.SMTP:
         if link.connection is not None and not link.fresh:
