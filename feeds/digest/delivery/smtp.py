@@ -32,7 +32,6 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from ...config import SmtpConfig
 from . import Outcome, Outgoing, Pace, TransportUnavailable
 
-
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
