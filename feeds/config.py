@@ -109,11 +109,32 @@ def _check_keywords(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(w.strip() for w in words)
 
 
+def _check_networks(items: tuple[str, ...]) -> tuple[str, ...]:
+    import ipaddress
+
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(f"{item!r} is not an IP address or network") from None
+    return items
+
+
+def _check_pattern(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
+    return pattern
+
+
 Zone = Annotated[str, Check(_check_zone)]
 Endpoint = Annotated[str, Check(_check_endpoint)]
 BaseURL = Annotated[str, Check(_check_base_url)]
 Slug = Annotated[str, Check(_check_slug)]
 Keywords = Annotated[tuple[str, ...], Check(_check_keywords)]
+Networks = Annotated[tuple[str, ...], Check(_check_networks)]
+Pattern = Annotated[str, Check(_check_pattern)]
 
 
 @table
@@ -293,7 +314,49 @@ class WebConfig:
     # A sign-up form on the home page, and POST /subscribe with double opt-in. Off by
     # default, since a site served by a plain static server has nowhere to post it.
     signup: bool = False
-    signups_per_hour: Annotated[int, Bounds(ge=1, le=10_000)] = 5  # per client address
+    # Sign-ups per client address: an office or a school behind one address must be
+    # able to sign up everyone. Only well-formed requests count.
+    signups_per_hour: Annotated[int, Bounds(ge=1, le=100_000)] = 60
+    signups_per_day: Annotated[int, Bounds(ge=1, le=1_000_000)] = 300
+    # Confirmation and notice emails per recipient, whoever asks: the form cannot be
+    # used to flood one mailbox.
+    mails_per_hour: Annotated[int, Bounds(ge=1, le=100)] = 1
+    mails_per_day: Annotated[int, Bounds(ge=1, le=1000)] = 3
+    # Addresses (or networks, 10.0.0.0/8) of reverse proxies whose X-Forwarded-For is
+    # believed; from anyone else the client address is the socket's.
+    trusted_proxies: Networks = ()
+
+
+@table
+class BouncesConfig:
+    """[bounces]: where bounces and complaints come back, and what they do."""
+
+    # The envelope sender of every copy; with verp, bounces+<tag>@domain names the reader
+    # (the mail server must deliver address+anything to this mailbox, as Postfix's
+    # recipient_delimiter = "+" does). Default: bounces@<domain of digest.from_address>.
+    address: Address = None
+    verp: bool = True
+    maildir: str | None = None  # a Maildir folder the bounce address is delivered into
+    imap_host: str | None = None  # or read it over IMAP
+    imap_port: Annotated[int, Bounds(ge=1, le=65535)] | None = None  # default by security
+    imap_security: Literal["ssl", "starttls", "none"] = "ssl"
+    imap_username: str | None = None
+    imap_password_env: EnvName = "FEEDS_IMAP_PASSWORD"
+    imap_folder: str = "INBOX"
+    # Soft bounces (mailbox full, greylisting that never cleared) suppress an address
+    # once this many arrive within the window.
+    soft_limit: Annotated[int, Bounds(ge=1, le=100)] = 3
+    soft_window_days: Annotated[int, Bounds(ge=1, le=365)] = 30
+    # Webhooks of HTTP email APIs on `feeds serve`: Postmark's carry this secret as
+    # the password of HTTP basic auth; SES's come through SNS, signed by Amazon with a
+    # certificate fetched only from a URL matching sns_certificate_url.
+    webhook_secret_env: EnvName = "FEEDS_WEBHOOK_SECRET"
+    sns_certificate_url: Pattern = r"^https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^?#]*\.pem$"
+    sns_topics: tuple[str, ...] = ()  # accepted TopicArns; empty: any topic
+
+    @property
+    def effective_imap_port(self) -> int:
+        return self.imap_port or {"ssl": 993, "starttls": 143, "none": 143}[self.imap_security]
 
 
 def _check_cron(expression: str) -> str:
@@ -328,6 +391,7 @@ class Config:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    bounces: BouncesConfig = field(default_factory=BouncesConfig)
     # Where the file was read from; relative paths in it are resolved against its folder.
     root: str = "."
 
@@ -465,7 +529,10 @@ def _revive(plain: dict[str, Any]) -> Config:
         delivery=DeliveryConfig(**{**delivery, "smtp": SmtpConfig(**delivery["smtp"]),
                                    "http": HttpConfig(**delivery["http"])}),
         schedule=ScheduleConfig(**plain["schedule"]),
-        web=WebConfig(**plain["web"]),
+        web=WebConfig(**{**plain["web"],
+                         "trusted_proxies": tuple(plain["web"]["trusted_proxies"])}),
+        bounces=BouncesConfig(**{**plain["bounces"],
+                                 "sns_topics": tuple(plain["bounces"]["sns_topics"])}),
         root=plain["root"],
     )
 

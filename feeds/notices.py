@@ -15,6 +15,7 @@ from email.utils import make_msgid
 import jinja2
 
 from . import templates
+from .bounces.verp import return_path
 from .config import Config
 from .digest.delivery import Outcome, Outgoing, open_transport
 from .digest.message import DkimSigner, Letter, Sender, to_bytes, unsubscribe_mailto
@@ -66,7 +67,8 @@ def letter(config: Config, env: jinja2.Environment, notice: Notice, subscriber: 
         message_id=make_msgid("notice", domain=sender.domain),
         date=now.astimezone(config.site.zone),
         unsubscribe_url=Links(config.site.base_url).unsubscribe(unsubscribe),
-        unsubscribe_mailto=unsubscribe_mailto(sender.unsubscribe_address, unsubscribe))
+        unsubscribe_mailto=unsubscribe_mailto(sender.unsubscribe_address, unsubscribe),
+        return_path=return_path(config, tokens, subscriber.id, subscriber.email))
 
 
 def send(config: Config, mail: Letter) -> Outcome:

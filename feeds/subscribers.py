@@ -7,8 +7,14 @@ subscriber. Sections are stored as slugs; none chosen means every section,
 including sections added later.
 
 A subscriber is ``active`` (gets digests), ``pending`` (signed up on the web,
-has not confirmed yet) or ``unsubscribed``. Unsubscribed addresses are kept so
-that an import cannot quietly subscribe them again.
+has not confirmed yet) or ``unsubscribed`` (with the reason: a link, a command,
+a complaint). Unsubscribed addresses are kept so that an import cannot quietly
+subscribe them again.
+
+Apart from the status, an address may be on the suppression list (a hard
+bounce, too many soft ones: feeds.bounces): then nothing is mailed to it at
+all, neither digests nor the sign-up's confirmations, whatever its status, and
+an import does not make it active. ``feeds subscribers add`` lifts it.
 """
 
 from __future__ import annotations
@@ -32,12 +38,33 @@ from .model import Section
 from .tokens import InvalidToken, Purpose, Tokens
 
 Status = Literal["pending", "active", "unsubscribed"]
+# Subscribers with the reason their address is suppressed, if it is.
+_SELECT = ("SELECT subscribers.*, suppressions.reason AS suppressed, "
+           "suppressions.detail AS suppressed_detail FROM subscribers "
+           "LEFT JOIN suppressions ON suppressions.email = subscribers.email")
 # Between the slugs in one CSV cell: spaces, ; | or the Chinese list marks 、，
 _SECTION_SPLIT = re.compile(r"[\s;|、，,]+")
 
 
 class SubscriberError(FeedsError):
     exit_code = 2
+
+
+class InvalidAddress(SubscriberError):
+    """Not an email address; ``address`` is what was given (the message is English,
+    for the command line: the web says it in the site's language)."""
+
+    def __init__(self, address: str, why: str) -> None:
+        super().__init__(f"{address!r} is not an email address: {why}")
+        self.address = address
+
+
+class UnknownSection(SubscriberError):
+    def __init__(self, name: str, known: Sequence[Section]) -> None:
+        super().__init__(f"no section {name!r}; sections are: "
+                         + ", ".join(f"{s.slug} ({s.name})" for s in known)
+                         + f", or {RESERVED_SLUG}")
+        self.name = name
 
 
 @dataclass(frozen=True)
@@ -48,12 +75,30 @@ class Subscriber:
     sections: tuple[str, ...] | None  # slugs; None: every section
     status: Status
     created_at: str
+    reason: str | None = None  # why the status is what it is, when known
+    suppressed: str | None = None  # hard-bounce, soft-bounces; None: not suppressed
+    suppressed_detail: str = ""
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Subscriber:
         sections = tuple(row["sections"].split()) if row["sections"] is not None else None
+        keys = row.keys()
         return cls(row["id"], row["email"], row["name"], sections, row["status"],
-                   row["created_at"])
+                   row["created_at"], row["reason"] if "reason" in keys else None,
+                   row["suppressed"] if "suppressed" in keys else None,
+                   (row["suppressed_detail"] or "") if "suppressed_detail" in keys else "")
+
+    @property
+    def gets_mail(self) -> bool:
+        """Whether digests go to this reader."""
+        return self.status == "active" and self.suppressed is None
+
+    @property
+    def why(self) -> str:
+        """The status and its reason in one phrase, for `feeds subscribers list`."""
+        if self.suppressed:
+            return f"suppressed ({self.suppressed}: {self.suppressed_detail})"
+        return f"{self.status} ({self.reason})" if self.reason else self.status
 
 
 def normalise_address(address: str) -> str:
@@ -61,7 +106,7 @@ def normalise_address(address: str) -> str:
     try:
         return validate_email(address.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise SubscriberError(f"{address.strip()!r} is not an email address: {exc}") from None
+        raise InvalidAddress(address.strip(), str(exc)) from None
 
 
 def section_slugs(chosen: Iterable[str], known: Sequence[Section]) -> tuple[str, ...] | None:
@@ -76,9 +121,7 @@ def section_slugs(chosen: Iterable[str], known: Sequence[Section]) -> tuple[str,
         if item == RESERVED_SLUG:
             return None
         if item not in by_key:
-            raise SubscriberError(f"no section {item!r}; sections are: "
-                                  + ", ".join(f"{s.slug} ({s.name})" for s in known)
-                                  + f", or {RESERVED_SLUG}")
+            raise UnknownSection(item, known)
         if by_key[item] not in slugs:
             slugs.append(by_key[item])
     if not slugs:
@@ -91,8 +134,49 @@ def section_slugs(chosen: Iterable[str], known: Sequence[Section]) -> tuple[str,
 
 
 def get(db: sqlite3.Connection, email: str) -> Subscriber | None:
-    row = db.execute("SELECT * FROM subscribers WHERE email = ?", (email,)).fetchone()
+    row = db.execute(f"{_SELECT} WHERE subscribers.email = ?", (email,)).fetchone()
     return Subscriber.from_row(row) if row else None
+
+
+def by_ids(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Subscriber]:
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(f"{_SELECT} WHERE subscribers.id IN ({marks})", list(ids))
+    return {row["id"]: Subscriber.from_row(row) for row in rows}
+
+
+def suppression(db: sqlite3.Connection, email: str) -> str | None:
+    """Why this address is suppressed, or None: for addresses that may not be subscribers."""
+    row = db.execute("SELECT reason FROM suppressions WHERE email = ?",
+                     (email.strip(),)).fetchone()
+    return row[0] if row else None
+
+
+def suppress(db: sqlite3.Connection, email: str, reason: str, detail: str,
+             now: dt.datetime) -> None:
+    """Put an address on the suppression list (inside the caller's transaction)."""
+    db.execute("INSERT INTO suppressions (email, reason, detail, created_at) "
+               "VALUES (?, ?, ?, ?) ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, "
+               "detail = excluded.detail", (email, reason, detail, _stamp(now)))
+
+
+def unsubscribe_address(db: sqlite3.Connection, email: str, now: dt.datetime,
+                        reason: str) -> Subscriber | None:
+    """Mark a subscriber unsubscribed with a reason, keeping their row and history
+    (inside the caller's transaction); None when the address is not a subscriber."""
+    stamp = _stamp(now)
+    db.execute("UPDATE subscribers SET status = 'unsubscribed', reason = ?, updated_at = ?, "
+               "unsubscribed_at = coalesce(unsubscribed_at, ?) WHERE email = ?",
+               (reason, stamp, stamp, email.strip()))
+    return get(db, email.strip())
+
+
+def unsubscribe_by_command(db: sqlite3.Connection, email: str, now: dt.datetime,
+                           reason: str = "by command") -> Subscriber:
+    with transaction(db):
+        found = unsubscribe_address(db, email, now, reason)
+    if found is None:
+        raise SubscriberError(f"{email.strip()}: no such subscriber")
+    return found
 
 
 def add(db: sqlite3.Connection, email: str, now: dt.datetime, *, name: str | None = None,
@@ -107,6 +191,7 @@ def add(db: sqlite3.Connection, email: str, now: dt.datetime, *, name: str | Non
     """
     email = normalise_address(email)
     with transaction(db):
+        db.execute("DELETE FROM suppressions WHERE email = ?", (email,))  # an explicit act
         return _upsert(db, email, now, name, sections, status, resubscribe=True)
 
 
@@ -125,9 +210,9 @@ def each_subscriber(db: sqlite3.Connection,
                     status: Status | None = None) -> Iterator[Subscriber]:
     """Subscribers in id order, read as they are used (a list of 100,000 is not needed)."""
     if status:
-        rows = db.execute("SELECT * FROM subscribers WHERE status = ? ORDER BY id", (status,))
+        rows = db.execute(f"{_SELECT} WHERE status = ? ORDER BY subscribers.id", (status,))
     else:
-        rows = db.execute("SELECT * FROM subscribers ORDER BY id")
+        rows = db.execute(f"{_SELECT} ORDER BY subscribers.id")
     for row in rows:
         yield Subscriber.from_row(row)
 
@@ -144,9 +229,7 @@ def unsubscribe(db: sqlite3.Connection, tokens: Tokens, token: str,
             raise InvalidToken("this unsubscribe link is for an address that is no longer "
                                "subscribed")
         if row["status"] != "unsubscribed":
-            stamp = _stamp(now)
-            db.execute("UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ?, "
-                       "updated_at = ? WHERE id = ?", (stamp, stamp, holder.subscriber_id))
+            unsubscribe_address(db, row["email"], now, "unsubscribe link")
         row = db.execute("SELECT * FROM subscribers WHERE id = ?",
                          (holder.subscriber_id,)).fetchone()
     return Subscriber.from_row(row)
@@ -173,7 +256,7 @@ def request_signup(db: sqlite3.Connection, email: str, sections: tuple[str, ...]
                        "updated_at) VALUES (?, '', ?, 'pending', ?, ?)",
                        (email, stored, stamp, stamp))
         else:
-            db.execute("UPDATE subscribers SET sections = ?, status = 'pending', "
+            db.execute("UPDATE subscribers SET sections = ?, status = 'pending', reason = NULL, "
                        "updated_at = ? WHERE id = ?", (stored, stamp, current.id))
         subscriber = get(db, email)
     assert subscriber is not None
@@ -195,8 +278,8 @@ def confirm(db: sqlite3.Connection, tokens: Tokens, token: str,
         if row["status"] == "active":
             return Subscriber.from_row(row), False
         stamp = _stamp(now)
-        db.execute("UPDATE subscribers SET status = 'active', confirmed_at = ?, updated_at = ? "
-                   "WHERE id = ?", (stamp, stamp, row["id"]))
+        db.execute("UPDATE subscribers SET status = 'active', reason = NULL, confirmed_at = ?, "
+                   "updated_at = ? WHERE id = ?", (stamp, stamp, row["id"]))
         row = db.execute("SELECT * FROM subscribers WHERE id = ?", (row["id"],)).fetchone()
     return Subscriber.from_row(row), True
 
@@ -205,8 +288,7 @@ def holder_of(db: sqlite3.Connection, tokens: Tokens, purpose: Purpose,
               token: str) -> Subscriber:
     """The subscriber a preferences or unsubscribe link belongs to, or InvalidToken."""
     holder = tokens.read(purpose, token)
-    row = db.execute("SELECT * FROM subscribers WHERE id = ?",
-                     (holder.subscriber_id,)).fetchone()
+    row = db.execute(f"{_SELECT} WHERE subscribers.id = ?", (holder.subscriber_id,)).fetchone()
     if row is None or not holder.matches(row["email"]):
         raise InvalidToken(f"this {purpose} link is for an address that is no longer subscribed")
     return Subscriber.from_row(row)
@@ -247,8 +329,10 @@ def _upsert(db: sqlite3.Connection, email: str, now: dt.datetime, name: str | No
     if (new_name, new_sections, new_status) == (old.name, row["sections"], old.status):
         return old, "unchanged"
     db.execute("UPDATE subscribers SET name = ?, sections = ?, status = ?, updated_at = ?, "
-               "unsubscribed_at = CASE WHEN ? = 'unsubscribed' THEN unsubscribed_at END "
-               "WHERE id = ?", (new_name, new_sections, new_status, stamp, new_status, old.id))
+               "unsubscribed_at = CASE WHEN ? = 'unsubscribed' THEN unsubscribed_at END, "
+               "reason = CASE WHEN status = ? THEN reason END "
+               "WHERE id = ?", (new_name, new_sections, new_status, stamp, new_status,
+                                new_status, old.id))
     row = db.execute("SELECT * FROM subscribers WHERE id = ?", (old.id,)).fetchone()
     return Subscriber.from_row(row), outcome
 
@@ -266,6 +350,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     kept_unsubscribed: int = 0
+    kept_suppressed: int = 0  # bounced addresses: the file does not make them active
     problems: list[str] = field(default_factory=list)  # "file:line: message"
     encoding: str = "utf-8"
 
@@ -301,7 +386,7 @@ def import_csv(db: sqlite3.Connection, path: Path, known: Sequence[Section],
     reported by line number and the valid ones are imported, all in one transaction.
     The same address twice is one subscriber with the sections of both rows.
     Existing subscribers get the file's name and sections; unsubscribed ones stay
-    unsubscribed.
+    unsubscribed, and suppressed addresses (bounces) are left out.
     """
     try:
         data = path.read_bytes()
@@ -315,6 +400,9 @@ def import_csv(db: sqlite3.Connection, path: Path, known: Sequence[Section],
             existing = get(db, row.email)
             if existing is not None and existing.status == "unsubscribed":
                 report.kept_unsubscribed += 1
+                continue
+            if suppression(db, row.email):
+                report.kept_suppressed += 1
                 continue
             _, outcome = _upsert(db, row.email, now, row.name or None, row.sections,
                                  "active", resubscribe=False)

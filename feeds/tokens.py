@@ -15,6 +15,7 @@ it signs (so it is backed up with them, and never lands in a repository).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import secrets
 import sqlite3
@@ -84,6 +85,19 @@ class Tokens:
                 or not isinstance(payload[0], int) or not isinstance(payload[1], str)):
             raise InvalidToken(f"not a valid {purpose} token")
         return Holder(payload[0], payload[1])
+
+    def bounce_tag(self, subscriber_id: int, email: str) -> str:
+        """``<id>-<12 hex digits>``: names a reader in a VERP address (feeds.bounces.verp).
+
+        Short and lowercase, unlike the link tokens: a local part holds 64 characters
+        at most, and some servers lower its case. The HMAC part means a forged bounce
+        cannot suppress a reader it does not know the tag of."""
+        mac = hmac.new(self.secret.encode(), f"feeds.bounce:{subscriber_id}:"
+                       f"{address_hash(email)}".encode(), hashlib.sha256)
+        return f"{subscriber_id}-{mac.hexdigest()[:12]}"
+
+    def bounce_tag_matches(self, tag: str, subscriber_id: int, email: str) -> bool:
+        return hmac.compare_digest(tag.lower(), self.bounce_tag(subscriber_id, email))
 
     def _serializer(self, purpose: Purpose) -> Serializer:
         salt = f"feeds.{purpose}"

@@ -66,7 +66,8 @@ def content_option(command: F) -> F:
 # command → the module of this package that defines it
 COMMANDS = {"build": "build", "check": "content", "entries": "content", "digest": "digest",
             "subscribers": "digest", "unsubscribe": "digest", "run": "schedule",
-            "schedule": "schedule", "serve": "serve", "state": "state"}
+            "schedule": "schedule", "serve": "serve", "state": "state",
+            "bounces": "bounces"}
 
 
 class Commands(click.Group):

@@ -226,6 +226,7 @@ def subscribers() -> None:
         feeds subscribers add reader@example.com --name 王芳 --section education --section economy
         feeds subscribers import readers.csv
         feeds subscribers list
+        feeds subscribers unsubscribe reader@example.com
         feeds subscribers remove reader@example.com
     """
 
@@ -243,8 +244,8 @@ def subscribers_add(state: State, email: str, name: str | None, sections: tuple[
                     content_dir: Path | None) -> None:
     """Add a subscriber, or update the one with this address (exit 0 either way).
 
-    Adding an address that had unsubscribed subscribes it again: use this only when
-    the reader asked for it.
+    Adding an address that had unsubscribed subscribes it again, and takes it off the
+    suppression list if it bounced: use this only when the reader asked for it.
 
     \b
     Example:
@@ -271,7 +272,7 @@ def subscribers_remove(state: State, email: str) -> None:
     """Delete a subscriber and their send history.
 
     To stop mail but remember the address (so an import cannot add it back), use
-    the unsubscribe link of their emails, or `feeds unsubscribe TOKEN`.
+    `feeds subscribers unsubscribe EMAIL`. Bounces stay on the suppression list.
 
     \b
     Example:
@@ -285,16 +286,41 @@ def subscribers_remove(state: State, email: str) -> None:
     click.echo(f"removed: {email.strip()}")
 
 
+@subscribers.command("unsubscribe")
+@click.argument("email")
+@click.option("--reason", default="by command", show_default=True,
+              help="Why, shown by `feeds subscribers list`.")
+@click.pass_obj
+@reports_errors
+def subscribers_unsubscribe(state: State, email: str, reason: str) -> None:
+    """Stop mailing a subscriber, keeping their row and send history.
+
+    Unlike `remove`, the address stays known as unsubscribed, so an import cannot
+    add it back; `feeds subscribers add EMAIL` subscribes it again.
+
+    \b
+    Example:
+        feeds subscribers unsubscribe reader@example.com --reason "asked by phone"
+    """
+    from ..subscribers import unsubscribe_by_command
+
+    with _database(state.config) as db:
+        subscriber = unsubscribe_by_command(db, email, _now(), reason)
+    click.echo(f"unsubscribed: {subscriber.email} ({reason})")
+
+
 @subscribers.command("list")
 @click.option("--status", type=click.Choice(["active", "pending", "unsubscribed"]),
               help="Only subscribers with this status.")
 @click.option("--json", "as_json", is_flag=True,
-              help="A JSON array of {email, name, sections, status, created_at}; "
-                   "sections is null for all.")
+              help="A JSON array of {email, name, sections, status, reason, suppressed, "
+                   "created_at}; sections is null for all, suppressed null unless bounced.")
 @click.pass_obj
 @reports_errors
 def subscribers_list(state: State, status: str | None, as_json: bool) -> None:
-    """List subscribers: address, name, sections, status and when they joined.
+    """List subscribers: address, name, sections, status with its reason, and when
+    they joined. A suppressed address (bounces) shows as `suppressed (why)`: it gets
+    no mail whatever its status. --json is the export: every field, status kept.
 
     \b
     Example:
@@ -308,13 +334,16 @@ def subscribers_list(state: State, status: str | None, as_json: bool) -> None:
     if as_json:
         json.dump([{"email": p.email, "name": p.name,
                     "sections": list(p.sections) if p.sections is not None else None,
-                    "status": p.status, "created_at": p.created_at} for p in people],
+                    "status": p.status, "reason": p.reason,
+                    "suppressed": ({"reason": p.suppressed, "detail": p.suppressed_detail}
+                                   if p.suppressed else None),
+                    "created_at": p.created_at} for p in people],
                   sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
     for p in people:
         sections = "all" if p.sections is None else ",".join(p.sections)
-        click.echo(f"{p.email}\t{p.name or '-'}\t{sections}\t{p.status}\t{p.created_at}")
+        click.echo(f"{p.email}\t{p.name or '-'}\t{sections}\t{p.why}\t{p.created_at}")
     if _on_terminal():
         click.echo(f"{len(people)} subscribers", err=True)
 
@@ -355,6 +384,8 @@ def subscribers_import(state: State, file: Path, content_dir: Path | None) -> No
         _warn(problem)
     kept = f", {report.kept_unsubscribed} unsubscribed kept as they were" \
         if report.kept_unsubscribed else ""
+    if report.kept_suppressed:
+        kept += f", {report.kept_suppressed} suppressed (bounced) left out"
     click.echo(f"imported {report.imported} from {file} ({report.encoding}): "
                f"{report.added} added, {report.updated} updated, {report.unchanged} "
                f"unchanged{kept}; {sum('row skipped' in p for p in report.problems)} rows "

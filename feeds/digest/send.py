@@ -19,8 +19,9 @@ from pathlib import Path
 from ..atomic import write_if_changed
 from ..config import Config
 from ..content.catalog import Catalog
+from ..bounces.verp import return_path
 from ..published import Record
-from ..subscribers import Subscriber, each_subscriber
+from ..subscribers import Subscriber, by_ids, each_subscriber
 from ..tokens import Tokens
 from ..urls import Links
 from . import edition as editions
@@ -163,6 +164,8 @@ class DigestRun:
     def shares(self, edition: Edition) -> Iterator[Share]:
         """Who gets what of an edition: active subscribers with news in their sections."""
         for subscriber in each_subscriber(self.db, "active"):
+            if subscriber.suppressed:
+                continue
             groups = edition.share(subscriber.sections)
             if groups:
                 yield Share(subscriber, groups, self.renderer.subject(edition, groups))
@@ -238,7 +241,8 @@ class DigestRun:
         letter = Letter(self.sender, subscriber.email, rendered.subject, rendered.text,
                         rendered.html, message_id, self.now.astimezone(self.config.site.zone),
                         recipient.unsubscribe_url,
-                        unsubscribe_mailto(self.sender.unsubscribe_address, unsubscribe))
+                        unsubscribe_mailto(self.sender.unsubscribe_address, unsubscribe),
+                        return_path(self.config, self.tokens, subscriber.id, subscriber.email))
         return letter, rendered.trimmed
 
     def test_copy(self, edition: Edition, address: str) -> Outgoing:
@@ -259,9 +263,9 @@ class DigestRun:
 
     def _outgoing(self, edition: Edition, subscriber: Subscriber | None, mid: str,
                   mime: bool, report: EditionReport) -> Outgoing | None:
-        """The reader's copy, or None when they unsubscribed since the edition was made
-        or their sections have nothing in it."""
-        if subscriber is None or subscriber.status != "active":
+        """The reader's copy, or None when they unsubscribed or were suppressed (a
+        bounce) since the edition was made, or their sections have nothing in it."""
+        if subscriber is None or not subscriber.gets_mail:
             return None
         groups = edition.share(subscriber.sections)
         if not groups:
@@ -271,9 +275,7 @@ class DigestRun:
         return Outgoing(subscriber.id, letter, to_bytes(letter, self.signer) if mime else b"")
 
     def _subscribers(self, ids: Sequence[int]) -> dict[int, Subscriber]:
-        marks = ",".join("?" * len(ids))
-        rows = self.db.execute(f"SELECT * FROM subscribers WHERE id IN ({marks})", list(ids))
-        return {row["id"]: Subscriber.from_row(row) for row in rows}
+        return by_ids(self.db, ids)
 
     def _section_names(self, subscriber: Subscriber) -> list[str] | None:
         if subscriber.sections is None:
