@@ -3,7 +3,9 @@ that is already subscribed, "you are already subscribed" (so the form answers th
 for every address and reveals nothing, while the owner still learns what happened).
 
 They go through the digest's transports and message writer, so they carry the same
-sender, headers and DKIM signature as the digest.
+sender, headers, VERP envelope sender and DKIM signature as the digest. Their words
+come from the catalogue (feeds.wording), in the site's language; how many may go to
+one address is the web's decision (feeds.web.limits).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .digest.message import DkimSigner, Letter, Sender, to_bytes, unsubscribe_ma
 from .subscribers import Subscriber
 from .tokens import Tokens
 from .urls import Links
+from .wording import wording
 
 
 @dataclass(frozen=True)
@@ -34,25 +37,18 @@ class Notice:
 
 
 def confirmation(config: Config, subscriber: Subscriber, tokens: Tokens) -> Notice:
-    links = Links(config.site.base_url)
     token = tokens.make("confirm", subscriber.id, subscriber.email)
-    return Notice(
-        subject=f"【{config.site.title}】请确认订阅",
-        lead=f"有人用这个地址订阅了{config.site.title}的每日新闻摘要。"
-             "如果是您本人，请点击下面的按钮确认；链接七天内有效。",
-        action="确认订阅", url=links.confirm(token),
-        note="如果您没有订阅，请忽略这封邮件，我们不会再给您发信。")
+    return _notice(config, "confirmation", Links(config.site.base_url).confirm(token))
 
 
 def already_subscribed(config: Config, subscriber: Subscriber, tokens: Tokens) -> Notice:
-    links = Links(config.site.base_url)
     token = tokens.make("preferences", subscriber.id, subscriber.email)
-    return Notice(
-        subject=f"【{config.site.title}】您已订阅",
-        lead=f"有人用这个地址再次订阅了{config.site.title}的新闻摘要。这个地址已经订阅，"
-             "无需再次确认。要更改栏目或退订，请点击下面的按钮。",
-        action="管理订阅", url=links.preferences(token),
-        note="如果不是您本人操作，请忽略这封邮件。")
+    return _notice(config, "already_subscribed", Links(config.site.base_url).preferences(token))
+
+
+def _notice(config: Config, key: str, url: str) -> Notice:
+    words = wording(config).notice(key, site=config.site.title)
+    return Notice(words["subject"], words["lead"], words["action"], url, words["note"])
 
 
 def letter(config: Config, env: jinja2.Environment, notice: Notice, subscriber: Subscriber,

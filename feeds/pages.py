@@ -86,7 +86,7 @@ class PageBuilder:
         return self._render("home.html.j2", path, ALL, groups=groups,
                             signup=self.site.config.web.signup,
                             signup_href=self._href(path, "subscribe"),
-                            signup_sections=[s for s in self.site.sections if s.configured])
+                            signup_sections=self.site.sections)
 
     def _section_renderer(self, section: Section) -> Callable[[], bytes]:
         def render() -> bytes:

@@ -124,7 +124,8 @@ def test_import_reports_rows_by_line_and_exits_1_when_any_was_skipped(site):
     assert "imported 1 from readers.csv (gb18030): 1 added" in result.output
     listed = json.loads(feeds("subscribers", "list", "--json").output)
     assert listed == [{"email": "wang@example.com", "name": "王芳", "sections": ["economy"],
-                       "status": "active", "created_at": listed[0]["created_at"]}]
+                       "status": "active", "reason": None, "suppressed": None,
+                       "created_at": listed[0]["created_at"]}]
 
 
 def test_unsubscribe_applies_a_link_token_and_refuses_a_forged_one(site):

@@ -35,7 +35,7 @@ def maildir(folder: Path) -> Iterator[Unread]:
     box = mailbox.Maildir(folder, factory=None, create=False)
 
     def unread() -> Unread:
-        for key in box.keys():
+        for key in box.iterkeys():
             message = box.get_message(key)
             if "S" in message.get_flags():
                 continue

@@ -31,8 +31,8 @@ def bounces_command(state: State) -> None:
         feeds bounces && feeds digest
     """
     from ..bounces import mailboxes
-    from ..bounces.reports import read_message
     from ..bounces.record import record
+    from ..bounces.reports import read_message
     from ..bounces.verp import bounce_address
     from ..database import connect, database_path
     from ..tokens import Tokens, secret_key
@@ -65,7 +65,7 @@ def bounces_command(state: State) -> None:
                 messages += 1
                 try:
                     reports = read_message(raw, base)
-                except Exception as exc:  # noqa: BLE001 - one bad message never stops the rest
+                except Exception as exc:
                     click.echo(f"warning: {where}: cannot read: {exc}", err=True)
                     continue
                 if not reports:

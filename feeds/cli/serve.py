@@ -19,18 +19,20 @@ def serve_command(state: State, host: str, port: int) -> None:
     Feeds go out with their media types, strong ETags and 304 Not Modified, gzip
     when asked. POST /subscribe (with [web] signup = true) sends a confirmation
     email; /confirm, /unsubscribe (RFC 8058 one-click) and /preferences take the
-    signed links from emails. Behind nginx, forward the client address in
-    X-Forwarded-For: it is trusted from 127.0.0.1 (uvicorn's default).
+    signed links from emails; /webhooks/postmark and /webhooks/ses take bounces and
+    complaints from HTTP email APIs. Behind nginx, forward the client address in
+    X-Forwarded-For and list the proxy in [web] trusted_proxies (e.g. ["127.0.0.1"]);
+    from anyone else the header is ignored.
 
     \b
     Example:
         feeds build && feeds serve --port 8000
-        uvicorn --factory feeds.web:create_app --host 127.0.0.1 --port 8000
+        uvicorn --factory feeds.web:create_app --no-proxy-headers --port 8000
     """
     import uvicorn
 
     from ..web import create_app
 
     click.echo(f"serving {state.config.output_path} on http://{host}:{port}/", err=True)
-    uvicorn.run(create_app(state.config), host=host, port=port, proxy_headers=True,
+    uvicorn.run(create_app(state.config), host=host, port=port, proxy_headers=False,
                 log_level="warning", server_header=False)

@@ -17,9 +17,9 @@ from email.utils import make_msgid
 from pathlib import Path
 
 from ..atomic import write_if_changed
+from ..bounces.verp import return_path
 from ..config import Config
 from ..content.catalog import Catalog
-from ..bounces.verp import return_path
 from ..published import Record
 from ..subscribers import Subscriber, by_ids, each_subscriber
 from ..tokens import Tokens

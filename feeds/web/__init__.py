@@ -1,8 +1,11 @@
-"""``feeds serve``: the site over HTTP, with digest sign-up and one-click unsubscribe.
+"""``feeds serve``: the site over HTTP, with digest sign-up, one-click unsubscribe and
+the bounce webhooks of HTTP email APIs. Every answer forbids framing (feeds.web.guard).
 
 An ASGI application (Starlette). Run it with ``feeds serve``, or with any ASGI
 server: ``uvicorn --factory feeds.web:create_app`` (reads ``$FEEDS_CONFIG`` or
-./feeds.toml), or ``feeds.web:app``, the same application made on first use.
+./feeds.toml), or ``feeds.web:app``, the same application made on first use. Run
+uvicorn with ``--no-proxy-headers``: which X-Forwarded-For to believe is decided
+here, from ``[web] trusted_proxies``.
 """
 
 from __future__ import annotations
@@ -11,11 +14,14 @@ import os
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
 from ..config import Config, load_config
+from .guard import FrameGuard
 from .static import StaticSite
 from .subscriptions import Subscriptions
+from .webhooks import Webhooks
 
 
 def create_app(config: Config | None = None) -> Starlette:
@@ -23,15 +29,18 @@ def create_app(config: Config | None = None) -> Starlette:
         path = os.environ.get("FEEDS_CONFIG")
         config = load_config(Path(path) if path else None, required=bool(path))
     subscriptions = Subscriptions(config)
+    webhooks = Webhooks(config, subscriptions.tokens, subscriptions.clock)
     routes = [
         Route("/subscribe", subscriptions.subscribe,
               methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]),
+        Route("/webhooks/postmark", webhooks.postmark, methods=["POST"]),
+        Route("/webhooks/ses", webhooks.ses, methods=["POST"]),
         Route("/confirm", subscriptions.confirm, methods=["GET"]),
         Route("/unsubscribe", subscriptions.unsubscribe, methods=["GET", "POST"]),
         Route("/preferences", subscriptions.preferences, methods=["GET", "POST"]),
         Mount("/", app=StaticSite(config.output_path)),
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(FrameGuard)])
 
 
 def __getattr__(name: str) -> object:

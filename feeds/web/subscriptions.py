@@ -1,17 +1,26 @@
 """Sign-up with double opt-in, one-click unsubscribe and preferences, over HTTP.
 
-    POST /subscribe              email, section…: sends a confirmation email
+    GET  /subscribe              the sign-up form (the home page's form and the digest's
+                                 "subscribe" link lead here, with the address filled in)
+    POST /subscribe              email, section…, csrf: sends a confirmation email
     GET  /confirm?token=         activates the subscriber
     GET  /unsubscribe?token=     a page with one button
     POST /unsubscribe?token=     List-Unsubscribe=One-Click: unsubscribes at once (RFC 8058:
                                  no cookies, no redirect, 200)
     GET  /preferences?token=     the reader's sections, to change
-    POST /preferences?token=     saves them
+    POST /preferences?token=     saves them, or (action=resubscribe) signs up again
 
-Every answer is a short page; the sign-up answers the same whether or not the
-address is known, so the form reveals nothing about other readers. Tokens are
-signed for one purpose (feeds.tokens); confirmation links expire. Bodies over
-16 KB are refused before they are read whole.
+Every answer is a short page in the site's language (feeds.wording); the sign-up
+answers the same whether or not the address is known, suppressed or over its
+limit, so the form reveals nothing about other readers. Forms are checked
+against cross-site use (feeds.web.guard); the one-click unsubscribe POST comes
+from mail providers' servers with no Origin and no form token, so there the
+signed unsubscribe token is the credential. Bodies over 16 KB are refused
+before they are read whole.
+
+Limits (feeds.web.limits, [web] in feeds.toml): sign-ups per client address
+(only well-formed requests count), and confirmation or notice emails per
+recipient, whoever asks.
 """
 
 from __future__ import annotations
@@ -19,6 +28,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from typing import TypeVar
@@ -30,28 +41,33 @@ from starlette.responses import HTMLResponse, Response
 
 from .. import notices, templates
 from ..config import Config
-from ..content.sections import catalogue
 from ..database import connect, database_path
 from ..digest.delivery import TransportUnavailable
-from ..errors import FeedsError
+from ..errors import ContentError
 from ..model import Section
 from ..subscribers import (
+    InvalidAddress,
     Subscriber,
-    SubscriberError,
+    UnknownSection,
     change_sections,
     confirm,
     holder_of,
+    normalise_address,
     request_signup,
     section_slugs,
     unsubscribe,
 )
 from ..tokens import InvalidToken, Purpose, Tokens, secret_key
-from .ratelimit import RateLimit
+from ..wording import Wording, wording
+from . import limits
+from .guard import ClientAddress, Csrf, same_origin
 
 log = logging.getLogger("feeds.web")
 MAX_BODY = 16 * 1024
+SECTIONS_TTL = 300.0  # seconds before the sections are read from the content again
 T = TypeVar("T")
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
+Form = dict[str, list[str]]
 
 
 class TooLarge(Exception):
@@ -64,38 +80,56 @@ class Subscriptions:
         self.config = config
         self.clock = clock
         with closing(connect(database_path(config))) as db:
-            self.tokens = Tokens(secret_key(db))
+            secret = secret_key(db)
+        self.tokens = Tokens(secret)
+        self.csrf = Csrf(secret)
+        self.client = ClientAddress(config.web.trusted_proxies)
         self.env = templates.environment(config)
-        self.limit = RateLimit(config.web.signups_per_hour)
-        known = catalogue(config, [config.site.default_section])
-        # What a reader may choose: the configured sections (all of them when none are).
-        self.sections: tuple[Section, ...] = tuple(s for s in known if s.configured) or known
+        self._sections: tuple[float, tuple[Section, ...]] | None = None
+        self._sections_lock = threading.Lock()
+
+    @property
+    def words(self) -> Wording:
+        return wording(self.config)
 
     # ------------------------------------------------------------------ endpoints
     async def subscribe(self, request: Request) -> Response:
-        if request.method != "POST":  # routed here for every method, so that GET is 405
-            return self._page("请用表单订阅", "请在首页的表单中订阅。", 405, {"Allow": "POST"})
+        if request.method not in ("GET", "HEAD", "POST"):
+            title, text = self.words.page("not_a_form")
+            return self._page(title, text, 405, {"Allow": "GET, POST"})
         if not self.config.web.signup:
-            return self._page("订阅未开放", "本站没有开放网页订阅。", 404)
-        wait = self.limit.allow(request.client.host if request.client else "?")
-        if wait is not None:
-            return self._page("请稍后再试", "这个网络地址的订阅请求太多了，请稍后再试。", 429,
-                              {"Retry-After": str(int(wait) + 1)})
+            return self._say("signup_off", 404)
+        client = self.client(request)
+        sections = await run_in_threadpool(self.sections)
+        if request.method != "POST":
+            query = request.query_params
+            return self._signup_form(client, sections, query.get("email", ""),
+                                     query.getlist("section"), 200)
+        refused = self._check_origin(request, required=True)
+        if refused:
+            return refused
         form = await self._form(request)
         if isinstance(form, Response):
             return form
+        address = (form.get("email") or [""])[0]
+        chosen = form.get("section", [])
+        if not self.csrf.valid(_first(form, "csrf"), "subscribe", client):
+            return self._signup_form(client, sections, address, chosen, 403, expired=True)
         try:
-            slugs = section_slugs(form.get("section", []), self.sections)
-            address = (form.get("email") or [""])[0]
-            await run_in_threadpool(self._signup, address, slugs)
-        except SubscriberError as exc:
-            return self._page("无法订阅", str(exc), 400)
+            email = normalise_address(address)
+            slugs = section_slugs(chosen, sections)
+        except (InvalidAddress, UnknownSection) as exc:
+            return self._problem(exc, sections)
+        wait = await run_in_threadpool(self._count_signup, client)
+        if wait is not None:
+            title, text = self.words.page("too_many")
+            return self._page(title, text, 429, {"Retry-After": str(int(wait) + 1)})
+        try:
+            await run_in_threadpool(self._signup, email, slugs)
         except TransportUnavailable as exc:
             log.error("sign-up: could not send the confirmation: %s", exc)
-            return self._page("暂时无法发送邮件", "确认邮件暂时发不出去，请稍后再试。", 503)
-        return self._page("请查收确认邮件",
-                          "我们已向这个地址发送了一封确认邮件。点击邮件中的按钮即可完成订阅；"
-                          "如果几分钟内没有收到，请检查垃圾邮件。", 200)
+            return self._say("mail_unavailable", 503)
+        return self._say("check_email", 200)
 
     async def confirm(self, request: Request) -> Response:
         token = request.query_params.get("token", "")
@@ -103,9 +137,8 @@ class Subscriptions:
             subscriber, activated = await run_in_threadpool(self._in_db, confirm, token)
         except InvalidToken as exc:
             return self._token_problem(exc)
-        if activated:
-            return self._page("订阅成功", f"下一期新闻摘要将发到 {subscriber.email}。", 200)
-        return self._page("订阅成功", f"{subscriber.email} 已经确认过了，无需再次确认。", 200)
+        return self._say("confirmed" if activated else "confirmed_before", 200,
+                         email=subscriber.email)
 
     async def unsubscribe(self, request: Request) -> Response:
         token = request.query_params.get("token", "")
@@ -116,42 +149,98 @@ class Subscriptions:
                 return self._token_problem(exc)
             return self._render("web_unsubscribe.html.j2", 200, email=subscriber.email,
                                 one_click=ONE_CLICK)
+        refused = self._check_origin(request, required=False)
+        if refused:
+            return refused
         form = await self._form(request)
         if isinstance(form, Response):
             return form
         if form.get(ONE_CLICK[0]) != [ONE_CLICK[1]]:
-            return self._page("无法退订", "请求缺少 List-Unsubscribe=One-Click。", 400)
+            return self._say("one_click_missing", 400)
         try:
             subscriber = await run_in_threadpool(self._in_db, unsubscribe, token)
         except InvalidToken as exc:
             return self._token_problem(exc)
-        return self._page("已退订", f"{subscriber.email} 不会再收到新闻摘要。", 200)
+        return self._say("unsubscribed", 200, email=subscriber.email)
 
     async def preferences(self, request: Request) -> Response:
         token = request.query_params.get("token", "")
-        saved = False
+        client = self.client(request)
+        sections = await run_in_threadpool(self.sections)
         try:
-            if request.method == "POST":
-                form = await self._form(request)
-                if isinstance(form, Response):
-                    return form
-                slugs = section_slugs(form.get("section", []), self.sections)
-                subscriber = await run_in_threadpool(self._in_db, change_sections, token, slugs)
-                saved = True
-            else:
-                subscriber = await run_in_threadpool(self._holder, "preferences", token)
+            subscriber = await run_in_threadpool(self._holder, "preferences", token)
         except InvalidToken as exc:
             return self._token_problem(exc)
-        except SubscriberError as exc:
-            return self._page("无法保存", str(exc), 400)
-        return self._render("web_preferences.html.j2", 200, email=subscriber.email,
-                            sections=self.sections, chosen=subscriber.sections, saved=saved,
-                            subscribed=subscriber.status == "active")
+        if request.method != "POST":
+            return self._preferences(subscriber, sections, client, None, 200)
+        refused = self._check_origin(request, required=True)
+        if refused:
+            return refused
+        form = await self._form(request)
+        if isinstance(form, Response):
+            return form
+        if not self.csrf.valid(_first(form, "csrf"), "preferences", client):
+            return self._preferences(subscriber, sections, client, "expired", 403)
+        try:
+            slugs = section_slugs(form.get("section", []), sections)
+        except UnknownSection as exc:
+            return self._problem(exc, sections)
+        if _first(form, "action") == "resubscribe" and subscriber.status == "unsubscribed":
+            try:
+                await run_in_threadpool(self._signup, subscriber.email, slugs)
+            except TransportUnavailable:
+                return self._say("mail_unavailable", 503)
+            return self._say("check_email", 200)
+        try:
+            subscriber = await run_in_threadpool(self._in_db, change_sections, token, slugs)
+        except InvalidToken as exc:
+            return self._token_problem(exc)
+        return self._preferences(subscriber, sections, client, "saved", 200)
 
     # ------------------------------------------------------------------ work
-    def _signup(self, address: str, slugs: tuple[str, ...] | None) -> None:
+    def sections(self) -> tuple[Section, ...]:
+        """Every section a reader can see on the site: the configured ones and those
+        only the content names, read again every few minutes as content arrives."""
+        with self._sections_lock:
+            now = time.monotonic()
+            if self._sections is None or now - self._sections[0] > SECTIONS_TTL:
+                self._sections = (now, self._read_sections())
+            return self._sections[1]
+
+    def _read_sections(self) -> tuple[Section, ...]:
+        from ..content.cache import load_cached
+        from ..content.sections import catalogue
+
+        try:
+            with load_cached(self.config, jobs=1) as catalog:
+                # as feeds.site.Site.sections: configured, or named by some entry
+                used = catalog.backend.sections_used()
+                return tuple(s for s in catalog.sections if s.configured or s.name in used)
+        except ContentError:
+            return catalogue(self.config, [])
+
+    def _count_signup(self, client: str) -> float | None:
+        web = self.config.web
         with self._db() as db:
-            subscriber, needs_confirming = request_signup(db, address, slugs, self.clock())
+            return limits.allow(db, "signup", client, [(web.signups_per_hour, 3600),
+                                                       (web.signups_per_day, limits.DAY)],
+                                self.clock().timestamp())
+
+    def _signup(self, email: str, slugs: tuple[str, ...] | None) -> None:
+        """Record the sign-up and mail the address, unless it is suppressed (it bounced)
+        or has had its share of mail from this form lately."""
+        web = self.config.web
+        with self._db() as db:
+            subscriber, needs_confirming = request_signup(db, email, slugs, self.clock())
+            if subscriber.suppressed:
+                log.info("sign-up: %s is suppressed (%s): no mail", email, subscriber.suppressed)
+                return
+            wait = limits.allow(db, "mail", subscriber.email,
+                                [(web.mails_per_hour, 3600), (web.mails_per_day, limits.DAY)],
+                                self.clock().timestamp())
+        if wait is not None:
+            log.info("sign-up: %s has had its share of mail; none sent", subscriber.email)
+            return
         notice = (notices.confirmation if needs_confirming else notices.already_subscribed)(
             self.config, subscriber, self.tokens)
         mail = notices.letter(self.config, self.env, notice, subscriber, self.tokens,
@@ -175,27 +264,57 @@ class Subscriptions:
             yield db
 
     # ------------------------------------------------------------------ answers
-    async def _form(self, request: Request) -> dict[str, list[str]] | Response:
+    def _check_origin(self, request: Request, *, required: bool) -> Response | None:
+        """A refusal for a POST from another site's page (or, when required, from no
+        page at all); None to go on."""
+        ours = same_origin(request, self.config.site.base_url)
+        if ours is False or (ours is None and required):
+            return self._say("cross_origin", 403)
+        return None
+
+    async def _form(self, request: Request) -> Form | Response:
         """The urlencoded body, read no further than MAX_BODY."""
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind not in ("application/x-www-form-urlencoded", ""):
-            return self._page("无法处理", "请用表单提交。", 415)
+            return self._say("not_a_form", 415)
         try:
             body = await _read_limited(request)
         except TooLarge:
-            return self._page("内容太大", "请求内容过大。", 413)
+            return self._say("too_large", 413)
         try:
             return parse_qs(body.decode("utf-8"), keep_blank_values=True,
                             max_num_fields=100)
         except (UnicodeDecodeError, ValueError):
-            return self._page("无法处理", "请求内容无法读取。", 400)
+            return self._say("unreadable", 400)
 
-    def _token_problem(self, exc: FeedsError) -> Response:
+    def _problem(self, exc: InvalidAddress | UnknownSection,
+                 sections: tuple[Section, ...]) -> Response:
+        if isinstance(exc, InvalidAddress):
+            return self._say("invalid_address", 400, email=exc.address)
+        names = self.words.word("list_separator").join(s.name for s in sections)
+        return self._say("unknown_section", 400, name=exc.name, sections=names)
+
+    def _token_problem(self, exc: InvalidToken) -> Response:
         expired = "expired" in str(exc)
-        return self._page("链接已失效" if expired else "链接无效",
-                          "这个链接已过期，请重新订阅。" if expired
-                          else "这个链接无效或已被修改。请使用邮件中的原始链接。",
-                          410 if expired else 400)
+        return self._say("link_expired" if expired else "link_invalid",
+                         410 if expired else 400)
+
+    def _signup_form(self, client: str, sections: tuple[Section, ...], email: str,
+                     chosen: list[str], status: int, *, expired: bool = False) -> Response:
+        return self._render("web_signup.html.j2", status, email=email, chosen=chosen,
+                            sections=sections, csrf=self.csrf.make("subscribe", client),
+                            expired=expired)
+
+    def _preferences(self, subscriber: Subscriber, sections: tuple[Section, ...],
+                     client: str, note: str | None, status: int) -> Response:
+        return self._render("web_preferences.html.j2", status, email=subscriber.email,
+                            sections=sections, chosen=subscriber.sections, note=note,
+                            subscribed=subscriber.status != "unsubscribed",
+                            csrf=self.csrf.make("preferences", client))
+
+    def _say(self, key: str, status: int, **values: object) -> Response:
+        title, text = self.words.page(key, **values)
+        return self._page(title, text, status)
 
     def _page(self, title: str, text: str, status: int,
               headers: dict[str, str] | None = None) -> Response:
@@ -208,6 +327,10 @@ class Subscriptions:
         # RFC 8058 one-click: no cookies, no redirects; nothing here sets either.
         return HTMLResponse(page, status_code=status,
                             headers={"Cache-Control": "no-store", **(headers or {})})
+
+
+def _first(form: Form, name: str) -> str:
+    return (form.get(name) or [""])[0]
 
 
 async def _read_limited(request: Request) -> bytes:
