@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
 import uvicorn
 
 
@@ -31,3 +36,38 @@ def serving(app) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@contextmanager
+def feeds_serve(config_file, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`feeds serve` itself, in its own process, on a free loopback port; yields its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feeds", "--config", str(config_file), "serve",
+         "--port", str(port)], env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("feeds serve did not start: "
+                                       + process.stderr.read().decode()) from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def http_client(base: str, **options) -> httpx.Client:
+    """An httpx client with TCP_NODELAY: without it httpx sends a POST's headers and body
+    in two writes, and the server's delayed ACK holds the body for ~40 ms."""
+    transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP,
+                                                     socket.TCP_NODELAY, 1)])
+    return httpx.Client(base_url=base, transport=transport, **options)
