@@ -8,7 +8,7 @@ import json
 from contextlib import closing
 
 import pytest
-from digest_support import SITE_TOML, make_site, smtp_settings, smtp_sink
+from digest_support import NOW, SITE_TOML, make_site, smtp_settings, smtp_sink
 from lxml import html
 from web_support import feeds_serve, http_client
 
@@ -151,8 +151,9 @@ def test_preferences_refuse_a_post_from_another_site(tmp_path):
     with smtp_sink() as sink:
         config = site(tmp_path, sink)
         with closing(connect(database_path(config))) as db:
-            reader, _ = add(db, "p@example.com", __import__("digest_support").NOW)
-        link = Tokens(secret_key(config.state_path)).make("preferences", reader.id, reader.email)
+            reader, _ = add(db, "p@example.com", NOW)
+            key = secret_key(db)
+        link = Tokens(key).make("preferences", reader.id, reader.email)
         with served(tmp_path) as base, http_client(base) as client:
             page = client.get(f"/preferences?token={link}")
             csrf = html.fromstring(page.content).find(".//input[@name='csrf']").get("value")
@@ -161,7 +162,7 @@ def test_preferences_refuse_a_post_from_another_site(tmp_path):
             no_token = client.post(f"/preferences?token={link}", data={"section": "culture"},
                                    headers={"Origin": base})
             # a one-click unsubscribe from another site's page is refused too
-            gone = Tokens(secret_key(config.state_path)).make("unsubscribe", reader.id,
+            gone = Tokens(key).make("unsubscribe", reader.id,
                                                               reader.email)
             framed = client.post(f"/unsubscribe?token={gone}",
                                  data={"List-Unsubscribe": "One-Click"},

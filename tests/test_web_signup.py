@@ -210,7 +210,7 @@ def test_saving_preferences_while_unsubscribed_says_so_and_offers_to_resubscribe
     config, client, sink = web
     url = confirmed_link(web, "u@example.com", "preferences")
     subscriber = status_of(config, "u@example.com")
-    gone = Tokens(secret_key(config.state_path)).make("unsubscribe", subscriber.id,
+    gone = Tokens(key_of(config)).make("unsubscribe", subscriber.id,
                                                       subscriber.email)
     client.post(f"/unsubscribe?token={gone}", data={"List-Unsubscribe": "One-Click"})
     shown = client.get(url)

@@ -43,7 +43,6 @@ def bounces_command(state: State) -> None:
         raise ConfigError(None, [("bounces.maildir", "set [bounces] maildir or imap_host "
                                                      "to the mailbox bounces arrive in")])
     base = bounce_address(config)
-    tokens = Tokens(secret_key(config.state_path))
     now = dt.datetime.now(dt.UTC)
     outcomes: Counter[str] = Counter()
     messages = 0
@@ -60,6 +59,7 @@ def bounces_command(state: State) -> None:
                                           f"{settings.imap_password_env} to the IMAP password")])
             sources.append(("imap", stack.enter_context(mailboxes.imap(settings, password))))
         db = stack.enter_context(closing(connect(database_path(config))))
+        tokens = Tokens(secret_key(db))
         for source, unread in sources:
             for where, raw, mark_read in unread:
                 messages += 1
