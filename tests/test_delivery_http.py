@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from contextlib import closing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -21,8 +22,8 @@ TOKEN = "server-token-123"
 
 class FakeAPI:
     """Answers each POST from a script: an int is that HTTP status for the whole batch,
-    a dict maps addresses to Postmark ErrorCodes (others 0); when the script runs out,
-    everything is accepted."""
+    a dict maps addresses to Postmark ErrorCodes (others 0), "slow" accepts the batch
+    but answers after a second; when the script runs out, everything is accepted."""
 
     def __init__(self) -> None:
         self.script: list[int | dict[str, int]] = []
@@ -34,6 +35,9 @@ class FakeAPI:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 api.requests.append((dict(self.headers), body))
                 step = api.script.pop(0) if api.script else {}
+                if step == "slow":  # takes the batch, answers after the client gave up
+                    time.sleep(1.0)
+                    step = {}
                 if isinstance(step, int):
                     self._reply(step, {"ErrorCode": 10, "Message": "no"})
                     return
@@ -47,7 +51,10 @@ class FakeAPI:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except BrokenPipeError:  # the client gave up waiting ("slow")
+                    pass
 
             def log_message(self, *args):
                 pass
@@ -152,3 +159,19 @@ def test_the_token_must_be_in_the_environment(tmp_path, api):
 def test_http_delivery_needs_an_endpoint(tmp_path):
     with pytest.raises(ConfigError, match=r"delivery\.http\.endpoint: required"):
         make_site(tmp_path, delivery={"method": "http"})
+
+
+def test_a_batch_with_no_answer_is_uncertain_and_posted_once_more_by_the_next_run(
+        tmp_path, api):
+    api.script = ["slow"]
+    config, report, _ = deliver(tmp_path, api, timeout=0.3)
+    assert report.editions[0].uncertain == 3 and not report.ok
+    assert len(api.requests) == 1  # not posted again in the same run
+    transport = open_transport(config, pace=no_wait()[0],
+                               environ={"FEEDS_HTTP_TOKEN": TOKEN})
+    again = run_digest(config, transport)
+    transport.close()
+    assert again.ok and again.editions[0].sent == 3
+    assert sorted(api.sent_to()) == sorted([r for r, _ in READERS] * 2)
+    assert run_digest(config, open_transport(
+        config, pace=no_wait()[0], environ={"FEEDS_HTTP_TOKEN": TOKEN})).editions == []

@@ -73,16 +73,16 @@ def imap(settings: BouncesConfig, password: str,
 
     def unread() -> Unread:
         _, found = client.uid("SEARCH", "UNSEEN")
-        for uid in (found[0] or b"").split():
+        for uid in (found[0] or b"").decode().split():
             _, data = client.uid("FETCH", uid, "(BODY.PEEK[])")
             raw = next((part[1] for part in data if isinstance(part, tuple)), None)
             if raw is None:
                 continue
 
-            def mark(uid: bytes = uid) -> None:
+            def mark(uid: str = uid) -> None:
                 client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
 
-            yield f"{where}/{settings.imap_folder}/{uid.decode()}", raw, mark
+            yield f"{where}/{settings.imap_folder}/{uid}", raw, mark
 
     try:
         yield unread()

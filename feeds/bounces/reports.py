@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from email import policy
 from email.message import Message
 from email.utils import getaddresses
-from typing import Literal
+from typing import Any, Literal
 
 from flufl.bounce import all_failures
 
@@ -43,8 +43,9 @@ def read_message(raw: bytes, bounce_address: str) -> list[Report]:
     message = email.message_from_bytes(raw, policy=policy.compat32)
     key = (message.get("Message-ID") or "").strip() or hashlib.sha256(raw).hexdigest()
     tag = _tag(message, bounce_address)
-    if (message.get_content_type() == "multipart/report"
-            and (message.get_param("report-type") or "").lower() == "feedback-report"):
+    report_type = message.get_param("report-type")
+    if (message.get_content_type() == "multipart/report" and isinstance(report_type, str)
+            and report_type.lower() == "feedback-report"):
         return _complaint(message, key, tag, bounce_address)
     temporary, permanent = all_failures(message)
     statuses = _statuses(message)
@@ -97,7 +98,7 @@ def _complaint(message: Message, key: str, tag: str | None,
 
 def _fields(part: Message) -> dict[str, str]:
     """The header-like fields of a message/feedback-report part, lowercased names."""
-    payload = part.get_payload()
+    payload: Any = part.get_payload()
     if isinstance(payload, list):  # parsed as an embedded message: its headers
         return {k.lower(): str(v).strip() for m in payload for k, v in m.items()}
     text = payload if isinstance(payload, str) else ""
@@ -106,12 +107,12 @@ def _fields(part: Message) -> dict[str, str]:
 
 
 def _original_header(part: Message, name: str) -> str | None:
-    payload = part.get_payload()
+    payload: Any = part.get_payload()
     if isinstance(payload, list) and payload:
         value = payload[0].get(name)
     else:
-        text = part.get_payload(decode=True) or b""
-        value = email.message_from_bytes(text, policy=policy.compat32).get(name)
+        text: Any = part.get_payload(decode=True) or b""
+        value = email.message_from_bytes(bytes(text), policy=policy.compat32).get(name)
     return str(value) if value else None
 
 
@@ -121,7 +122,7 @@ def _statuses(message: Message) -> dict[str, tuple[str, str]]:
     for part in message.walk():
         if part.get_content_type() != "message/delivery-status":
             continue
-        blocks = part.get_payload()
+        blocks: Any = part.get_payload()
         for block in blocks[1:] if isinstance(blocks, list) else []:
             recipient = str(block.get("Final-Recipient") or block.get("Original-Recipient")
                             or "")

@@ -330,7 +330,8 @@ class _Delivery:
         self.in_flight = set(waiting)
         for outcome in self.transport.send(batch):
             self.in_flight.discard(outcome.key)
-            key, status, detail = outcome.key, outcome.status, outcome.detail
+            key, detail = outcome.key, outcome.detail
+            status: str = outcome.status
             if status == "deferred":
                 self.tries[key] = self.tries.get(key, 0) + 1
                 if self.tries[key] <= self.transport.retries:
