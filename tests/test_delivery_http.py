@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -51,10 +52,8 @@ class FakeAPI:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError):  # the client gave up ("slow")
                     self.wfile.write(data)
-                except BrokenPipeError:  # the client gave up waiting ("slow")
-                    pass
 
             def log_message(self, *args):
                 pass

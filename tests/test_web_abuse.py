@@ -119,70 +119,76 @@ def test_limits_outlive_a_restart_of_the_server(tmp_path):
                 assert answer.status_code == expected
 
 
-def test_cross_origin_and_tokenless_posts_are_refused(tmp_path):
+@pytest.fixture(scope="module")
+def shared_site(tmp_path_factory):
+    """One site with the default [web] limits, served once for the tests below."""
+    root = tmp_path_factory.mktemp("shared")
     with smtp_sink() as sink:
-        site(tmp_path, sink)
-        with served(tmp_path) as base, http_client(base) as client:
-            csrf = token(client)
-            data = {"email": "a@example.com", "csrf": csrf}
-            evil = client.post("/subscribe", data=data, headers={"Origin": "https://evil.example"})
-            bare = client.post("/subscribe", data=data)
-            referer = client.post("/subscribe", data=data,
-                                  headers={"Referer": "https://evil.example/page"})
-            tokenless = client.post("/subscribe", data={"email": "a@example.com"},
-                                    headers={"Origin": base})
-            ours = client.post("/subscribe", data=data, headers={"Referer": base + "/"})
-            site_origin = client.post("/subscribe", data={"email": "b@example.com",
-                                                          "csrf": csrf},
-                                      headers={"Origin": "https://news.example.cn"})
+        config = site(root, sink)
+        with served(root) as base:
+            yield config, base, sink
+
+
+def test_cross_origin_and_tokenless_posts_are_refused(shared_site):
+    _, base, sink = shared_site
+    with http_client(base) as client:
+        csrf = token(client)
+        data = {"email": "a@example.com", "csrf": csrf}
+        evil = client.post("/subscribe", data=data, headers={"Origin": "https://evil.example"})
+        bare = client.post("/subscribe", data=data)
+        referer = client.post("/subscribe", data=data,
+                              headers={"Referer": "https://evil.example/page"})
+        tokenless = client.post("/subscribe", data={"email": "a@example.com"},
+                                headers={"Origin": base})
+        ours = client.post("/subscribe", data=data, headers={"Referer": base + "/"})
+        site_origin = client.post("/subscribe", data={"email": "b@example.com",
+                                                      "csrf": csrf},
+                                  headers={"Origin": "https://news.example.cn"})
     assert [evil.status_code, bare.status_code, referer.status_code] == [403, 403, 403]
     assert "不是从本站的页面提交的" in evil.text
     assert tokenless.status_code == 403 and "表单已过期" in tokenless.text
     assert html.fromstring(tokenless.content).find(".//input[@name='email']").get(
         "value") == "a@example.com"  # the form again, filled in, with a fresh token
     assert ours.status_code == 200 and site_origin.status_code == 200
-    assert sorted(r for r, _ in sink.received) == ["a@example.com", "b@example.com"]
+    assert sorted(r for r, _ in sink.received if r in ("a@example.com", "b@example.com")) == [
+        "a@example.com", "b@example.com"]
 
 
-def test_preferences_refuse_a_post_from_another_site(tmp_path):
+def test_preferences_refuse_a_post_from_another_site(shared_site):
     from feeds.subscribers import add, get
     from feeds.tokens import Tokens, secret_key
 
-    with smtp_sink() as sink:
-        config = site(tmp_path, sink)
-        with closing(connect(database_path(config))) as db:
-            reader, _ = add(db, "p@example.com", NOW)
-            key = secret_key(db)
-        link = Tokens(key).make("preferences", reader.id, reader.email)
-        with served(tmp_path) as base, http_client(base) as client:
-            page = client.get(f"/preferences?token={link}")
-            csrf = html.fromstring(page.content).find(".//input[@name='csrf']").get("value")
-            forged = client.post(f"/preferences?token={link}", data={
-                "section": "culture", "csrf": csrf}, headers={"Origin": "https://evil.example"})
-            no_token = client.post(f"/preferences?token={link}", data={"section": "culture"},
-                                   headers={"Origin": base})
-            # a one-click unsubscribe from another site's page is refused too
-            gone = Tokens(key).make("unsubscribe", reader.id,
-                                                              reader.email)
-            framed = client.post(f"/unsubscribe?token={gone}",
-                                 data={"List-Unsubscribe": "One-Click"},
-                                 headers={"Origin": "https://evil.example"})
-        assert (forged.status_code, no_token.status_code, framed.status_code) == (403, 403, 403)
-        with closing(connect(database_path(config))) as db:
-            assert get(db, "p@example.com").sections is None
-            assert get(db, "p@example.com").status == "active"
+    config, base, _ = shared_site
+    with closing(connect(database_path(config))) as db:
+        reader, _ = add(db, "p@example.com", NOW)
+        key = secret_key(db)
+    link = Tokens(key).make("preferences", reader.id, reader.email)
+    with http_client(base) as client:
+        page = client.get(f"/preferences?token={link}")
+        csrf = html.fromstring(page.content).find(".//input[@name='csrf']").get("value")
+        forged = client.post(f"/preferences?token={link}", data={
+            "section": "culture", "csrf": csrf}, headers={"Origin": "https://evil.example"})
+        no_token = client.post(f"/preferences?token={link}", data={"section": "culture"},
+                               headers={"Origin": base})
+        # a one-click unsubscribe from another site's page is refused too
+        gone = Tokens(key).make("unsubscribe", reader.id, reader.email)
+        framed = client.post(f"/unsubscribe?token={gone}",
+                             data={"List-Unsubscribe": "One-Click"},
+                             headers={"Origin": "https://evil.example"})
+    assert (forged.status_code, no_token.status_code, framed.status_code) == (403, 403, 403)
+    with closing(connect(database_path(config))) as db:
+        assert get(db, "p@example.com").sections is None
+        assert get(db, "p@example.com").status == "active"
 
 
-def test_every_answer_forbids_framing(tmp_path):
-    with smtp_sink() as sink:
-        site(tmp_path, sink)
-        with served(tmp_path) as base, \
-                http_client(base, headers={"Origin": base}) as client:
-            answers = [client.get(path) for path in (
-                "/", "/feeds/all.rss.xml", "/subscribe", "/confirm?token=x", "/unsubscribe",
-                "/preferences?token=x", "/no/such/page")]
-            answers.append(client.post("/subscribe", data={"email": "x"}))
-            answers.append(client.post("/webhooks/postmark", json={}))
+def test_every_answer_forbids_framing(shared_site):
+    _, base, _ = shared_site
+    with http_client(base, headers={"Origin": base}) as client:
+        answers = [client.get(path) for path in (
+            "/", "/feeds/all.rss.xml", "/subscribe", "/confirm?token=x", "/unsubscribe",
+            "/preferences?token=x", "/no/such/page")]
+        answers.append(client.post("/subscribe", data={"email": "x"}))
+        answers.append(client.post("/webhooks/postmark", json={}))
     assert {a.status_code for a in answers} >= {200, 400, 404}
     for answer in answers:
         assert answer.headers["x-frame-options"] == "DENY", answer.url

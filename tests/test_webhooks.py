@@ -81,8 +81,9 @@ def ses_bounce(address, kind="Permanent"):
                             "diagnosticCode": "smtp; 550 5.1.1 unknown"}]}})
 
 
-@pytest.fixture
-def served(tmp_path, signer):
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, signer):
+    tmp_path = tmp_path_factory.mktemp("hooks")
     config = make_site(tmp_path, bounces={"sns_certificate_url": r"^http://127\.0\.0\.1:\d+/",
                                           "sns_topics": [TOPIC]})
     (tmp_path / "feeds.toml").write_text(SITE_TOML + f"""
