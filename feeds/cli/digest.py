@@ -171,9 +171,11 @@ def _look(run: DigestRun, dry_run: bool, test_to: str | None, preview: Path | No
 
 def _print_plan(run: DigestRun, unfinished: list[Edition], upcoming: Edition | None,
                 why: str) -> None:
+    from ..digest.ledger import UNFINISHED
+
     for edition in unfinished:
         left = {r["subscriber_id"] for r in run.ledger.deliveries(edition.id)
-                if r["status"] in ("pending", "claimed")}
+                if r["status"] in UNFINISHED}
         click.echo(f"edition {edition.id} (unfinished: {len(left)} copies still to send)")
         for share in run.shares(edition):
             if share.subscriber.id in left:
