@@ -120,6 +120,12 @@ def test_sign_up_confirm_digest_and_one_click_unsubscribe(web, tmp_path):
 
     report = send_digest(config, load(config))
     assert report.ok
+    web_copy = html.fromstring(client.get(f"/digests/{report.editions[0].edition}.html").content)
+    (subscribe_link,) = [a.get("href") for a in web_copy.iter("a")
+                         if a.get("href", "").endswith("/subscribe")]
+    landing = client.get(urlsplit(subscribe_link).path)  # the site's own address, here
+    assert landing.status_code == 200
+    assert html.fromstring(landing.content).find(".//form[@method='post']") is not None
     digest = sink.messages()[-1]
     assert "经济" in digest["Subject"] and "教育" not in digest["Subject"]  # only the chosen section
     unsubscribe_url = re.search(r"<(https://[^>]+)>", digest["List-Unsubscribe"]).group(1)
