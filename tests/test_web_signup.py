@@ -281,3 +281,12 @@ def english(text: str) -> bool:
     visible = " ".join(html.fromstring(text).find(".//body").itertext())
     visible = re.sub(r"\S+@\S+|https?://\S+|<[^>]*>", " ", visible)
     return bool(re.search(r"[A-Za-z]{2,}(\s+[A-Za-z]{2,})+", visible))
+
+
+def test_error_pages_speak_the_sites_language(web):
+    _, client, _ = web
+    missing = client.get("/no/such/page.html")
+    wrong = client.post("/index.html", data={"x": "1"})
+    for answer, status in ((missing, 404), (wrong, 405)):
+        assert answer.status_code == status and "text/html" in answer.headers["content-type"]
+        assert re.search(r"[\u4e00-\u9fff]", answer.text) and not english(answer.text)

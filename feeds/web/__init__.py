@@ -38,9 +38,12 @@ def create_app(config: Config | None = None) -> Starlette:
         Route("/confirm", subscriptions.confirm, methods=["GET"]),
         Route("/unsubscribe", subscriptions.unsubscribe, methods=["GET", "POST"]),
         Route("/preferences", subscriptions.preferences, methods=["GET", "POST"]),
-        Mount("/", app=StaticSite(config.output_path)),
+        Mount("/", app=StaticSite(config.output_path, {
+            404: subscriptions.page_html("not_found"),
+            405: subscriptions.page_html("method_not_allowed")})),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(FrameGuard)])
+    return Starlette(routes=routes, middleware=[Middleware(FrameGuard)],
+                     exception_handlers={500: subscriptions.server_error})
 
 
 def __getattr__(name: str) -> object:

@@ -68,21 +68,35 @@ class _File:
 class StaticSite:
     """An ASGI app serving a folder; everything else in feeds.web mounts around it."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, pages: dict[int, str] | None = None) -> None:
         self.root = Path(os.path.realpath(root))
         self._files: dict[str, _File] = {}
+        # HTML for 404 and 405 in the site's language; plain text when not given
+        self.pages = pages or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         assert scope["type"] == "http"
         method = scope["method"]
         if method not in ("GET", "HEAD"):
-            await _plain(send, 405, "method not allowed\n", [(b"allow", b"GET, HEAD")])
+            await self._error(send, 405, "method not allowed\n", [(b"allow", b"GET, HEAD")])
             return
         found = self._lookup(scope["path"])
         if found is None:
-            await _plain(send, 404, "not found\n")
+            await self._error(send, 404, "not found\n")
             return
         await self._respond(found, Headers(scope=scope), method == "HEAD", send)
+
+    async def _error(self, send: Send, status: int, text: str,
+                     extra: list[tuple[bytes, bytes]] | None = None) -> None:
+        page = self.pages.get(status)
+        if page is None:
+            await _plain(send, status, text, extra)
+            return
+        body = page.encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"text/html; charset=utf-8"),
+                                (b"content-length", str(len(body)).encode()), *(extra or [])]})
+        await send({"type": "http.response.body", "body": body})
 
     # ------------------------------------------------------------- locating
     def _lookup(self, url_path: str) -> _File | None:

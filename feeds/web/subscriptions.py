@@ -317,6 +317,17 @@ class Subscriptions:
                             subscribed=subscriber.status != "unsubscribed",
                             csrf=self.csrf.make("preferences", client))
 
+    def page_html(self, key: str) -> str:
+        """An answer page as HTML, for the static site's own errors."""
+        title, text = self.words.page(key)
+        return templates.render(templates.load(self.env, "web_message.html.j2"),
+                                site=self.config.site, title=title, text=text)
+
+    async def server_error(self, request: Request, exc: Exception) -> Response:
+        """A bug: logged with its traceback by the server; the reader gets a page in the
+        site's language instead of Starlette's English one."""
+        return self._say("server_error", 500)
+
     def _say(self, key: str, status: int, **values: object) -> Response:
         title, text = self.words.page(key, **values)
         return self._page(title, text, status)
