@@ -50,16 +50,18 @@ def read_message(raw: bytes, bounce_address: str) -> list[Report]:
     temporary, permanent = all_failures(message)
     statuses = _statuses(message)
     reports = []
-    for kind, found in (("hard", permanent), ("soft", temporary - permanent)):
-        for raw_address in sorted(found):
-            address = raw_address.decode("utf-8", "replace").strip("<>").lower()
-            action, detail = statuses.get(address, ("failed", ""))
-            if action == "delayed":
-                continue
-            if detail[:2] in ("4.", "5."):
-                kind = "soft" if detail.startswith("4.") else "hard"
-            reports.append(Report(kind, address, tag, detail or kind + " bounce",  # type: ignore[arg-type]
-                                  f"{key}#{address}"))
+    found: list[tuple[Kind, bytes]] = [("hard", a) for a in permanent]
+    found += [("soft", a) for a in temporary - permanent]
+    for guess, raw_address in sorted(found, key=lambda pair: pair[1]):
+        address = raw_address.decode("utf-8", "replace").strip("<>").lower()
+        action, detail = statuses.get(address, ("failed", ""))
+        if action == "delayed":
+            continue
+        kind: Kind = guess
+        if detail[:2] in ("4.", "5."):
+            kind = "soft" if detail.startswith("4.") else "hard"
+        reports.append(Report(kind, address, tag, detail or f"{kind} bounce",
+                              f"{key}#{address}"))
     if tag and len(reports) > 1:  # one copy, one reader: the tag decides who
         reports = reports[:1]
     return reports
