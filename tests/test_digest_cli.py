@@ -31,7 +31,8 @@ def feeds(*args: str):
 
 def test_every_command_documents_an_example():
     for args in (["digest"], ["subscribers"], ["subscribers", "add"], ["subscribers", "remove"],
-                 ["subscribers", "list"], ["subscribers", "import"], ["unsubscribe"]):
+                 ["subscribers", "list"], ["subscribers", "import"], ["unsubscribe"],
+                 ["subscribers", "unsubscribe"], ["bounces"]):
         result = feeds(*args, "--help")
         assert result.exit_code == 0 and "Example:" in result.output, args
 
