@@ -27,6 +27,20 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class Photo:
+    """A picture an article refers to, as the page gives it: not yet read or checked.
+
+    Outputs show it only once feeds.photos has made web copies of it; a file that
+    is missing or cannot be read is reported there, and the article goes without it.
+    """
+
+    src: str  # the image file, relative to the content directory, with forward slashes
+    caption: str = ""  # 图为…, as printed without its credit; "" when the page gives none
+    credit: str = ""  # who took it, as printed: "记者 吴迪 摄", "文/图 张三"; "" when unknown
+    line: int = 0  # where the content file refers to it (for messages), 0 when unknown
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     name: str
     slug: str
@@ -60,6 +74,7 @@ class Entry:
     position: int = 0  # order of the article on its page, from 0
     time: dt.time | None = None  # publication time, when front matter gives one
     byline: str = ""  # the authors as the paper prints them, for display
+    photos: tuple[Photo, ...] = ()  # in the order the article shows them; the first leads
 
     def to_json(self) -> dict[str, object]:
         """The stable JSON shape of ``feeds entries --json`` (other tools read it)."""
@@ -73,6 +88,8 @@ class Entry:
             "authors": [{"name": a.name, "role": a.role} for a in self.authors],
             "paragraphs": list(self.paragraphs),
             "captions": list(self.captions),
+            "photos": [{"src": p.src, "caption": p.caption, "credit": p.credit}
+                       for p in self.photos],
             "summary": self.summary,
             "source": str(self.source),
         }
@@ -100,6 +117,9 @@ class Listing(NamedTuple):
     # Names the parse the entry came from (the file's size and mtime and the parser's
     # settings): unchanged while the entry is. None when unknown (content not cached).
     version: str | None = None
+    # What outputs must know of its pictures without reading the text: which web copies
+    # a build makes, and whether an unchanged page must show a changed picture.
+    photos: tuple[Photo, ...] = ()
 
     @property
     def source(self) -> Source:
@@ -108,4 +128,5 @@ class Listing(NamedTuple):
     @classmethod
     def of(cls, entry: Entry, version: str | None = None) -> Listing:
         return cls(entry.id, entry.title, entry.headline, entry.section, entry.issue_date,
-                   entry.time, entry.position, entry.source.path, entry.source.line, version)
+                   entry.time, entry.position, entry.source.path, entry.source.line, version,
+                   entry.photos)

@@ -33,7 +33,7 @@ from ..model import Entry, Listing
 from . import records
 from .catalog import Catalog, text
 from .ids import disambiguate
-from .loader import ProgressFn, Settings, load
+from .loader import Besides, ProgressFn, Settings, load
 from .results import FileReport, FileResult
 
 CACHE_NAME = "parsed.sqlite"
@@ -81,7 +81,7 @@ class CacheDamaged(FeedsError):
 
 # Bump when the tables or the records in them change: an older cache is dropped and
 # made again. (Changes to parsing itself change Settings.fingerprint instead.)
-_SCHEMA_VERSION = 3
+_SCHEMA_VERSION = 4  # 4: entries.photos
 _SCHEMA = (
     # what the rows below were parsed from: "settings" (Settings.fingerprint) and
     # "stats" (marshal of {path: (size, mtime_ns)}), read in one go by changed(); and
@@ -103,14 +103,15 @@ _SCHEMA = (
         issue_date INTEGER NOT NULL,
         time TEXT,
         line INTEGER NOT NULL,
+        photos BLOB,
         PRIMARY KEY (path, position)
     ) WITHOUT ROWID""",
     "CREATE INDEX entries_by_date ON entries (issue_date)",
     "CREATE INDEX entries_by_section ON entries (section, issue_date)",
     "CREATE INDEX entries_by_id ON entries (id)",
 )
-_LISTING = "path, position, id, title, headline, section, issue_date, time, line"
-Row = tuple[str, int, str, str, str, str, int, str | None, int]
+_LISTING = "path, position, id, title, headline, section, issue_date, time, line, photos"
+Row = tuple[str, int, str, str, str, str, int, str | None, int, bytes | None]
 
 
 class StateError(FeedsError):
@@ -195,8 +196,9 @@ class ParseCache:
         except OSError as exc:
             raise StateError(f"{path}: cannot use the parse cache ({exc}); make the state "
                              "directory writable, or choose another with --state") from None
-        self._stats: dict[str, tuple[int, int]] = {}
-        self._known: dict[str, tuple[int, int]] | None = None  # stats of the stored files
+        self._stats: dict[str, tuple] = {}
+        # stats of the stored files: size, mtime and the names of the images beside them
+        self._known: dict[str, tuple] | None = None
         self._twins: list[str] | None = None  # ids more than one stored entry has
         self._checkpoint: threading.Thread | None = None
 
@@ -215,11 +217,12 @@ class ParseCache:
             self._checkpoint.join()
         self._db.close()
 
-    def changed(self, files: Sequence[tuple[str, str]], settings: Settings
-                ) -> list[tuple[str, str]]:
-        """The files (relative path, path) not parsed before as they are now."""
+    def changed(self, files: Sequence[tuple[str, str]], settings: Settings,
+                beside: Besides | None = None) -> list[tuple[str, str]]:
+        """The files (relative path, path) not parsed before as they are now: with the same
+        size and mtime, and the same images sharing their name (``beside``)."""
         try:
-            return self._changed(files, settings)
+            return self._changed(files, settings, beside or {})
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
 
@@ -238,11 +241,10 @@ class ParseCache:
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
 
-    def _changed(self, files: Sequence[tuple[str, str]], settings: Settings
-                ) -> list[tuple[str, str]]:
-        """The files (relative path, path) not parsed before as they are now."""
+    def _changed(self, files: Sequence[tuple[str, str]], settings: Settings,
+                 beside: Besides) -> list[tuple[str, str]]:
         meta = dict(self._db.execute("SELECT key, value FROM meta"))
-        known: dict[str, tuple[int, int]] | None = None
+        known: dict[str, tuple] | None = None
         if meta.get("settings") == settings.fingerprint.encode():
             with contextlib.suppress(ValueError, EOFError, TypeError, KeyError):
                 known = marshal.loads(meta["stats"])
@@ -256,7 +258,7 @@ class ParseCache:
             except OSError:  # it will not read either; parsing reports why
                 todo.append((rel, path))
                 continue
-            found = self._stats[rel] = (stat.st_size, stat.st_mtime_ns)
+            found = self._stats[rel] = (stat.st_size, stat.st_mtime_ns, *beside.get(rel, ()))
             if known.get(rel) != found:
                 todo.append((rel, path))
         return todo
@@ -296,7 +298,7 @@ class ParseCache:
             (rel, result.report.skipped, records.dumps_report(result.report),
              records.dumps(result)) for rel, result in kept))
         self._db.executemany(
-            f"INSERT INTO entries ({_LISTING}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO entries ({_LISTING}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (_row(e) for _, result in kept for e in result.entries))
         meta = dict(self._db.execute("SELECT key, value FROM meta"))
         self._twins = None
@@ -328,8 +330,8 @@ class ParseCache:
         self._db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
         if self._twins is None:  # a cache with nothing stored: only when nothing was read
             self._twins = self._find_twins(set())
-        versions = {rel: f"{settings.fingerprint[:16]}:{size}:{mtime}"
-                    for rel, (size, mtime) in self._stats.items()}
+        versions = {rel: ":".join((settings.fingerprint[:16], *map(str, stat)))
+                    for rel, stat in self._stats.items()}
         unstored = [r.report for rel, r in fresh.items() if rel not in self._stats]
         return Indexed(_Guarded(self._db, self.path), order,
                        {rel: r.entries for rel, r in fresh.items()},
@@ -344,7 +346,15 @@ def _checkpoint(path: Path) -> None:
 def _row(entry: Entry) -> Row:
     return (entry.source.path, entry.position, entry.id, entry.title, entry.headline,
             entry.section, entry.issue_date.toordinal(),
-            entry.time.isoformat() if entry.time else None, entry.source.line)
+            entry.time.isoformat() if entry.time else None, entry.source.line,
+            _photos_blob(entry))
+
+
+def _photos_blob(entry: Entry) -> bytes | None:
+    """An entry's photos for the index, so that a build knows every picture it publishes
+    without reading any article's text (None: most articles have none)."""
+    record = records.photos_record(entry.photos)
+    return marshal.dumps(record) if record else None
 
 
 class Indexed:
@@ -383,10 +393,11 @@ class Indexed:
                 if a.id != b.id}
 
     def _listing(self, row: Row) -> Listing:
-        path, position, id_, title, headline, section, day, time, line = row
+        path, position, id_, title, headline, section, day, time, line, photos = row
         return Listing(self._ids.get((path, position), id_), title, headline, section,
                        _date(day), dt.time.fromisoformat(time) if time else None,
-                       position, path, line, self._versions.get(path))
+                       position, path, line, self._versions.get(path),
+                       records.photos_of(marshal.loads(photos)) if photos else ())
 
     # ------------------------------------------------------------------ Backend
     def listings(self) -> Sequence[Listing]:

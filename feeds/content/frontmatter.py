@@ -16,7 +16,7 @@ try:  # libyaml's loader is many times faster; PyYAML's pure one gives the same 
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
-KNOWN_KEYS = ("date", "section", "title", "author", "id")
+KNOWN_KEYS = ("date", "section", "title", "author", "id", "image")
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _TIME = re.compile(r"\d{1,2}:\d{2}")
 
@@ -29,6 +29,7 @@ class FrontMatter:
     title: str | None = None
     author: str | None = None  # as a byline: "记者 张三 通讯员 李四" or "张三"
     id: str | None = None
+    image: str | None = None  # a single article's picture, relative to the file
     line: int = 0  # line of the opening ---, 0 when there is none
 
 
@@ -82,6 +83,7 @@ def _read(data: dict, path: str, line: int) -> tuple[FrontMatter, tuple[tuple[in
         title=_text(data, "title", path, line),
         author=_author(data.get("author"), path, line),
         id=_text(data, "id", path, line),
+        image=_text(data, "image", path, line),
         line=line,
     ), tuple(notes)
 

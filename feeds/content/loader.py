@@ -24,7 +24,7 @@ from ..config import Config
 from ..errors import ContentError
 from ..model import Listing
 from ..version import code_identity
-from . import article, issuedate, records, sections
+from . import article, images, issuedate, records, sections
 from .catalog import Backend, Catalog, InMemory
 from .dates import full_date
 from .decoding import decode
@@ -68,17 +68,23 @@ class Settings:
         return hashlib.sha1(repr(key).encode()).hexdigest()
 
 
-def discover(root: Path) -> list[tuple[str, str]]:
+Besides = dict[str, tuple[str, ...]]  # page → the images sharing its name (images.beside)
+
+
+def discover(root: Path, pictures: dict[str, list[str]] | None = None
+             ) -> list[tuple[str, str]]:
     """(relative path with /, absolute path) of every .txt and .md file under root: a
     folder's files sorted by name, then its folders' files, as os.walk goes; hidden
     files and folders are skipped, and linked folders are not entered. Plain strings:
-    at 25,000 files pathlib's objects cost a second."""
+    at 25,000 files pathlib's objects cost a second. Image file names found on the
+    way go into ``pictures`` by folder prefix, when it is given."""
     found: list[tuple[str, str]] = []
-    _scan(str(root), "", found)
+    _scan(str(root), "", found, pictures)
     return found
 
 
-def _scan(folder: str, prefix: str, found: list[tuple[str, str]]) -> None:
+def _scan(folder: str, prefix: str, found: list[tuple[str, str]],
+          pictures: dict[str, list[str]] | None) -> None:
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=_name)
@@ -94,24 +100,28 @@ def _scan(folder: str, prefix: str, found: list[tuple[str, str]]) -> None:
                 folders.append(entry)
         elif name.lower().endswith(SUFFIXES):
             found.append((prefix + name, entry.path))
+        elif pictures is not None and name.lower().endswith(images.SUFFIXES):
+            pictures.setdefault(prefix, []).append(name)
     for entry in folders:
-        _scan(entry.path, f"{prefix}{entry.name}/", found)
+        _scan(entry.path, f"{prefix}{entry.name}/", found, pictures)
 
 
 def _name(entry: os.DirEntry[str]) -> str:
     return entry.name
 
 
-def parse_file(path: str, data: bytes, settings: Settings) -> FileResult:
-    """Parse one file; a file that cannot be used gives no entries and an error problem."""
+def parse_file(path: str, data: bytes, settings: Settings,
+               beside: tuple[str, ...] = ()) -> FileResult:
+    """Parse one file; a file that cannot be used gives no entries and an error problem.
+    ``beside`` names the images sharing the file's name (see content.images)."""
     try:
-        return _parse(path, data, settings)
+        return _parse(path, data, settings, beside)
     except ContentError as exc:
         problem = Problem(exc.line, exc.message, "error")
         return FileResult((), FileReport(path, 0, None, (problem,)))
 
 
-def _parse(path: str, data: bytes, settings: Settings) -> FileResult:
+def _parse(path: str, data: bytes, settings: Settings, beside: tuple[str, ...]) -> FileResult:
     if not data.strip():
         raise ContentError(path, None, "file is empty")
     if len(data) > MAX_FILE_BYTES:
@@ -155,6 +165,7 @@ def _parse(path: str, data: bytes, settings: Settings) -> FileResult:
         author=meta.author if single else None,
         id=meta.id if single else None,
     )
+    marked = images.take_markdown(blocks)
     entries = []
     for position, block in enumerate(blocks):
         try:
@@ -164,6 +175,13 @@ def _parse(path: str, data: bytes, settings: Settings) -> FileResult:
             problems.append(Problem(skip.line, skip.message))
     if not entries:
         raise ContentError(path, blocks[0].line, "no article has any text")
+    front = (meta.line, meta.image) if meta.image else None
+    if front and not single:
+        problems.append(Problem(meta.line, "front matter `image` applies only to "
+                                           "single-article files; ignored"))
+        front = None
+    entries, notes = images.attach(path, entries, marked, front, beside)
+    problems += [Problem(line, message) for line, message in notes]
     report = FileReport(path, len(entries), issue, tuple(problems), decoded.encoding)
     return FileResult(tuple(entries), report)
 
@@ -247,9 +265,12 @@ def _load(config: Config, content: Path | None, cache: ParseCache | None, jobs: 
     if not root.is_dir():
         raise ContentError(root, None, "content directory not found")
     settings = Settings.from_config(config, id_domain)
-    files = list(discover(root))
-    todo = cache.changed(files, settings) if cache else files
-    fresh = dict(_parse_all(todo, settings, jobs, progress, len(files) - len(todo), len(files)))
+    pictures: dict[str, list[str]] = {}
+    files = list(discover(root, pictures))
+    beside = images.beside(files, pictures)
+    todo = cache.changed(files, settings, beside) if cache else files
+    fresh = dict(_parse_all(todo, settings, beside, jobs, progress, len(files) - len(todo),
+                            len(files)))
     backend: Backend
     if cache:
         cache.store(fresh, settings, keep={rel for rel, _ in files})
@@ -263,28 +284,28 @@ def _load(config: Config, content: Path | None, cache: ParseCache | None, jobs: 
     return Catalog(backend, sections.catalogue(config, used))
 
 
-def _parse_all(todo: list[tuple[str, str]], settings: Settings, jobs: int | None,
-               progress: ProgressFn | None, done: int, total: int
+def _parse_all(todo: list[tuple[str, str]], settings: Settings, beside: Besides,
+               jobs: int | None, progress: ProgressFn | None, done: int, total: int
                ) -> Iterator[tuple[str, FileResult]]:
     processes = min(jobs or os.cpu_count() or 1, 8)  # this one included
     if progress:
         progress(done, total)
     if processes < 2 or len(todo) < _PARALLEL_FROM:
         for rel, path in todo:
-            yield rel, _read_and_parse(rel, path, settings)
+            yield rel, _read_and_parse(rel, path, settings, beside.get(rel, ()))
             done += 1
             if progress:
                 progress(done, total)
         return
-    for rel, result in _parse_in_parallel(todo, settings, processes):
+    for rel, result in _parse_in_parallel(todo, settings, beside, processes):
         yield rel, result
         done += 1
         if progress and (done % 64 == 0 or done == total):
             progress(done, total)
 
 
-def _parse_in_parallel(todo: list[tuple[str, str]], settings: Settings, processes: int
-                       ) -> Iterator[tuple[str, FileResult]]:
+def _parse_in_parallel(todo: list[tuple[str, str]], settings: Settings, beside: Besides,
+                       processes: int) -> Iterator[tuple[str, FileResult]]:
     """Parse in ``processes - 1`` worker processes and in this one, in any order.
 
     The workers take chunks of files from the front and this process takes them
@@ -302,13 +323,15 @@ def _parse_in_parallel(todo: list[tuple[str, str]], settings: Settings, processe
     context = get_context("fork") if "fork" in get_all_start_methods() else None
     with (tempfile.TemporaryDirectory(prefix="feeds-load-") as folder,
           ProcessPoolExecutor(processes - 1, mp_context=context) as pool):
-        futures = [pool.submit(_work, chunk, settings, folder) for chunk in chunks]
+        futures = [pool.submit(_work, chunk, settings, folder,
+                               {rel: beside[rel] for rel, _ in chunk if rel in beside})
+                   for chunk in chunks]
         front = 0  # the futures before this one are collected
         for back in reversed(range(len(chunks))):
             if not futures[back].cancel():  # a worker has started it: the ends have met
                 break
             for rel, path in chunks[back]:
-                yield rel, _read_and_parse(rel, path, settings)
+                yield rel, _read_and_parse(rel, path, settings, beside.get(rel, ()))
             while front < back and futures[front].done():
                 yield from _unpacked(futures[front])
                 front += 1
@@ -327,7 +350,8 @@ def _unpacked(future: Future[str]) -> Iterator[tuple[str, FileResult]]:
         yield rel, records.unpack(record)
 
 
-def _work(chunk: list[tuple[str, str]], settings: Settings, folder: str) -> str:
+def _work(chunk: list[tuple[str, str]], settings: Settings, folder: str,
+          beside: Besides) -> str:
     """In a worker process: parse a chunk of files and leave them packed (see records)
     in a new file in ``folder``; return its path.
 
@@ -337,18 +361,20 @@ def _work(chunk: list[tuple[str, str]], settings: Settings, folder: str) -> str:
     to a half of the time it spent parsing. It writes a file at once, and the
     loading process reads it in one call (bench/README.md).
     """
-    packed = [(rel, records.pack(_read_and_parse(rel, path, settings))) for rel, path in chunk]
+    packed = [(rel, records.pack(_read_and_parse(rel, path, settings, beside.get(rel, ()))))
+              for rel, path in chunk]
     handle, path = tempfile.mkstemp(dir=folder)
     with os.fdopen(handle, "wb") as file:
         pickle.dump(packed, file, protocol=pickle.HIGHEST_PROTOCOL)
     return path
 
 
-def _read_and_parse(rel: str, path: str, settings: Settings) -> FileResult:
+def _read_and_parse(rel: str, path: str, settings: Settings,
+                    beside: tuple[str, ...]) -> FileResult:
     try:
         with open(path, "rb") as file:
             data = file.read()
     except OSError as exc:
         problem = Problem(None, f"cannot read: {exc.strerror}", "error")
         return FileResult((), FileReport(rel, 0, None, (problem,)))
-    return parse_file(rel, data, settings)
+    return parse_file(rel, data, settings, beside)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 
-from ..model import Author, Entry, Source
+from ..model import Author, Entry, Photo, Source
 from .issuedate import IssueDate
 from .results import FileReport, FileResult, Problem
 
@@ -64,7 +64,17 @@ def _entry(e: Entry) -> tuple:
     return (e.id, e.title, e.headline, e.subtitle, e.section, e.issue_date.toordinal(),
             e.date.toordinal(), e.date_approximate,
             tuple((a.name, a.role) for a in e.authors), e.paragraphs, e.captions,
-            e.source.line, e.position, e.time.isoformat() if e.time else None, e.byline)
+            e.source.line, e.position, e.time.isoformat() if e.time else None, e.byline,
+            photos_record(e.photos))
+
+
+def photos_record(photos: tuple[Photo, ...]) -> tuple | None:
+    """Photos as plain tuples (also the parse cache's index column); None for none."""
+    return tuple((p.src, p.caption, p.credit, p.line) for p in photos) if photos else None
+
+
+def photos_of(record: tuple | None) -> tuple[Photo, ...]:
+    return tuple(Photo(*fields) for fields in record) if record else ()
 
 
 def unpack(record: Record) -> FileResult:
@@ -80,4 +90,5 @@ def _make_entry(path: str, f: tuple) -> Entry:
         date_approximate=f[7], authors=tuple(Author(n, r) for n, r in f[8]),
         paragraphs=paragraphs, captions=f[10], summary=paragraphs[0],
         source=Source(path, f[11]), position=f[12],
-        time=dt.time.fromisoformat(f[13]) if f[13] else None, byline=f[14])
+        time=dt.time.fromisoformat(f[13]) if f[13] else None, byline=f[14],
+        photos=photos_of(f[15]))
