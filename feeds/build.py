@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import slugs, templates, websub
+from . import photos, slugs, templates, websub
 from .atomic import write_if_changed
 from .config import CACHE_FOLDER, Config
 from .content.cache import CacheDamaged, cache_file, drop, load_cached
@@ -26,7 +26,7 @@ from .published import Limits, Record, Settlement, authority
 from .site import Site
 from .sitewriter import Output, SiteWriter, Summary
 from .syndication.outputs import FeedBuilder
-from .urls import FORMATS, new_permalink
+from .urls import ALL, FORMATS, new_permalink
 from .version import code_identity
 from .websub import PingFailure
 
@@ -58,6 +58,7 @@ class BuildResult:
     feeds_written: list[str]  # subscription feeds whose bytes changed
     ping_failures: list[PingFailure]
     settlement: Settlement  # articles new, corrected, updated and withdrawn
+    photo_problems: list[photos.Problem]  # pictures left out, each with its file and line
 
 
 def build(config: Config, options: BuildOptions = BuildOptions(),
@@ -85,8 +86,10 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
                     # A digest passes no limits; a build with --allow-removals, none that bind.
                     settlement = record.settle(catalog, new_permalink, now,
                                                limits or Limits(10**9, 1.0), domain)
-                    summary, made = _write(config, catalog, record, output, state,
+                    gallery = photos.Gallery(options.content or config.content_path, state)
+                    summary, made = _write(config, catalog, record, gallery, output, state,
                                            options.pages, progress)
+                    gallery.save()
                     entries, skipped = catalog.count(), catalog.skipped()
                 break
             except CacheDamaged as exc:  # found while reading entries back: nothing written
@@ -102,29 +105,40 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
         failures = websub.publish(config.feeds.websub_hub,
                                   [made.links.url(path) for path in feeds_written])
     return BuildResult(entries, skipped, summary, time.perf_counter() - started, feeds_written,
-                       failures, settlement)
+                       failures, settlement, gallery.problems)
 
 
-def _write(config: Config, catalog: Catalog, record: Record, output: Path, state: Path,
-           pages: bool, progress: Progress | None) -> tuple[Summary, Site]:
-    site = Site(config, catalog, record)
+def _write(config: Config, catalog: Catalog, record: Record, gallery: photos.Gallery,
+           output: Path, state: Path, pages: bool, progress: Progress | None
+           ) -> tuple[Summary, Site]:
+    site = Site(config, catalog, record, gallery)
     env = templates.environment(config)
     content = templates.load(env, "feed_content.html.j2")
 
     def render_content(entry: Entry, url: str) -> str:
-        return templates.render(content, entry=entry, url=url)
+        shown = photos.figures(gallery.pictures(entry), site.links.url, entry.headline)
+        return templates.render(content, entry=entry, url=url, figures=shown)
+
+    # The pictures of every entry an output shows: pages and archives show them all.
+    if pages or config.feeds.archives:
+        shown = [listing for _, listing in site.timeline]
+    else:
+        scopes = [ALL, *(s.slug for s in site.sections)]
+        shown = list({x.id: x for slug in scopes
+                      for _, x in site.recent(slug, config.feeds.limit)}.values())
+    gallery.prepare(shown)
 
     stylesheet = _stylesheet(env) if config.feeds.stylesheet else None
     # Every template's source, read once, and the code that renders them: after an
     # upgrade every output is rendered again (unchanged bytes are still not rewritten).
     design = f"{code_identity()}:{templates.fingerprint(env)}"
     outputs: list[Iterable[Output]] = [
-        FeedBuilder(site, render_content, stylesheet, design).outputs()]
+        gallery.outputs(shown), FeedBuilder(site, render_content, stylesheet, design).outputs()]
     if pages:
         from .pages import PageBuilder  # here: a feeds-only build needs none of it
 
         outputs.append(PageBuilder(site, env, design).outputs())
-    # Without pages, pages an earlier build made are left as they are, not removed.
+    # Without pages, pages (and pictures) an earlier build made are left as they are.
     keep = None if pages else (lambda path: not path.startswith("feeds/"))
     writer = SiteWriter(output, state / MANIFEST_NAME, keep=keep)
     try:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import jinja2
 
-from . import templates
-from .model import Listing, Section
+from . import photos, templates
+from .model import Entry, Listing, Section
 from .site import Site, Timed
 from .sitewriter import Output
 from .syndication.outputs import MEDIA_TYPES
@@ -103,8 +103,13 @@ class PageBuilder:
         def render() -> bytes:
             path = self.site.article_path(listing)
             section = self.site.section_of(listing)
+            entry = self.site.entry(listing)
+            pictures = self._pictures(entry)
             return self._render("article.html.j2", path, section.slug,
-                                entry=self.site.entry(listing),
+                                entry=entry, figures=photos.figures(
+                                    pictures, lambda target: self._href(path, target),
+                                    entry.headline),
+                                og_image=self._og_image(pictures, entry),
                                 published=published, section=section,
                                 section_href=self._href(path, Links.section_path(section.slug)),
                                 canonical=self.site.url(listing), current=section.slug)
@@ -116,6 +121,19 @@ class PageBuilder:
         key = (f"{self._design}:{self.site.fingerprint(listing)}:{section.slug}:{nav}:"
                f"{published.isoformat()}:{self._site_fingerprint()}")
         return hashlib.sha1(key.encode()).hexdigest()
+
+    def _pictures(self, entry: Entry) -> tuple[photos.Picture, ...]:
+        gallery = self.site.gallery
+        return gallery.pictures(entry) if gallery is not None else ()
+
+    def _og_image(self, pictures: tuple[photos.Picture, ...], entry: Entry
+                  ) -> dict[str, object] | None:
+        """The lead picture for share cards (Open Graph: an absolute URL, its size)."""
+        if not pictures:
+            return None
+        large = pictures[0].large
+        return {"url": self.links.url(large.path), "type": large.type, "width": large.width,
+                "height": large.height, "alt": pictures[0].photo.caption or entry.headline}
 
     # --------------------------------------------------------------- helpers
     def _render(self, name: str, path: str, scope: str, current: str | None = None,

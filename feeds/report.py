@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .content.catalog import Catalog
@@ -15,8 +16,10 @@ if TYPE_CHECKING:
     from .digest.send import RunReport
 
 
-def print_check(catalog: Catalog, *, strict: bool = False, console: Console | None = None) -> bool:
-    """Print a table of files and then every problem; True when the check failed."""
+def print_check(catalog: Catalog, *, strict: bool = False, console: Console | None = None,
+                content: Path | None = None) -> bool:
+    """Print a table of files, every problem, then the pictures the entries name (when
+    ``content``, the folder they are relative to, is given); True when the check failed."""
     from rich.console import Console  # here: builds print no tables
     from rich.table import Table
 
@@ -38,9 +41,34 @@ def print_check(catalog: Catalog, *, strict: bool = False, console: Console | No
     skipped = [r.path for r in catalog.files if r.skipped]
     warned = [r.path for r in catalog.files
               if any(p.severity == "warning" for p in r.problems)]
+    missing = print_photos(catalog, content, console) if content is not None else 0
     console.print(f"{len(catalog.files)} files, {len(catalog.listings)} entries, "
                   f"{len(skipped)} skipped, {len(warned)} with warnings")
-    return bool(skipped) or (strict and bool(warned))
+    return bool(skipped) or (strict and (bool(warned) or bool(missing)))
+
+
+def print_photos(catalog: Catalog, content: Path, console: Console) -> int:
+    """List every picture the entries name, then those whose file is missing and those
+    with no caption (warnings). Returns how many warnings it gave. Files are only looked
+    for here; `feeds build` reads them and reports any it cannot use."""
+    found = [(entry, photo) for entry in catalog.entries for photo in entry.photos]
+    if not found:
+        return 0
+    missing, bare = [], []
+    console.print("images:")
+    for entry, photo in found:
+        where = f"{entry.source.path}:{photo.line}" if photo.line else entry.source.path
+        credit = f" ({photo.credit})" if photo.credit else ""
+        console.print(f"  {where}: {photo.src}: {photo.caption or '-'}{credit}", soft_wrap=True)
+        if not (content / photo.src).is_file():
+            missing.append(f"{where}: warning: image {photo.src} not found")
+        if not photo.caption:
+            bare.append(f"{where}: warning: image {photo.src} has no caption (its alt text "
+                        "will be the headline)")
+    for line in missing + bare:
+        console.print(line, soft_wrap=True)
+    console.print(f"{len(found)} images, {len(missing)} missing, {len(bare)} without caption")
+    return len(missing) + len(bare)
 
 
 def print_entries(entries: Iterable[Entry], console: Console | None = None) -> None:
@@ -62,6 +90,7 @@ def build_warnings(result: BuildResult) -> list[str]:
         problem = next(p for p in report.problems if p.severity == "error")
         where = f"{report.path}:{problem.line}" if problem.line else report.path
         lines.append(f"skipped {where}: {problem.message}")
+    lines += [str(problem) for problem in result.photo_problems]
     lines += [f"WebSub hub was not told about {f.feed_url}: {f.reason}"
               for f in result.ping_failures]
     return lines

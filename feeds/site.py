@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .content.catalog import Catalog
@@ -21,6 +22,9 @@ from .model import Entry, Listing, Section
 from .published import Record
 from .timeline import newest_first
 from .urls import ALL, Links
+
+if TYPE_CHECKING:
+    from .photos import Gallery
 
 Timed = tuple[dt.datetime, Listing]
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -37,6 +41,7 @@ class Site:
     config: Config
     catalog: Catalog
     record: Record | None = None  # what was published; None: URLs as the rules make them
+    gallery: Gallery | None = None  # the entries' pictures; None: outputs show none
     links: Links = field(init=False)
 
     def __post_init__(self) -> None:
@@ -143,7 +148,12 @@ class Site:
 
     def fingerprint(self, listing: Listing) -> str:
         """A key for everything about an entry an output may show, so that outputs made
-        from unchanged entries can be recognised without reading or rendering them."""
+        from unchanged entries can be recognised without reading or rendering them.
+        Its pictures count too: a picture file can change while its page does not."""
+        pictures = self.gallery.key(listing) if self.gallery is not None else ""
+        return self._text_fingerprint(listing) + (f"\x1f{pictures}" if pictures else "")
+
+    def _text_fingerprint(self, listing: Listing) -> str:
         if listing.version is not None:  # the entry is what that parse of its file made
             return f"{listing.id}\x1f{listing.version}\x1f{listing.position}"
         known = self._hashes.get(listing.id)

@@ -303,7 +303,7 @@ def test_editing_a_template_another_imports_renders_the_feeds_again(build_site, 
     build_site(SITE_PAGES, pages=False)
     (tmp_path / "templates").mkdir()  # site.templates_dir: overrides the shipped ones
     shipped = (ROOT / "templates" / "article_body.html.j2").read_text(encoding="utf-8")
-    edited = shipped.replace("{% macro body(entry) -%}", "{% macro body(entry) -%}<p>编者按</p>")
+    edited = shipped.replace("{% macro body(entry, figures=()) -%}", "{% macro body(entry, figures=()) -%}<p>编者按</p>")
     assert edited != shipped
     (tmp_path / "templates" / "article_body.html.j2").write_text(edited, encoding="utf-8")
     result, public = build_site(pages=False)

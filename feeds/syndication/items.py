@@ -19,6 +19,21 @@ def xml_safe(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemImage:
+    """A picture of an item, as enclosures and Media RSS name it (absolute URLs)."""
+
+    url: str  # the widest JPEG
+    type: str
+    length: int  # bytes
+    width: int
+    height: int
+    thumbnail_url: str  # the narrowest JPEG
+    thumbnail_width: int
+    thumbnail_height: int
+    description: str  # the caption, with its credit
+
+
+@dataclass(frozen=True, slots=True)
 class FeedItem:
     id: str
     title: str
@@ -30,11 +45,13 @@ class FeedItem:
     section_url: str
     published: dt.datetime  # time-zone aware
     updated: dt.datetime | None = None  # when it was corrected after publication
+    images: tuple[ItemImage, ...] = ()  # the first is the lead: the enclosure
 
     @classmethod
     def of(cls, entry: Entry, published: dt.datetime, section: Section, url: str,
            section_url: str, render: Callable[[Entry, str], str],
-           updated: dt.datetime | None = None) -> FeedItem:
+           updated: dt.datetime | None = None,
+           images: tuple[ItemImage, ...] = ()) -> FeedItem:
         """The feed view of an entry; ``render`` gives the full article as HTML."""
         return cls(
             id=xml_safe(entry.id),
@@ -47,4 +64,11 @@ class FeedItem:
             section_url=section_url,
             published=published,
             updated=updated if updated and updated > published else None,
+            images=tuple(_safe(i) for i in images),
         )
+
+
+def _safe(image: ItemImage) -> ItemImage:
+    return ItemImage(image.url, image.type, image.length, image.width, image.height,
+                     image.thumbnail_url, image.thumbnail_width, image.thumbnail_height,
+                     xml_safe(image.description))

@@ -53,4 +53,9 @@ def _item(item: FeedItem) -> dict[str, object]:
         out["date_modified"] = item.updated.isoformat()
     if item.authors:
         out["authors"] = [{"name": name} for name in item.authors]
+    if item.images:
+        out["image"] = item.images[0].url  # "the main image for the item"
+        out["attachments"] = [{"url": i.url, "mime_type": i.type, "size_in_bytes": i.length,
+                               **({"title": i.description} if i.description else {})}
+                              for i in item.images]
     return out

@@ -27,7 +27,7 @@ from ..site import Site, Timed
 from ..sitewriter import Output
 from ..urls import ALL, Links
 from . import jsonfeed, opml, xmlfeeds
-from .items import FeedItem
+from .items import FeedItem, ItemImage
 from .xmlfeeds import FeedMeta, Link
 
 MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml",
@@ -207,12 +207,26 @@ class FeedBuilder:
         item = self._items.get(listing.id)
         if item is None:
             section = self.site.section_of(listing)
-            item = FeedItem.of(self.site.entry(listing), published, section,
+            entry = self.site.entry(listing)
+            item = FeedItem.of(entry, published, section,
                                self.site.url(listing), self.site.section_url(section),
-                               self.render_content, self.site.updated(listing))
+                               self.render_content, self.site.updated(listing),
+                               self._images(entry))
             if keep:
                 self._items[listing.id] = item
         return item
+
+    def _images(self, entry: Entry) -> tuple[ItemImage, ...]:
+        gallery = self.site.gallery
+        if gallery is None:
+            return ()
+        url = self.links.url
+        return tuple(
+            ItemImage(url(p.large.path), p.large.type, p.large.length, p.large.width,
+                      p.large.height, url(p.thumbnail.path), p.thumbnail.width,
+                      p.thumbnail.height,
+                      " ".join(x for x in (p.photo.caption, p.photo.credit) if x))
+            for p in gallery.pictures(entry))
 
     def _fragment(self, timed: Timed) -> bytes:
         listing = timed[1]

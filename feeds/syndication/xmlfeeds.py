@@ -16,6 +16,15 @@ handled here, where we call it, and pinned by tests/test_xmlfeeds.py:
 - Entries are prepended by default: we append, newest first.
 - RSS ``<author>`` needs an e-mail address, which bylines never have: RSS
   names authors with ``dc:creator`` instead.
+- Its Media RSS extension has no ``media:description``: the entry extension
+  below adds one to each ``media:group`` the media extension wrote (which is
+  why that extension is loaded first: entry extensions run in the order they
+  were added).
+
+Pictures: the lead picture is the item's enclosure (RSS ``<enclosure>``, Atom
+``link rel="enclosure"``); in RSS every picture is also a Media RSS group with
+its content, thumbnail and caption, which readers such as Feedly and
+Inoreader show as the item's image.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from ..version import VERSION as __version__
 from .items import FeedItem
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 GENERATOR = ("feeds", __version__)
 
@@ -95,6 +105,7 @@ def _document(meta: FeedMeta, items: Sequence[FeedItem], fmt: str) -> bytes:
 
 def _generator(meta: FeedMeta) -> FeedGenerator:
     generator = FeedGenerator()
+    generator.load_extension("media", atom=False, rss=True)  # before "document": see above
     generator.register_extension("document", _Document, _EntryLinks)
     generator.document.meta = meta
     generator.load_extension("dc", atom=False, rss=True)
@@ -115,6 +126,14 @@ def _add(generator: FeedGenerator, item: FeedItem) -> FeedEntry:
     _fill(entry, item)
     if item.authors:
         entry.dc.dc_creator(list(item.authors))
+    for number, image in enumerate(item.images):
+        group = f"picture-{number}"  # one media:group per picture, so it keeps its caption
+        entry.media.content(url=image.url, type=image.type, medium="image",
+                            fileSize=str(image.length), width=str(image.width),
+                            height=str(image.height), group=group,
+                            **({"isDefault": "true"} if number == 0 else {}))
+        entry.media.thumbnail(url=image.thumbnail_url, width=str(image.thumbnail_width),
+                              height=str(image.thumbnail_height), group=group)
     return entry
 
 
@@ -129,6 +148,10 @@ def _fill(entry: FeedEntry, item: FeedItem) -> None:
     for name in item.authors:
         entry.author({"name": name})
     entry.category(term=item.section.slug, scheme=item.section_url, label=item.section.name)
+    if item.images:
+        lead = item.images[0]
+        entry.enclosure(lead.url, str(lead.length), lead.type)
+    entry.document.item = item
 
 
 class _Document(BaseExtension):
@@ -169,13 +192,28 @@ def _attributes(link: Link) -> dict[str, str]:
 
 
 class _EntryLinks(BaseEntryExtension):
-    """Restore the rel and type feedgen 1.0.0 drops from Atom entry links."""
+    """Restore the rel, type and length feedgen 1.0.0 drops from Atom entry links, and
+    add the captions of Media RSS pictures."""
+
+    item: FeedItem
 
     def extend_atom(self, entry: etree._Element) -> etree._Element:
+        lead = self.item.images[0] if self.item.images else None
         for link in entry.iter("link"):
-            link.set("rel", "alternate")
-            link.set("type", "text/html")
+            if lead is not None and link.get("href") == lead.url:
+                link.set("rel", "enclosure")
+                link.set("type", lead.type)
+                link.set("length", str(lead.length))
+            else:
+                link.set("rel", "alternate")
+                link.set("type", "text/html")
         return entry
 
     def extend_rss(self, item: etree._Element) -> etree._Element:
+        groups = item.findall(f"{{{MEDIA_NS}}}group")
+        for group, image in zip(groups, self.item.images, strict=True):
+            if image.description:
+                description = etree.SubElement(group, f"{{{MEDIA_NS}}}description",
+                                               type="plain")
+                description.text = image.description
         return item

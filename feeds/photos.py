@@ -1,0 +1,451 @@
+"""Web copies of the pictures articles show: read once, made safe and small, kept in the cache.
+
+Every picture an entry names (``Entry.photos``, see feeds.content.images) is
+read with Pillow and made into the files readers download:
+
+- turned upright by its EXIF orientation, then stripped of every piece of
+  metadata (EXIF with its GPS position, XMP, comments, the ICC profile): a
+  news photo must not tell where a photographer's phone was;
+- converted to sRGB with the profile it embeds, since browsers and mail
+  clients that ignore profiles show everything as sRGB;
+- scaled to ``WIDTHS`` (never up: a narrow picture keeps its width) and saved
+  as JPEG and WebP, named by the hash of their own bytes, so that a server may
+  let them be cached forever and a changed picture gets new names.
+
+Encoding is deterministic (same bytes, same Pillow, same settings: same files),
+so the cache under ``<state_dir>/cache/images/`` is only a saving: deleting it
+changes no output byte. It is keyed on the code (version.code_identity), Pillow's
+version and the settings; an index in it remembers each source file by size and mtime, so a
+rebuild with unchanged pictures reads none of them.
+
+A picture that cannot be used (missing, not an image, truncated, a decompression
+bomb, a format we do not publish) is reported with the content file and line
+that names it, and the article is published without it. This module never
+writes into the output folder: it gives the site writer Outputs (``outputs``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import threading
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from .atomic import write_if_changed
+from .config import CACHE_FOLDER as STATE_CACHE
+from .errors import FeedsError
+from .model import Entry, Listing, Photo
+from .sitewriter import Output
+from .version import code_identity
+
+try:  # HEIC, from phones, when the optional pillow-heif is installed
+    from pillow_heif import register_heif_opener
+except ImportError:  # pragma: no cover - depends on what is installed
+    HEIC = False
+else:
+    register_heif_opener()
+    HEIC = True
+
+WIDTHS = (1600, 800, 400)
+JPEG_QUALITY = 82
+WEBP_QUALITY = 80
+FOLDER = "images"  # in the output directory
+CACHE_FOLDER = Path(STATE_CACHE) / "images"  # in the state directory
+_READ = {"JPEG", "PNG", "WEBP", "MPO"} | ({"HEIF"} if HEIC else set())  # MPO: camera JPEGs
+_INDEX = "index.json"
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+class ImageError(FeedsError):
+    """A picture that cannot be published; the article goes without it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    path: str  # in the output directory: images/<hash of the bytes>-<width>.jpg
+    width: int
+    height: int
+    type: str  # image/jpeg or image/webp
+    length: int  # bytes
+
+    @property
+    def name(self) -> str:
+        return self.path.rpartition("/")[2]
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A photo with its web copies, widest first within each type."""
+
+    photo: Photo
+    variants: tuple[Variant, ...]
+
+    @property
+    def jpeg(self) -> tuple[Variant, ...]:
+        return tuple(v for v in self.variants if v.type == "image/jpeg")
+
+    @property
+    def webp(self) -> tuple[Variant, ...]:
+        return tuple(v for v in self.variants if v.type == "image/webp")
+
+    @property
+    def large(self) -> Variant:
+        """The widest JPEG: for og:image, enclosures and Media RSS content."""
+        return self.jpeg[0]
+
+    @property
+    def medium(self) -> Variant:
+        """The JPEG an <img> falls back to: the widest at most 800 px (else the narrowest)."""
+        return next((v for v in self.jpeg if v.width <= 800), self.jpeg[-1])
+
+    @property
+    def thumbnail(self) -> Variant:
+        return self.jpeg[-1]
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str  # the content file that names the picture
+    line: int  # 0 when unknown
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class _Index:
+    """What the cache knows: source file → (size, mtime, hash of its bytes); hash → its
+    variants as lists, or the reason it cannot be used."""
+
+    sources: dict[str, list] = field(default_factory=dict)
+    images: dict[str, dict] = field(default_factory=dict)
+
+
+def settings_key() -> str:
+    """Names the cache: whatever changes the bytes of a web copy is in it."""
+    key = (code_identity(), Image.__version__, WIDTHS, JPEG_QUALITY, WEBP_QUALITY, HEIC)
+    return hashlib.sha1(repr(key).encode()).hexdigest()[:16]
+
+
+class Gallery:
+    """The pictures of one build (or digest run), made or found in the cache.
+
+    ``content`` is the content directory photos are relative to; ``state`` the state
+    directory (None: no cache, every picture is read and converted when asked for).
+    """
+
+    def __init__(self, content: Path, state: Path | None, *,
+                 warn: Callable[[str], None] | None = None) -> None:
+        self.content = content
+        self.cache = state / CACHE_FOLDER / settings_key() if state is not None else None
+        self.problems: list[Problem] = []
+        self._warn = warn
+        self._reported: set[tuple[str, int, str]] = set()
+        self._lock = threading.Lock()
+        self._index = self._read_index()
+        self._loaded = json.dumps(self._index.__dict__, sort_keys=True)
+        self._memory: dict[str, bytes] = {}  # variant name → bytes, when there is no cache
+        self._pictures: dict[str, tuple[Variant, ...] | str] = {}  # src → variants or error
+
+    # ----------------------------------------------------------------- reading
+    def pictures(self, owner: Listing | Entry, photos: Iterable[Photo] | None = None
+                 ) -> tuple[Picture, ...]:
+        """The usable pictures of an entry (given by its listing or itself); the others
+        are reported once, with the entry's file and the line that names them."""
+        found = []
+        for photo in owner.photos if photos is None else photos:
+            made = self._made(photo.src)
+            if isinstance(made, str):
+                self._problem(owner.path if isinstance(owner, Listing) else owner.source.path,
+                              photo, made)
+            else:
+                found.append(Picture(photo, made))
+        return tuple(found)
+
+    def key(self, owner: Listing | Entry) -> str:
+        """What an output showing this entry's pictures depends on: their files' names
+        (which carry the hash of their bytes) and captions; "" when it has none."""
+        if not owner.photos:
+            return ""
+        return "\x1d".join(f"{p.photo}\x1c{p.large.path}" for p in self.pictures(owner))
+
+    def prepare(self, owners: Iterable[Listing], threads: int | None = None) -> None:
+        """Convert every picture not converted yet, several at a time (Pillow lets go of
+        the interpreter lock while it decodes, scales and encodes)."""
+        todo = list(dict.fromkeys(p.src for o in owners for p in o.photos
+                                  if p.src not in self._pictures))
+        if len(todo) < 2:
+            for src in todo:
+                self._made(src)
+            return
+        with ThreadPoolExecutor(threads or min(os.cpu_count() or 1, 8)) as pool:
+            list(pool.map(self._made, todo))
+
+    def outputs(self, owners: Iterable[Listing]) -> Iterator[Output]:
+        """The web copies of every usable picture of these entries, for the site writer.
+        Named by their bytes, so a file already published is never rendered again."""
+        seen: set[str] = set()
+        for owner in owners:
+            for picture in self.pictures(owner):
+                for variant in picture.variants:
+                    if variant.path not in seen:
+                        seen.add(variant.path)
+                        yield Output(variant.path, self._reader(picture.photo.src, variant),
+                                     f"{variant.path}:{variant.length}")
+
+    def save(self) -> None:
+        """Write the cache's index if this run learnt something."""
+        if self.cache is None:
+            return
+        with self._lock:
+            data = json.dumps(self._index.__dict__, sort_keys=True)
+        if data != self._loaded:
+            with contextlib.suppress(OSError):  # a cache that cannot be written costs time only
+                write_if_changed(self.cache / _INDEX, data.encode())
+                self._loaded = data
+
+    # ----------------------------------------------------------------- making
+    def _made(self, src: str) -> tuple[Variant, ...] | str:
+        """The variants of one source file, or why it cannot be used."""
+        known = self._pictures.get(src)
+        if known is not None:
+            return known
+        path = self.content / src
+        try:
+            stat = path.stat()
+        except OSError:
+            return self._remember(src, f"image {src} not found")
+        if not path.is_file():
+            return self._remember(src, f"image {src} is not a file")
+        with self._lock:
+            seen = self._index.sources.get(src)
+        if seen and seen[:2] == [stat.st_size, stat.st_mtime_ns]:
+            cached = self._cached(seen[2])
+            if cached is not None:
+                return self._remember(src, cached)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return self._remember(src, f"image {src} cannot be read: {exc.strerror}")
+        digest = hashlib.sha256(data).hexdigest()
+        with self._lock:
+            self._index.sources[src] = [stat.st_size, stat.st_mtime_ns, digest]
+        cached = self._cached(digest)
+        if cached is not None:
+            return self._remember(src, cached)
+        try:
+            files = convert(data)
+        except ImageError as exc:
+            with self._lock:
+                self._index.images[digest] = {"error": str(exc)}
+            return self._remember(src, f"image {src}: {exc}")
+        variants = tuple(self._keep(*made) for made in files)
+        with self._lock:
+            self._index.images[digest] = {"variants": [list(_fields(v)) for v in variants]}
+        return self._remember(src, variants)
+
+    def _cached(self, digest: str) -> tuple[Variant, ...] | str | None:
+        with self._lock:
+            record = self._index.images.get(digest)
+        if record is None:
+            return None
+        if "error" in record:
+            return str(record["error"])
+        variants = tuple(Variant(*fields) for fields in record["variants"])
+        if self.cache is not None and not all((self.cache / v.name).is_file()
+                                              for v in variants):
+            return None  # files removed from the cache: make them again
+        return variants
+
+    def _keep(self, width: int, height: int, kind: str, data: bytes) -> Variant:
+        suffix = "jpg" if kind == "image/jpeg" else "webp"
+        name = f"{hashlib.sha256(data).hexdigest()[:20]}-{width}.{suffix}"
+        if self.cache is None:
+            self._memory[name] = data
+        else:
+            try:
+                write_if_changed(self.cache / name, data)
+            except OSError:
+                self._memory[name] = data
+        return Variant(f"{FOLDER}/{name}", width, height, kind, len(data))
+
+    def _reader(self, src: str, variant: Variant) -> Callable[[], bytes]:
+        def read() -> bytes:
+            data = self._memory.get(variant.name)
+            if data is None and self.cache is not None:
+                with contextlib.suppress(OSError):
+                    data = (self.cache / variant.name).read_bytes()
+            if data is None:  # the cache went away during the build: make it again
+                self._pictures.pop(src, None)
+                with self._lock:
+                    seen = self._index.sources.pop(src, None)
+                    if seen:
+                        self._index.images.pop(seen[2], None)
+                self._made(src)
+                data = self._memory.get(variant.name)
+                if data is None and self.cache is not None:
+                    data = (self.cache / variant.name).read_bytes()
+            if data is None:
+                raise ImageError(f"{src}: its web copy {variant.name} could not be made again")
+            return data
+        return read
+
+    def _remember(self, src: str, made: tuple[Variant, ...] | str) -> tuple[Variant, ...] | str:
+        self._pictures[src] = made
+        return made
+
+    def _problem(self, path: str, photo: Photo, message: str) -> None:
+        key = (path, photo.line, message)
+        with self._lock:
+            if key in self._reported:
+                return
+            self._reported.add(key)
+        problem = Problem(path, photo.line, f"{message}; the article is published without it")
+        self.problems.append(problem)
+        if self._warn:
+            self._warn(str(problem))
+
+    # ----------------------------------------------------------------- cache
+    def _read_index(self) -> _Index:
+        if self.cache is None:
+            return _Index()
+        path = self.cache / _INDEX
+        try:
+            data = json.loads(path.read_bytes())
+            index = _Index(dict(data["sources"]), dict(data["images"]))
+        except FileNotFoundError:
+            return _Index()
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            if self._warn:
+                self._warn(f"{path}: damaged image cache index ({exc}); made again")
+            return _Index()
+        return index
+
+
+def _fields(variant: Variant) -> tuple[str, int, int, str, int]:
+    return variant.path, variant.width, variant.height, variant.type, variant.length
+
+
+# --------------------------------------------------------------------------- converting
+
+
+def convert(data: bytes) -> list[tuple[int, int, str, bytes]]:
+    """An image file's bytes → (width, height, media type, bytes) of each web copy,
+    widest first, JPEGs then WebPs. Raises ImageError for what cannot be published."""
+    image = _open(data)
+    files = []
+    scaled = image
+    for width in _widths(image.width):
+        height = max(1, round(image.height * width / image.width))
+        if (width, height) != scaled.size:
+            scaled = scaled.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        files.append((width, height, scaled))
+    out = [(w, h, "image/jpeg", _encode(im, "JPEG")) for w, h, im in files]
+    out += [(w, h, "image/webp", _encode(im, "WEBP")) for w, h, im in files]
+    return out
+
+
+def _widths(width: int) -> list[int]:
+    """The widths to make, widest first: each of WIDTHS the picture reaches, and its own
+    width when it is narrower than the widest (never scaled up)."""
+    return sorted({min(w, width) for w in WIDTHS}, reverse=True)
+
+
+def _open(data: bytes) -> Image.Image:
+    """Decode, turn upright and bring to sRGB RGB with no metadata left."""
+    with warnings.catch_warnings():
+        # Past MAX_IMAGE_PIXELS Pillow only warns (it refuses at twice that): a picture
+        # that large is no news photo, and decoding it could take all the memory.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format not in _READ:
+                    raise ImageError(f"{image.format} images are not published (use JPEG, "
+                                     f"PNG or WebP{', HEIC' if HEIC else ''})")
+                image.draft("RGB", (WIDTHS[0], WIDTHS[0]))  # JPEG: decode at a smaller scale
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+                return _srgb(upright, image.info.get("icc_profile"))
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageError(f"has more than {Image.MAX_IMAGE_PIXELS:,} pixels (a decompression "
+                             "bomb, or far larger than a web page needs)") from None
+        except UnidentifiedImageError:
+            raise ImageError("is not an image Pillow can read (damaged, or another format "
+                             "under an image name)") from None
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise ImageError(f"is truncated or damaged ({exc})") from None
+
+
+def _srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        image = Image.new("RGB", rgba.size, (255, 255, 255))  # JPEG has no transparency
+        image.paste(rgba, mask=rgba.getchannel("A"))
+    elif image.mode not in ("RGB", "CMYK"):
+        image = image.convert("RGB")
+        icc = None  # a grey profile does not describe the RGB image
+    if icc:
+        # A broken profile leaves the pixels as they are: taken as sRGB, as browsers would.
+        with contextlib.suppress(ImageCms.PyCMSError, OSError, ValueError):
+            converted = ImageCms.profileToProfile(
+                image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), _SRGB, outputMode="RGB")
+            if converted is not None:
+                image = converted
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    image.info = {}  # nothing of the source's metadata may reach a saved copy
+    return image
+
+
+def _encode(image: Image.Image, kind: str) -> bytes:
+    buffer = io.BytesIO()
+    if kind == "JPEG":
+        image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    else:
+        image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- showing
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A picture as a page or a feed item shows it, its URLs made by the output."""
+
+    src: str  # the medium JPEG, for <img src>
+    srcset: str  # every JPEG, "url 1600w, url 800w, …"
+    webp_srcset: str  # every WebP, for <source type="image/webp">
+    width: int  # of the medium JPEG, so the page keeps its place while it loads
+    height: int
+    alt: str
+    caption: str
+    credit: str
+
+
+def figures(pictures: Iterable[Picture], url: Callable[[str], str],
+            headline: str) -> list[Figure]:
+    """``url`` turns an output path into the link the output uses (relative on pages,
+    absolute in feeds). A picture with no caption is described by the headline."""
+    found = []
+    for picture in pictures:
+        medium = picture.medium
+        found.append(Figure(
+            src=url(medium.path),
+            srcset=", ".join(f"{url(v.path)} {v.width}w" for v in picture.jpeg),
+            webp_srcset=", ".join(f"{url(v.path)} {v.width}w" for v in picture.webp),
+            width=medium.width, height=medium.height,
+            alt=picture.photo.caption or headline,
+            caption=picture.photo.caption, credit=picture.photo.credit))
+    return found
