@@ -30,6 +30,7 @@ import css_inline
 from .. import templates
 from ..config import Config
 from ..model import Entry, Section
+from ..photos import Gallery
 from ..urls import Links
 from .edition import Edition, Group
 
@@ -41,7 +42,20 @@ TRIM_STEPS = (10, 5, 3, 2, 1)  # entries per section tried, in turn, when the HT
 READER_MARGIN = 2048
 SHAPES_KEPT = 64  # section choices whose rendering is kept; bounds memory, not correctness
 READER_VALUES = ("email", "unsubscribe_url", "preferences_url")
+THUMBNAIL_WIDTH = 120  # px as shown; the file is the site's narrowest copy (400 px)
 _ESCAPED = frozenset("<>&\"'\xa0")
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    """An article's lead picture as the email shows it: on the site, never attached
+    (attachments would multiply the message's size); sized in the markup for Outlook,
+    which ignores CSS sizes."""
+
+    url: str  # absolute
+    width: int
+    height: int
+    alt: str
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,7 @@ class Item:
     subtitle: str | None
     summary: str
     url: str
+    thumbnail: Thumbnail | None = None
 
 
 @dataclass(frozen=True)
@@ -91,10 +106,13 @@ class Rendered:
 
 class Renderer:
     def __init__(self, config: Config,
-                 link: Callable[[Entry, Section], str] | None = None) -> None:
+                 link: Callable[[Entry, Section], str] | None = None,
+                 gallery: Gallery | None = None) -> None:
         """``link`` gives an article's URL (its permalink on record); by default, the
-        one the URL rules make."""
+        one the URL rules make. ``gallery`` gives the entries' pictures (default: those
+        of the configured content, with the build's image cache)."""
         self.config = config
+        self.gallery = gallery or Gallery(config.content_path, config.state_path)
         self.links = Links(config.site.base_url, config.feeds.article_url)
         self.link = link or self.links.article
         env = templates.environment(config)
@@ -134,7 +152,17 @@ class Renderer:
 
     def _item(self, entry: Entry, group: Group) -> Item:
         return Item(entry.headline, entry.subtitle, _shorten(entry.summary, SUMMARY_CHARS),
-                    self.link(entry, group.section))
+                    self.link(entry, group.section), self._thumbnail(entry))
+
+    def _thumbnail(self, entry: Entry) -> Thumbnail | None:
+        pictures = self.gallery.pictures(entry) if entry.photos else ()
+        if not pictures:
+            return None
+        small = pictures[0].thumbnail
+        width = min(THUMBNAIL_WIDTH, small.width)
+        return Thumbnail(self.links.url(small.path), width,
+                         max(1, round(small.height * width / small.width)),
+                         pictures[0].photo.caption or entry.headline)
 
     # ------------------------------------------------------------------ output
     def email(self, edition: Edition, groups: Sequence[Group], recipient: Recipient) -> Rendered:
