@@ -37,7 +37,8 @@ def _load(state: State, content_dir: Path | None) -> Catalog:
 @click.pass_obj
 @reports_errors
 def check(state: State, content_dir: Path | None, strict: bool) -> None:
-    """Load all content and report each file: entries, issue date, problems.
+    """Load all content and report each file: entries, issue date, problems; then every
+    image the articles name, the ones missing and the ones with no caption.
 
     Exits 1 when a file cannot be used (it is skipped by every other command).
 
@@ -49,7 +50,8 @@ def check(state: State, content_dir: Path | None, strict: bool) -> None:
     from ..report import print_check
 
     catalog = _load(state, content_dir)
-    failed = print_check(catalog, strict=strict)
+    root = content_dir.resolve() if content_dir else state.config.content_path
+    failed = print_check(catalog, strict=strict, content=root)
     sys.exit(1 if failed else 0)
 
 
@@ -66,7 +68,8 @@ def entries(state: State, content_dir: Path | None, as_json: bool,
 
     With --json, print a JSON array whose objects have exactly these keys:
     id, title, section, issue_date, date, date_approximate, authors ({name, role}),
-    paragraphs, captions, summary, source (path:line in the content directory).
+    paragraphs, captions, photos ({src, caption, credit}), summary, source (path:line in
+    the content directory).
 
     \b
     Example:
