@@ -19,10 +19,14 @@ def test_demo_build_writes_the_site_quietly(tmp_path):
     assert run.returncode == 0, run.stderr
     assert run.stdout == "" and run.stderr == ""  # not a terminal: nothing on success
     parsed = feedparser.parse(out / "feeds" / "all.atom.xml")
-    assert parsed.bozo == 0 and len(parsed.entries) == 5
+    # the district page's five articles, and three on the page with photos
+    assert parsed.bozo == 0 and len(parsed.entries) == 8
+    assert len([e for e in parsed.entries if e.enclosures]) == 3
     sections = {p.name for p in (out / "feeds").glob("*.rss.xml")}
     assert {"all.rss.xml", "education.rss.xml", "economy.rss.xml", "party.rss.xml"} <= sections
-    assert len(list(out.glob("2022/09/20/*.html"))) == 5
+    assert len(list(out.glob("2022/09/20/*.html"))) == 8
+    # three photos 1200 px wide: 1200, 800 and 400 px, as JPEG and WebP
+    assert len(list((out / "images").glob("*.jpg"))) == len(list((out / "images").glob("*.webp"))) == 9
 
 
 def test_build_without_a_config_file_uses_the_defaults(tmp_path):

@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+from PIL import Image
+
 from conftest import DEMO_PAGE, ROOT
 
 
@@ -22,7 +24,8 @@ def test_demo_page_is_the_seed_byte_for_byte():
 def test_entries_json_of_the_demo_content():
     run = feeds("entries", "--json")
     assert run.returncode == 0, run.stderr
-    entries = json.loads(run.stdout)
+    everything = json.loads(run.stdout)
+    entries = [e for e in everything if e["source"].startswith(DEMO_PAGE.name)]
     assert [len(e["paragraphs"]) for e in entries] == [4, 3, 4, 5, 3]
     assert {e["issue_date"] for e in entries} == {"2022-09-20"}
     assert {e["date"] for e in entries} == {"2022-09-20"}
@@ -33,7 +36,8 @@ def test_entries_json_of_the_demo_content():
     assert entries[4]["authors"] == [{"name": "王阳", "role": "记者"}, {"name": "丁雷", "role": "通讯员"}]
     for entry in entries:
         assert set(entry) == {"id", "title", "section", "issue_date", "date", "date_approximate",
-                              "authors", "paragraphs", "captions", "summary", "source"}
+                              "authors", "paragraphs", "captions", "photos", "summary", "source"}
+        assert entry["photos"] == []
         text = "".join(entry["paragraphs"])
         assert "本报讯" not in text and "记者" not in text and "通讯员" not in text
         assert entry["summary"] == entry["paragraphs"][0]
@@ -42,6 +46,22 @@ def test_entries_json_of_the_demo_content():
     assert "始终把教育事业摆在优先位置" in entries[0]["paragraphs"][3]
     assert "中国银行、中原银行" in entries[3]["paragraphs"][3]
     assert len({e["section"] for e in entries}) >= 3
+
+
+def test_the_demo_page_with_photos_names_one_for_each_article():
+    run = feeds("entries", "--json")
+    assert run.returncode == 0, run.stderr
+    photo_page = [e for e in json.loads(run.stdout) if e["source"].startswith("2022-09-20-A04")]
+    assert [[p["src"] for p in e["photos"]] for e in photo_page] == [
+        ["photos/garden.jpg"], ["2022-09-20-A04-1.jpg"], ["2022-09-20-A04-2.jpg"]]
+    assert all(p["caption"].startswith("图为") and p["credit"]
+               for e in photo_page for p in e["photos"])
+    assert all(e["captions"] == [] for e in photo_page)
+    for photo in (p for e in photo_page for p in e["photos"]):
+        image = ROOT / "content" / photo["src"]
+        assert image.stat().st_size < 100_000
+        with Image.open(image) as opened:  # drawn for the demo: nothing about anyone in it
+            assert not opened.getexif() and "icc_profile" not in opened.info
 
 
 def test_check_reports_the_inferred_issue_date_as_a_note():
