@@ -14,7 +14,7 @@ read with Pillow and made into the files readers download:
 
 Encoding is deterministic (same bytes, same Pillow, same settings: same files),
 so the cache under ``<state_dir>/cache/images/`` is only a saving: deleting it
-changes no output byte. It is keyed on the code (version.code_identity), Pillow's
+changes no output byte. It is keyed on the version, this module's source, Pillow's
 version and the settings; an index in it remembers each source file by size and mtime, so a
 rebuild with unchanged pictures reads none of them.
 
@@ -27,6 +27,7 @@ writes into the output folder: it gives the site writer Outputs (``outputs``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -45,7 +46,7 @@ from .config import CACHE_FOLDER as STATE_CACHE
 from .errors import FeedsError
 from .model import Entry, Listing, Photo
 from .sitewriter import Output
-from .version import code_identity
+from .version import VERSION
 
 try:  # HEIC, from phones, when the optional pillow-heif is installed
     from pillow_heif import register_heif_opener
@@ -132,9 +133,13 @@ class _Index:
     images: dict[str, dict] = field(default_factory=dict)
 
 
+@functools.cache
 def settings_key() -> str:
-    """Names the cache: whatever changes the bytes of a web copy is in it."""
-    key = (code_identity(), Image.__version__, WIDTHS, JPEG_QUALITY, WEBP_QUALITY, HEIC)
+    """Names the cache: whatever changes the bytes of a web copy is in it. The code that
+    converts is this module, so its source stands for it: an upgrade that leaves it as
+    it was does not convert every picture again (version.code_identity would)."""
+    key = (VERSION, hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+           Image.__version__, WIDTHS, JPEG_QUALITY, WEBP_QUALITY, HEIC)
     return hashlib.sha1(repr(key).encode()).hexdigest()[:16]
 
 
@@ -181,10 +186,10 @@ class Gallery:
         return "\x1d".join(f"{p.photo}\x1c{p.large.path}" for p in self.pictures(owner))
 
     def prepare(self, owners: Iterable[Listing], threads: int | None = None) -> None:
-        """Convert every picture not converted yet, several at a time (Pillow lets go of
-        the interpreter lock while it decodes, scales and encodes)."""
-        todo = list(dict.fromkeys(p.src for o in owners for p in o.photos
-                                  if p.src not in self._pictures))
+        """Find every picture in the cache, and convert those not there, several at a time
+        (Pillow lets go of the interpreter lock while it decodes, scales and encodes)."""
+        todo = [src for src in dict.fromkeys(p.src for o in owners for p in o.photos)
+                if src not in self._pictures and not self._known(src)]
         if len(todo) < 2:
             for src in todo:
                 self._made(src)
@@ -216,11 +221,30 @@ class Gallery:
                 self._loaded = data
 
     # ----------------------------------------------------------------- making
+    def _known(self, src: str) -> bool:
+        """Whether the cache answers for this file as it is now (no need to read it);
+        if so, its answer is remembered."""
+        try:
+            stat = os.stat(self.content / src)
+        except OSError:
+            return False
+        with self._lock:
+            seen = self._index.sources.get(src)
+        if not seen or seen[:2] != [stat.st_size, stat.st_mtime_ns]:
+            return False
+        cached = self._cached(seen[2])
+        if cached is None:
+            return False
+        self._remember(src, cached)
+        return True
+
     def _made(self, src: str) -> tuple[Variant, ...] | str:
         """The variants of one source file, or why it cannot be used."""
         known = self._pictures.get(src)
         if known is not None:
             return known
+        if self._known(src):
+            return self._pictures[src]
         path = self.content / src
         try:
             stat = path.stat()
@@ -228,12 +252,6 @@ class Gallery:
             return self._remember(src, f"image {src} not found")
         if not path.is_file():
             return self._remember(src, f"image {src} is not a file")
-        with self._lock:
-            seen = self._index.sources.get(src)
-        if seen and seen[:2] == [stat.st_size, stat.st_mtime_ns]:
-            cached = self._cached(seen[2])
-            if cached is not None:
-                return self._remember(src, cached)
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -262,11 +280,8 @@ class Gallery:
             return None
         if "error" in record:
             return str(record["error"])
-        variants = tuple(Variant(*fields) for fields in record["variants"])
-        if self.cache is not None and not all((self.cache / v.name).is_file()
-                                              for v in variants):
-            return None  # files removed from the cache: make them again
-        return variants
+        # Files removed from the cache meanwhile are made again when read (_reader).
+        return tuple(Variant(*fields) for fields in record["variants"])
 
     def _keep(self, width: int, height: int, kind: str, data: bytes) -> Variant:
         suffix = "jpg" if kind == "image/jpeg" else "webp"

@@ -4,9 +4,8 @@ import json
 import subprocess
 import sys
 
-from PIL import Image
-
 from conftest import DEMO_PAGE, ROOT
+from PIL import Image
 
 
 def feeds(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 import marshal
 import os
@@ -29,7 +30,7 @@ from typing import Any
 
 from ..config import CACHE_FOLDER, Config
 from ..errors import ContentError, FeedsError
-from ..model import Entry, Listing
+from ..model import Entry, Listing, Photo
 from . import records
 from .catalog import Catalog, text
 from .ids import disambiguate
@@ -397,7 +398,7 @@ class Indexed:
         return Listing(self._ids.get((path, position), id_), title, headline, section,
                        _date(day), dt.time.fromisoformat(time) if time else None,
                        position, path, line, self._versions.get(path),
-                       records.photos_of(marshal.loads(photos)) if photos else ())
+                       _photos(photos) if photos else ())
 
     # ------------------------------------------------------------------ Backend
     def listings(self) -> Sequence[Listing]:
@@ -470,6 +471,13 @@ def _with_ids(db: sqlite3.Connection | _Guarded, query: str, ids: Sequence[str]
         chunk = ids[start:start + 500]
         rows += db.execute(query.format(", ".join("?" * len(chunk))), chunk).fetchall()
     return rows
+
+
+@functools.lru_cache(maxsize=4096)
+def _photos(blob: bytes) -> tuple[Photo, ...]:
+    """An entry's photos from the index; a build reads a listing for each output that
+    shows it, and the photos are the same each time."""
+    return records.photos_of(marshal.loads(blob))
 
 
 _dates: dict[int, dt.date] = {}
