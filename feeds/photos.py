@@ -162,21 +162,25 @@ class Gallery:
         self._loaded = json.dumps(self._index.__dict__, sort_keys=True)
         self._memory: dict[str, bytes] = {}  # variant name → bytes, when there is no cache
         self._pictures: dict[str, tuple[Variant, ...] | str] = {}  # src → variants or error
+        self._shown: dict[tuple[str, tuple[Photo, ...]], tuple[Picture, ...]] = {}
 
     # ----------------------------------------------------------------- reading
-    def pictures(self, owner: Listing | Entry, photos: Iterable[Photo] | None = None
-                 ) -> tuple[Picture, ...]:
+    def pictures(self, owner: Listing | Entry) -> tuple[Picture, ...]:
         """The usable pictures of an entry (given by its listing or itself); the others
         are reported once, with the entry's file and the line that names them."""
-        found = []
-        for photo in owner.photos if photos is None else photos:
-            made = self._made(photo.src)
-            if isinstance(made, str):
-                self._problem(owner.path if isinstance(owner, Listing) else owner.source.path,
-                              photo, made)
-            else:
-                found.append(Picture(photo, made))
-        return tuple(found)
+        path = owner.path if isinstance(owner, Listing) else owner.source.path
+        memo = (path, owner.photos)  # feeds and pages ask for the same entry many times
+        known = self._shown.get(memo)
+        if known is None:
+            found = []
+            for photo in owner.photos:
+                made = self._made(photo.src)
+                if isinstance(made, str):
+                    self._problem(path, photo, made)
+                else:
+                    found.append(Picture(photo, made))
+            known = self._shown[memo] = tuple(found)
+        return known
 
     def key(self, owner: Listing | Entry) -> str:
         """What an output showing this entry's pictures depends on: their files' names
@@ -388,7 +392,7 @@ def _open(data: bytes) -> Image.Image:
                 if image.format not in _READ:
                     raise ImageError(f"{image.format} images are not published (use JPEG, "
                                      f"PNG or WebP{', HEIC' if HEIC else ''})")
-                image.draft("RGB", (WIDTHS[0], WIDTHS[0]))  # JPEG: decode at a smaller scale
+                _decode_smaller(image)
                 image.load()
                 upright = ImageOps.exif_transpose(image)
                 return _srgb(upright, image.info.get("icc_profile"))
@@ -400,6 +404,20 @@ def _open(data: bytes) -> Image.Image:
                              "under an image name)") from None
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise ImageError(f"is truncated or damaged ({exc})") from None
+
+
+def _decode_smaller(image: Image.Image) -> None:
+    """Have a JPEG decoded at 1/2, 1/4 or 1/8 of its size when that still leaves it as
+    wide as the widest copy (a 4000 px camera photo: half the size, a quarter of the
+    pixels to decode and scale). Other formats ignore it. The width that counts is the
+    one shown, after the EXIF orientation turns the picture."""
+    width, height = image.size
+    if image.getexif().get(0x0112) in (5, 6, 7, 8):  # a quarter turn: the height is shown
+        needed = (max(1, round(width * WIDTHS[0] / height)), WIDTHS[0])
+    else:
+        needed = (WIDTHS[0], max(1, round(height * WIDTHS[0] / width)))
+    if needed[0] < width and needed[1] < height:
+        image.draft("RGB", needed)
 
 
 def _srgb(image: Image.Image, icc: bytes | None) -> Image.Image:

@@ -38,6 +38,7 @@ MEDIA_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".png": "image/png",
     ".jpg": "image/jpeg",
+    ".webp": "image/webp",  # photos (feeds.photos)
     ".svg": "image/svg+xml",
     ".ico": "image/x-icon",
 }
