@@ -236,7 +236,7 @@ class Gallery:
             seen = self._index.sources.get(src)
         if not seen or seen[:2] != [stat.st_size, stat.st_mtime_ns]:
             return False
-        cached = self._cached(seen[2])
+        cached = self._cached(src, seen[2])
         if cached is None:
             return False
         self._remember(src, cached)
@@ -263,7 +263,7 @@ class Gallery:
         digest = hashlib.sha256(data).hexdigest()
         with self._lock:
             self._index.sources[src] = [stat.st_size, stat.st_mtime_ns, digest]
-        cached = self._cached(digest)
+        cached = self._cached(src, digest)
         if cached is not None:
             return self._remember(src, cached)
         try:
@@ -271,19 +271,21 @@ class Gallery:
         except ImageError as exc:
             with self._lock:
                 self._index.images[digest] = {"error": str(exc)}
-            return self._remember(src, f"image {src}: {exc}")
+            return self._remember(src, _refused(src, str(exc)))
         variants = tuple(self._keep(*made) for made in files)
         with self._lock:
             self._index.images[digest] = {"variants": [list(_fields(v)) for v in variants]}
         return self._remember(src, variants)
 
-    def _cached(self, digest: str) -> tuple[Variant, ...] | str | None:
+    def _cached(self, src: str, digest: str) -> tuple[Variant, ...] | str | None:
+        """What the cache knows of these bytes: their web copies, why they cannot be used,
+        or None."""
         with self._lock:
             record = self._index.images.get(digest)
         if record is None:
             return None
         if "error" in record:
-            return str(record["error"])
+            return _refused(src, str(record["error"]))
         # Files removed from the cache meanwhile are made again when read (_reader).
         return tuple(Variant(*fields) for fields in record["variants"])
 
@@ -350,6 +352,10 @@ class Gallery:
                 self._warn(f"{path}: damaged image cache index ({exc}); made again")
             return _Index()
         return index
+
+
+def _refused(src: str, reason: str) -> str:
+    return f"image {src}: {reason}"
 
 
 def _fields(variant: Variant) -> tuple[str, int, int, str, int]:

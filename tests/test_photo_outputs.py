@@ -199,6 +199,8 @@ def test_a_bad_photo_is_a_warning_with_file_and_line_and_the_article_still_appea
     assert str(problem).startswith(
         "2024-03-05-a01.txt:7: image photos/park.jpg: is truncated or damaged")
     assert str(problem).endswith("; the article is published without it")
+    again, _ = build_site()  # the cache remembers why, and says it the same way
+    assert again.photo_problems == result.photo_problems
     _, park = article(public, "新公园开园迎客")
     assert not park.findall(".//figure")
     _, trees = article(public, "春季植树活动启动")
