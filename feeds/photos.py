@@ -31,6 +31,7 @@ import functools
 import hashlib
 import io
 import json
+import logging
 import os
 import threading
 import warnings
@@ -63,6 +64,7 @@ FOLDER = "images"  # in the output directory
 CACHE_FOLDER = Path(STATE_CACHE) / "images"  # in the state directory
 _READ = {"JPEG", "PNG", "WEBP", "MPO"} | ({"HEIF"} if HEIC else set())  # MPO: camera JPEGs
 _INDEX = "index.json"
+log = logging.getLogger("feeds.state")
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
@@ -150,12 +152,10 @@ class Gallery:
     directory (None: no cache, every picture is read and converted when asked for).
     """
 
-    def __init__(self, content: Path, state: Path | None, *,
-                 warn: Callable[[str], None] | None = None) -> None:
+    def __init__(self, content: Path, state: Path | None) -> None:
         self.content = content
         self.cache = state / CACHE_FOLDER / settings_key() if state is not None else None
         self.problems: list[Problem] = []
-        self._warn = warn
         self._reported: set[tuple[str, int, str]] = set()
         self._lock = threading.Lock()
         self._index = self._read_index()
@@ -334,8 +334,6 @@ class Gallery:
             self._reported.add(key)
         problem = Problem(path, photo.line, f"{message}; the article is published without it")
         self.problems.append(problem)
-        if self._warn:
-            self._warn(str(problem))
 
     # ----------------------------------------------------------------- cache
     def _read_index(self) -> _Index:
@@ -348,8 +346,8 @@ class Gallery:
         except FileNotFoundError:
             return _Index()
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            if self._warn:
-                self._warn(f"{path}: damaged image cache index ({exc}); made again")
+            log.warning("%s: the image cache's index is damaged (%s); it is made again",
+                        path, exc)
             return _Index()
         return index
 
