@@ -58,7 +58,7 @@ PAGE = """\
 def photo_site(tmp_path, park=None):
     content = tmp_path / "content"
     (content / "photos").mkdir(parents=True, exist_ok=True)
-    (content / "photos" / "park.jpg").write_bytes(park or picture((2400, 1600), (40, 140, 60)))
+    (content / "photos" / "park.jpg").write_bytes(park or picture((1650, 1100), (40, 140, 60)))
     (content / "2024-03-05-a01-1.jpg").write_bytes(picture((900, 1200), (200, 120, 40)))
     return {"2024-03-05-a01.txt": PAGE}
 
@@ -181,7 +181,7 @@ def test_a_rebuild_with_unchanged_photos_writes_nothing_and_the_cache_changes_no
 def test_a_changed_photo_gets_new_file_names_and_the_old_files_go(build_site, tmp_path):
     first, public = build_site(photo_site(tmp_path))
     old = {p for p in first.summary.written if p.startswith("images/")}
-    (tmp_path / "content" / "photos" / "park.jpg").write_bytes(picture((2400, 1600), (0, 0, 90)))
+    (tmp_path / "content" / "photos" / "park.jpg").write_bytes(picture((1650, 1100), (0, 0, 90)))
     second, _ = build_site()
     gone = set(second.summary.removed)
     assert len(gone) == 6 and gone <= old
@@ -193,7 +193,7 @@ def test_a_changed_photo_gets_new_file_names_and_the_old_files_go(build_site, tm
 
 def test_a_bad_photo_is_a_warning_with_file_and_line_and_the_article_still_appears(
         build_site, tmp_path):
-    files = photo_site(tmp_path, park=picture((2400, 1600))[:5000])
+    files = photo_site(tmp_path, park=picture((1650, 1100))[:5000])
     result, public = build_site(files)
     [problem] = result.photo_problems
     assert str(problem).startswith(
