@@ -159,10 +159,12 @@ class Gallery:
         self._reported: set[tuple[str, int, str]] = set()
         self._lock = threading.Lock()
         self._index = self._read_index()
-        self._loaded = json.dumps(self._index.__dict__, sort_keys=True)
+        self._changed = False  # the index learnt something this run: save() writes it
+        self._root = str(content)
         self._memory: dict[str, bytes] = {}  # variant name → bytes, when there is no cache
         self._pictures: dict[str, tuple[Variant, ...] | str] = {}  # src → variants or error
         self._shown: dict[tuple[str, tuple[Photo, ...]], tuple[Picture, ...]] = {}
+        self._keys: dict[tuple[str, tuple[Photo, ...]], str] = {}
 
     # ----------------------------------------------------------------- reading
     def pictures(self, owner: Listing | Entry) -> tuple[Picture, ...]:
@@ -187,7 +189,12 @@ class Gallery:
         (which carry the hash of their bytes) and captions; "" when it has none."""
         if not owner.photos:
             return ""
-        return "\x1d".join(f"{p.photo}\x1c{p.large.path}" for p in self.pictures(owner))
+        memo = (owner.path if isinstance(owner, Listing) else owner.source.path, owner.photos)
+        known = self._keys.get(memo)
+        if known is None:
+            known = self._keys[memo] = "\x1d".join(
+                f"{p.photo}\x1c{p.large.path}" for p in self.pictures(owner))
+        return known
 
     def prepare(self, owners: Iterable[Listing], threads: int | None = None) -> None:
         """Find every picture in the cache, and convert those not there, several at a time
@@ -218,18 +225,19 @@ class Gallery:
         if self.cache is None:
             return
         with self._lock:
+            if not self._changed:
+                return
             data = json.dumps(self._index.__dict__, sort_keys=True)
-        if data != self._loaded:
-            with contextlib.suppress(OSError):  # a cache that cannot be written costs time only
-                write_if_changed(self.cache / _INDEX, data.encode())
-                self._loaded = data
+            self._changed = False
+        with contextlib.suppress(OSError):  # a cache that cannot be written costs time only
+            write_if_changed(self.cache / _INDEX, data.encode())
 
     # ----------------------------------------------------------------- making
     def _known(self, src: str) -> bool:
         """Whether the cache answers for this file as it is now (no need to read it);
         if so, its answer is remembered."""
-        try:
-            stat = os.stat(self.content / src)
+        try:  # a string path: a rebuild asks this for every picture of the site
+            stat = os.stat(os.path.join(self._root, src))
         except OSError:
             return False
         with self._lock:
@@ -263,6 +271,7 @@ class Gallery:
         digest = hashlib.sha256(data).hexdigest()
         with self._lock:
             self._index.sources[src] = [stat.st_size, stat.st_mtime_ns, digest]
+            self._changed = True
         cached = self._cached(src, digest)
         if cached is not None:
             return self._remember(src, cached)
@@ -271,10 +280,12 @@ class Gallery:
         except ImageError as exc:
             with self._lock:
                 self._index.images[digest] = {"error": str(exc)}
+                self._changed = True
             return self._remember(src, _refused(src, str(exc)))
         variants = tuple(self._keep(*made) for made in files)
         with self._lock:
             self._index.images[digest] = {"variants": [list(_fields(v)) for v in variants]}
+            self._changed = True
         return self._remember(src, variants)
 
     def _cached(self, src: str, digest: str) -> tuple[Variant, ...] | str | None:
