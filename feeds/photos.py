@@ -44,6 +44,7 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from .atomic import write_if_changed
 from .config import CACHE_FOLDER as STATE_CACHE
+from .content import pdfpage
 from .errors import FeedsError
 from .model import Entry, Listing, Photo
 from .sitewriter import Output
@@ -237,7 +238,7 @@ class Gallery:
         """Whether the cache answers for this file as it is now (no need to read it);
         if so, its answer is remembered."""
         try:  # a string path: a rebuild asks this for every picture of the site
-            stat = os.stat(os.path.join(self._root, src))
+            stat = os.stat(os.path.join(self._root, pdfpage.split_reference(src)[0]))
         except OSError:
             return False
         with self._lock:
@@ -257,7 +258,8 @@ class Gallery:
             return known
         if self._known(src):
             return self._pictures[src]
-        path = self.content / src
+        file, fragment = pdfpage.split_reference(src)  # A01.pdf#page=1&image=2: inside a PDF
+        path = self.content / file
         try:
             stat = path.stat()
         except OSError:
@@ -268,6 +270,11 @@ class Gallery:
             data = path.read_bytes()
         except OSError as exc:
             return self._remember(src, f"image {src} cannot be read: {exc.strerror}")
+        if fragment:
+            try:
+                data = pdfpage.picture(data, fragment)
+            except ValueError as exc:
+                return self._remember(src, _refused(src, str(exc)))
         digest = hashlib.sha256(data).hexdigest()
         with self._lock:
             self._index.sources[src] = [stat.st_size, stat.st_mtime_ns, digest]

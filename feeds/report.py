@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .content.catalog import Catalog
+from .content.pdfpage import split_reference
 from .model import Entry
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def print_photos(catalog: Catalog, content: Path, console: Console) -> int:
         where = f"{entry.source.path}:{photo.line}" if photo.line else entry.source.path
         credit = f" ({photo.credit})" if photo.credit else ""
         console.print(f"  {where}: {photo.src}: {photo.caption or '-'}{credit}", soft_wrap=True)
-        if not (content / photo.src).is_file():
+        if not (content / split_reference(photo.src)[0]).is_file():
             missing.append(f"{where}: warning: image {photo.src} not found")
         if not photo.caption:
             bare.append(f"{where}: warning: image {photo.src} has no caption (its alt text "

@@ -64,7 +64,8 @@ def content_option(command: F) -> F:
 
 
 # command → the module of this package that defines it
-COMMANDS = {"build": "build", "check": "content", "entries": "content", "digest": "digest",
+COMMANDS = {"build": "build", "check": "content", "entries": "content", "convert": "content",
+            "digest": "digest",
             "subscribers": "digest", "unsubscribe": "digest", "run": "schedule",
             "schedule": "schedule", "serve": "serve", "state": "state",
             "bounces": "bounces"}

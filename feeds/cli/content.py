@@ -88,3 +88,40 @@ def entries(state: State, content_dir: Path | None, as_json: bool,
         sys.stdout.write("\n")
     else:
         print_entries(chosen)
+
+
+@cli.command()
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here instead of beside the PDF ('-': standard output).")
+@click.option("--force", is_flag=True, help="Replace a text file that is already there.")
+@click.pass_obj
+@reports_errors
+def convert(state: State, pdf: Path, output: Path | None, force: bool) -> None:
+    """Write a PDF page in the text format, to check or correct it.
+
+    The text (A01.txt beside A01.pdf) has a page header, `##` headlines, `###`
+    sub-titles, paragraphs and image lines naming the PDF's pictures. A text file
+    beside a PDF of the same name is loaded instead of the PDF, so a correction
+    made in it sticks. Pages of one PDF are separated by a form feed line.
+
+    \b
+    Example:
+        feeds convert content/A01.pdf
+        feeds convert content/A01.pdf -o - | less
+    """
+    from ..content import pdfpage
+    from ..errors import ContentError
+
+    if not pdfpage.is_pdf(pdf.name):
+        raise ContentError(pdf, None, "not a .pdf file")
+    text = pdfpage.convert(pdf.name, pdf.read_bytes())
+    if output is not None and str(output) == "-":
+        sys.stdout.write(text)
+        return
+    target = output or pdf.with_suffix(".txt")
+    if target.exists() and not force:
+        raise ContentError(target, None, "already exists (it may hold corrections): "
+                                         "use --force to replace it, or -o another file")
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"{target}: written from {pdf.name}; it is loaded instead of the PDF")

@@ -24,7 +24,7 @@ from ..config import Config
 from ..errors import ContentError
 from ..model import Listing
 from ..version import code_identity
-from . import article, images, issuedate, records, sections
+from . import article, images, issuedate, pdfpage, records, sections
 from .catalog import Backend, Catalog, InMemory
 from .dates import full_date
 from .decoding import decode
@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 
     from .cache import ParseCache
 
-SUFFIXES = (".txt", ".md")
+TEXT_SUFFIXES = (".txt", ".md")
+SUFFIXES = (*TEXT_SUFFIXES, pdfpage.SUFFIX)
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # Below this many files to parse, starting worker processes costs more than it saves.
 _PARALLEL_FROM = 48
@@ -73,14 +74,15 @@ Besides = dict[str, tuple[str, ...]]  # page → the images sharing its name (im
 
 def discover(root: Path, pictures: dict[str, list[str]] | None = None
              ) -> list[tuple[str, str]]:
-    """(relative path with /, absolute path) of every .txt and .md file under root: a
-    folder's files sorted by name, then its folders' files, as os.walk goes; hidden
-    files and folders are skipped, and linked folders are not entered. Plain strings:
-    at 25,000 files pathlib's objects cost a second. Image file names found on the
-    way go into ``pictures`` by folder prefix, when it is given."""
+    """(relative path with /, absolute path) of every .txt, .md and .pdf file under root:
+    a folder's files sorted by name, then its folders' files, as os.walk goes; hidden
+    files and folders are skipped, and linked folders are not entered; a PDF with a
+    text file of the same name beside it is left out (the text is its correction).
+    Plain strings: at 25,000 files pathlib's objects cost a second. Image file names
+    found on the way go into ``pictures`` by folder prefix, when it is given."""
     found: list[tuple[str, str]] = []
     _scan(str(root), "", found, pictures)
-    return found
+    return pdfpage.shadowed(found, TEXT_SUFFIXES)
 
 
 def _scan(folder: str, prefix: str, found: list[tuple[str, str]],
@@ -114,8 +116,17 @@ def parse_file(path: str, data: bytes, settings: Settings,
                beside: tuple[str, ...] = ()) -> FileResult:
     """Parse one file; a file that cannot be used gives no entries and an error problem.
     ``beside`` names the images sharing the file's name (see content.images)."""
-    try:
-        return _parse(path, data, settings, beside)
+    def parse_text(path: str, data: bytes, beside: tuple[str, ...]) -> FileResult:
+        try:
+            return _parse(path, data, settings, beside)
+        except ContentError as exc:
+            problem = Problem(exc.line, exc.message, "error")
+            return FileResult((), FileReport(path, 0, None, (problem,)))
+
+    if not pdfpage.is_pdf(path):
+        return parse_text(path, data, beside)
+    try:  # each page laid out as text, then parsed as text is (content.pdfpage)
+        return pdfpage.parse(path, data, beside, parse_text)
     except ContentError as exc:
         problem = Problem(exc.line, exc.message, "error")
         return FileResult((), FileReport(path, 0, None, (problem,)))

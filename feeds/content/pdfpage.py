@@ -1,0 +1,124 @@
+"""A PDF page (or a whole issue in one PDF) as content: read, laid out, parsed like text.
+
+Each page of the PDF is turned into our text format (pdflayout), and that text
+goes through the loader's own parser, so an article reads the same from its PDF
+as from a correct text file. The text of all pages, one after another with a
+form feed line between, is what `feeds convert` writes; the line numbers of
+entries and problems refer to it.
+
+A page that cannot be read (a scan without text layer, fonts without Unicode)
+is left out with a warning naming it; when no page can be read, the file is
+skipped with that error. A text file beside the PDF with the same name (``A01.txt``
+beside ``A01.pdf``) is read instead of it (see ``shadowed``), so a correction sticks.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from dataclasses import replace
+
+from ..errors import ContentError
+from ..model import Entry
+from .pdflayout import issue_text
+from .pdfread import PdfPageError, Sheet, embedded, sheets
+from .results import FileReport, FileResult, Problem
+
+SUFFIX = ".pdf"
+PAGE_BREAK = "\f"  # the line between two pages in converted text
+
+TextParser = Callable[[str, bytes, tuple[str, ...]], FileResult]
+
+
+def is_pdf(path: str) -> bool:
+    return path.lower().endswith(SUFFIX)
+
+
+def shadowed(files: list[tuple[str, str]], text_suffixes: tuple[str, ...]
+             ) -> list[tuple[str, str]]:
+    """The files without the PDFs that have a text file of the same name beside them."""
+    texts = {rel.rsplit(".", 1)[0].lower() for rel, _ in files
+             if rel.lower().endswith(text_suffixes)}
+    return [(rel, path) for rel, path in files
+            if not (is_pdf(rel) and rel[:-len(SUFFIX)].lower() in texts)]
+
+
+def pages(path: str, data: bytes) -> tuple[list[tuple[int, str]], list[Problem]]:
+    """(page number, text) of every readable page; a warning for each page left out.
+    Raises ContentError when the file is no PDF or no page can be read."""
+    try:
+        read = list(sheets(data))
+    except PdfPageError as exc:
+        raise ContentError(path, None, exc.message) from None
+    good = [s for s in read if isinstance(s, Sheet)]
+    bad = [s for s in read if isinstance(s, PdfPageError)]
+    try:
+        texts = issue_text(posixpath.basename(path), good)
+    except PdfPageError as exc:  # a page without headlines: the issue is not laid out
+        bad.append(exc)
+        good = [s for s in good if s.number != exc.page]
+        texts = issue_text(posixpath.basename(path), good)
+    if not texts:
+        message = "; ".join(e.message for e in bad) or "the PDF has no pages"
+        raise ContentError(path, None, f"{message}; the file is skipped")
+    return texts, [Problem(None, f"{e.message}; the page is skipped") for e in bad]
+
+
+def convert(path: str, data: bytes) -> str:
+    """The PDF as one text in our format, pages separated by a form feed line."""
+    texts, _ = pages(path, data)
+    return f"{PAGE_BREAK}\n".join(text for _, text in texts)
+
+
+def parse(path: str, data: bytes, beside: tuple[str, ...], parse_text: TextParser
+          ) -> FileResult:
+    """Parse a PDF with ``parse_text`` (the loader's parser for text, given the path, the
+    text's bytes and the images beside the file) page by page, and join the results."""
+    texts, problems = pages(path, data)
+    entries: list[Entry] = []
+    report: FileReport | None = None
+    offset = 0
+    for number, (_, text) in enumerate(texts):
+        result = parse_text(path, text.encode(), beside if number == 0 else ())
+        for entry in result.entries:
+            source = replace(entry.source, line=entry.source.line + offset)
+            photos = tuple(replace(p, line=p.line + offset) if p.line else p
+                           for p in entry.photos)
+            entries.append(replace(entry, source=source, photos=photos,
+                                   position=len(entries)))
+        problems += [replace(p, line=p.line + offset) if p.line else p
+                     for p in result.report.problems if p.severity != "error"]
+        problems += [replace(p, severity="warning", message=f"{p.message}; the page is "
+                                                           "skipped")
+                     for p in result.report.problems if p.severity == "error"]
+        report = report or (result.report if result.entries else None)
+        offset += text.count("\n") + 1
+    if not entries:
+        raise ContentError(path, None, "no page gave an article: "
+                           + "; ".join(p.message for p in problems))
+    first = report or FileReport(path, 0, None)
+    return FileResult(tuple(entries), FileReport(path, len(entries), first.issue_date,
+                                                  tuple(problems), "pdf"))
+
+
+def split_reference(src: str) -> tuple[str, str]:
+    """An image reference → (file, fragment): ``A01.pdf#page=1&image=2`` names a picture
+    inside a PDF; any other reference is a file of its own (fragment "")."""
+    file, mark, fragment = src.partition("#")
+    if mark and is_pdf(file):
+        return file, fragment
+    return src, ""
+
+
+def picture(data: bytes, fragment: str) -> bytes:
+    """The stored bytes of the picture a fragment (``page=1&image=2``) names in the PDF
+    ``data``. Raises ValueError when the fragment or the picture cannot be used."""
+    fields = dict(part.partition("=")[::2] for part in fragment.split("&"))
+    try:
+        page, image = int(fields["page"]), int(fields["image"])
+    except (KeyError, ValueError):
+        raise ValueError(f"#{fragment} does not name a picture (#page=N&image=M)") from None
+    try:
+        return embedded(data, page, image)
+    except (LookupError, PdfPageError) as exc:
+        raise ValueError(str(exc)) from None
