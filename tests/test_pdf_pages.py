@@ -162,6 +162,55 @@ def test_a_scanned_page_without_text_is_skipped_and_asks_for_ocr(load_pages):
     assert [e.title for e in catalog.entries] == ["标题"]
 
 
+def test_a_font_mapping_to_private_use_characters_is_refused_naming_the_page(
+        load_pages, tmp_path):
+    from fontTools.ttLib import TTFont as FontFile
+    from pdf_support import FONT_FILE
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    # A font whose characters sit at private-use code points, as some layout systems
+    # export them: the text layer is there, and says nothing readable.
+    font = FontFile(FONT_FILE)
+    glyphs = sorted(set(font.getBestCmap().values()))[200:240]
+    for table in font["cmap"].tables:
+        if table.isUnicode():
+            table.cmap.update({0xE000 + i: glyph for i, glyph in enumerate(glyphs)})
+    font.save(tmp_path / "pua.ttf")
+    pdfmetrics.registerFont(TTFont("PUATest", str(tmp_path / "pua.ttf")))
+    garbled = "".join(chr(0xE000 + i % 40) for i in range(60))
+    bad = Page([Place(Story(garbled[:8], [garbled, garbled]), (0, 2), 50,
+                      [(0, 100, 600), (1, 100, 600)])], header=HEADER)
+    alone = load_pages({"2024-03-06.pdf": render([bad], font="PUATest")})
+    (problem,) = alone.files[0].problems
+    assert alone.files[0].skipped and "page 1" in problem.message and "Unicode" in problem.message
+    assert not alone.entries
+
+
+def test_an_unreadable_page_is_left_out_and_the_others_of_the_file_load(load_pages):
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    scan = io.BytesIO()
+    Image.new("L", (400, 600), 230).save(scan, "PNG")
+    scan.seek(0)
+    from reportlab.lib.utils import ImageReader
+    good = Page([Place(lead_story(), (0, 5), 50, [(c, 150, 330) for c in range(6)])],
+                header=HEADER)
+    text_page = render([good])
+    canvas.drawImage(ImageReader(scan), 0, 0, 595, 842)
+    canvas.save()
+    from pypdfium2 import PdfDocument
+    joined = PdfDocument(text_page)
+    joined.import_pages(PdfDocument(buffer.getvalue()))
+    out = io.BytesIO()
+    joined.save(out)
+    catalog = load_pages({"2024-03-06.pdf": out.getvalue()})
+    (report,) = catalog.files
+    assert not report.skipped and [e.title for e in catalog.entries] == [
+        "聚焦新学期开启新征程\u3000全区春季开学工作会议召开 新增学位三千个新建学校两所"]
+    assert any("page 2" in p.message and "OCR" in p.message for p in report.problems)
+
+
 def test_convert_writes_the_text_and_a_text_beside_the_pdf_takes_precedence(
         load_pages, content_dir, tmp_path):
     page = Page([Place(lead_story(), (0, 5), 50, [(c, 150, 330) for c in range(6)])],

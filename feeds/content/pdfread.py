@@ -217,7 +217,7 @@ def _read_runs(textpage: pdfium.PdfTextPage, height: float) -> tuple[list[Run], 
         if not chars:
             start_x, base, size = x.value, y.value, char_size
         last_x, last_index = x.value, index
-        if code > 32:
+        if code > 32 or code == 0:  # 0: PDFium found no Unicode at all
             counted += 1
             if _unmapped(code):
                 unmapped += 1
