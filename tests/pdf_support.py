@@ -146,6 +146,9 @@ def _story(canvas: Canvas, page: Page, place: Place, font: str) -> None:
         found = _paragraph_lines(text, font, place, page)
         lines += [(t, ind, "justify") for t, ind, _ in found[:-1]] + found[-1:]
     if story.byline:
+        x0, x1 = column_box(page, place.flow[-1][0])
+        if pdfmetrics.stringWidth(story.byline, font, BODY) > x1 - x0:
+            raise ValueError(f"{story.title}: the byline is wider than a column")
         lines.append((story.byline, False, "right"))
     boxes = list(place.flow)
     photo = story.photo

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from . import bylines
@@ -44,6 +44,7 @@ from .pdfread import Box, PdfPageError, Picture, Run, Sheet
 HEADLINE = 1.15  # a line this many times the body size or larger is headline type
 _HEADER_RULE_ZONE = 0.15  # header and footer rules lie within this share of the page
 _OUTER_STRIP = 0.04  # without rules, lines this close to the edge are header or footer
+_EDGE = 0.07  # a line recurring this close to the top or bottom is a running head or foot
 _WIDE_RULE = 0.6  # a rule across this share of the page's width bounds a band
 _LABEL = r"([A-Za-z]?\s*\d{1,3}|[一二三四五六七八九十]{1,3})"  # A03, 3, 三
 _JUMP_TO = re.compile(rf"[（(]?\s*下转\s*(?:第\s*)?{_LABEL}\s*版\s*[）)]?\s*$")
@@ -66,11 +67,19 @@ class Line:
 class Block:
     lines: list[Line]
     headline: bool
+    box: Box = field(init=False)  # around its lines, kept as they are added
 
-    @property
-    def box(self) -> Box:
-        return Box(min(li.box.x0 for li in self.lines), self.lines[0].box.top,
-                   max(li.box.x1 for li in self.lines), self.lines[-1].box.bottom)
+    def __post_init__(self) -> None:
+        lines = self.lines
+        self.box = (Box(min(li.box.x0 for li in lines), lines[0].box.top,
+                        max(li.box.x1 for li in lines), lines[-1].box.bottom)
+                    if lines else Box(0.0, 0.0, 0.0, 0.0))
+
+    def add(self, line: Line) -> None:
+        self.lines.append(line)
+        box = self.box
+        self.box = Box(min(box.x0, line.box.x0), box.top, max(box.x1, line.box.x1),
+                       line.box.bottom)
 
 
 @dataclass
@@ -146,8 +155,11 @@ def _repeated_lines(sheets: Sequence[Sheet]) -> set[tuple[str, int]]:
     seen: Counter[tuple[str, int]] = Counter()
     for sheet in sheets:
         keys = set()
-        for line in _lines(sheet.runs):
-            if line.box.top < sheet.height * 0.1 or line.box.bottom > sheet.height * 0.9:
+        lines = _lines(sheet.runs)
+        size = _body_size(lines)
+        for line in lines:
+            if line.size < size * HEADLINE and (line.box.top < sheet.height * _EDGE
+                                                or line.box.bottom > sheet.height * (1 - _EDGE)):
                 keys.add(_shape_key(sheet, line))
         seen.update(keys)
     return {key for key, count in seen.items() if count > 1}
@@ -262,7 +274,7 @@ def _blocks(lines: Sequence[Line], rules: Sequence[Box], size: float) -> list[Bl
         if best is None:
             blocks.append(Block([line], heading))
         else:
-            best.lines.append(line)
+            best.add(line)
     return blocks
 
 
@@ -309,9 +321,9 @@ def _articles(blocks: list[Block], figures: list[Figure], rules: Sequence[Box], 
         owner = _owner(articles, figure.box, rules)
         if owner is not None:
             owner.figures.append(figure)
-    columns = _columns([b.box.x0 for b in texts], size)
+    columns = _columns(texts)
     for article in articles + continuations:
-        article.blocks.sort(key=lambda b: (columns(b.box.x0), b.box.top))
+        article.blocks.sort(key=lambda b: (columns(b.box), b.box.top))
         article.figures.sort(key=lambda f: (f.box.top, f.box.x0))
     return articles + continuations
 
@@ -358,15 +370,22 @@ def _owner(articles: Sequence[Article], box: Box, rules: Sequence[Box]) -> Artic
     return min(articles, key=distance, default=None)
 
 
-def _columns(starts: Sequence[float], size: float):  # type: ignore[no-untyped-def]
-    """A function giving a block's column index from its left edge."""
-    edges: list[float] = []
-    for x in sorted(starts):
-        if not edges or x - edges[-1] > 1.5 * size:
-            edges.append(x)
+def _columns(blocks: Sequence[Block]) -> Callable[[Box], float]:
+    """A function giving a box's column: the page's columns are the spans of its blocks of
+    two lines or more merged where they overlap (a short last line or a byline flush right
+    does not show where its column begins); a box belongs to the one it overlaps most."""
+    spans: list[list[float]] = []
+    for x0, x1 in sorted((b.box.x0, b.box.x1) for b in blocks if len(b.lines) > 1):
+        if spans and x0 < spans[-1][1] - 1:
+            spans[-1][1] = max(spans[-1][1], x1)
+        else:
+            spans.append([x0, x1])
 
-    def index(x: float) -> int:
-        return sum(1 for edge in edges if edge <= x + 1.5 * size) - 1
+    def index(box: Box) -> float:
+        overlaps = [min(x1, box.x1) - max(x0, box.x0) for x0, x1 in spans]
+        if not overlaps or max(overlaps) <= 0:
+            return sum(1 for x0, _ in spans if x0 <= box.x0) - 0.5
+        return float(overlaps.index(max(overlaps)))
 
     return index
 
