@@ -420,7 +420,7 @@ def _paragraphs(article: Article, size: float) -> None:
             if pieces and i == len(block.lines) - 1 and bylines.parse(text.strip()):
                 paragraphs.append(_join(pieces))  # a byline under the text
                 pieces = []
-            # A space at a line's end is printed (二十大 | 东区); indents are not text.
+            # A space at a line's end is printed (全民 | 阅读日); indents are not text.
             pieces.append(text if pieces else text.lstrip())
             if line.box.x1 < right - 1.5 * line.size:  # stops short: the paragraph ends
                 paragraphs.append(_join(pieces))
