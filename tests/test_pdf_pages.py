@@ -247,3 +247,23 @@ def test_the_demo_pdf_loads_into_the_same_entries_as_the_demo_text_page(load_pag
 def test_a_damaged_pdf_is_skipped_with_an_error(load_pages, data):
     catalog = load_pages({"2024-03-06.pdf": data})
     assert catalog.files[0].skipped and "PDF" in catalog.files[0].problems[0].message
+
+
+def test_a_pdf_page_builds_into_article_pages_with_its_photo_and_a_rebuild_reads_it_from_cache(
+        build_site, tmp_path):
+    story = Story("社区花园迎来秋季花期", [P4, P3], byline="记者 周文",
+                  photo=Photo("图为居民在社区花园赏花。通讯员 林青 摄"))
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "2024-03-06-A03.pdf").write_bytes(
+        render([Page([Place(story, (0, 2), 50, [(0, 100, 700), (1, 100, 700)], 20)],
+                     header=HEADER)]))
+    _, public = build_site()
+    (article,) = list(public.glob("2024/03/06/*.html"))
+    html = article.read_text()
+    assert "社区花园迎来秋季花期" in html and "图为居民在社区花园赏花。" in html
+    images = sorted(p.name for p in (public / "images").iterdir())
+    jpegs = [n for n in images if n.endswith(".jpg")]
+    assert jpegs and all(f"images/{n}" in html for n in jpegs)
+    before = {p: p.stat().st_mtime_ns for p in public.rglob("*") if p.is_file()}
+    build_site()
+    assert {p: p.stat().st_mtime_ns for p in public.rglob("*") if p.is_file()} == before
