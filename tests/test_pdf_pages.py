@@ -130,6 +130,12 @@ def test_an_article_jumps_to_another_page_of_the_issue(load_pages):
     assert jumped.paragraphs == (P1.removeprefix("本报讯 "), P2, P3, P4)
     assert [a.name for a in jumped.authors] == ["赵一鸣"]
     assert not any("下转" in p or "上接" in p for e in catalog.entries for p in e.paragraphs)
+    # Sources name the headline's line in the converted text, pages after one another.
+    text = pdfpage.convert("2024-03-06.pdf", render([page1, page2])).split("\n")
+    assert text.count("\f") == 1
+    for entry in catalog.entries:
+        assert text[entry.source.line - 1] == "## " + entry.title
+    assert catalog.entries[1].source.line > text.index("\f")
 
 
 def test_an_embedded_truetype_cjk_font_reads_like_the_cid_font(load_pages):

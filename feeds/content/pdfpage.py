@@ -20,9 +20,10 @@ from dataclasses import replace
 
 from ..errors import ContentError
 from ..model import Entry
-from .pdflayout import issue_text
-from .pdfread import PdfPageError, Sheet, embedded, sheets
 from .results import FileReport, FileResult, Problem
+
+# pdfread and pdflayout are imported where a PDF is read: importing pypdfium2 takes 0.15 s,
+# which every command would pay on content without PDFs.
 
 SUFFIX = ".pdf"
 PAGE_BREAK = "\f"  # the line between two pages in converted text
@@ -46,6 +47,9 @@ def shadowed(files: list[tuple[str, str]], text_suffixes: tuple[str, ...]
 def pages(path: str, data: bytes) -> tuple[list[tuple[int, str]], list[Problem]]:
     """(page number, text) of every readable page; a warning for each page left out.
     Raises ContentError when the file is no PDF or no page can be read."""
+    from .pdflayout import issue_text
+    from .pdfread import PdfPageError, Sheet, sheets
+
     try:
         read = list(sheets(data))
     except PdfPageError as exc:
@@ -113,6 +117,8 @@ def split_reference(src: str) -> tuple[str, str]:
 def picture(data: bytes, fragment: str) -> bytes:
     """The stored bytes of the picture a fragment (``page=1&image=2``) names in the PDF
     ``data``. Raises ValueError when the fragment or the picture cannot be used."""
+    from .pdfread import PdfPageError, embedded
+
     fields = dict(part.partition("=")[::2] for part in fragment.split("&"))
     try:
         page, image = int(fields["page"]), int(fields["image"])
