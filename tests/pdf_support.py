@@ -77,6 +77,8 @@ class Page:
     columns: int = 6
     size: tuple[float, float] = A3
     rules: list[tuple[float, float, float]] = field(default_factory=list)  # (x0, x1, y)
+    header_at: float = 30.0  # the running header's baseline, points from the top
+    header_rule: bool = True  # a rule under the running header
 
 
 def column_box(page: Page, column: int) -> tuple[float, float]:
@@ -104,10 +106,12 @@ def _page(canvas: Canvas, page: Page, font: str) -> None:
     left, right = page.header
     canvas.setFont(font, 9)
     if left or right:
-        canvas.drawString(MARGIN, height - 30, left)
-        canvas.drawRightString(width - MARGIN, height - 30, right)
-        canvas.setLineWidth(1)
-        canvas.line(MARGIN, height - 38, width - MARGIN, height - 38)
+        canvas.drawString(MARGIN, height - page.header_at, left)
+        canvas.drawRightString(width - MARGIN, height - page.header_at, right)
+        if page.header_rule:
+            canvas.setLineWidth(1)
+            canvas.line(MARGIN, height - page.header_at - 8, width - MARGIN,
+                        height - page.header_at - 8)
     if page.footer:
         canvas.line(MARGIN, 40, width - MARGIN, 40)
         canvas.drawString(MARGIN, 26, page.footer)

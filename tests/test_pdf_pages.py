@@ -138,6 +138,18 @@ def test_an_article_jumps_to_another_page_of_the_issue(load_pages):
     assert catalog.entries[1].source.line > text.index("\f")
 
 
+def test_a_running_header_without_rules_is_found_by_repeating_on_every_page(load_pages):
+    stories = [Story(f"城区第{n}期惠民工程开工", [P2, P4], byline="记者 刘洋") for n in "一二三"]
+    pages = [Page([Place(story, (0, 5), 110, [(c, 170, 400) for c in range(6)], 20)],
+                  header=("2024年3月6日 星期三", f"第A0{n}版 教育"), header_at=75,
+                  header_rule=False)
+             for n, story in enumerate(stories, 1)]
+    catalog = load_pages({"issue.pdf": render(pages)})
+    assert [e.title for e in catalog.entries] == [s.title for s in stories]
+    assert all(str(e.issue_date) == "2024-03-06" and e.section == "教育" for e in catalog.entries)
+    assert all(e.paragraphs == (P2, P4) for e in catalog.entries)
+
+
 def test_an_embedded_truetype_cjk_font_reads_like_the_cid_font(load_pages):
     # The shipped font is a CJK subset without Latin glyphs: full-width digits, as
     # some papers set them, which the loader reads as dates too.
