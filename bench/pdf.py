@@ -152,6 +152,8 @@ def main() -> None:
         for name, data in datas:
             result = parse_file(name, data, settings)
             assert len(result.entries) == 40, result.report
+            photos = [p for e in result.entries for p in e.photos]
+            assert len(photos) == 8 and all(p.caption == "图为会议现场。" for p in photos)
 
     tool = shutil.which("pdftotext")
     rows = [("feeds: PDF → page text", best(args.repeat, ours)),

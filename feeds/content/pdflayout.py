@@ -220,8 +220,9 @@ def _figures(pictures: Sequence[Picture], lines: Sequence[Line], size: float
         box = picture.box
         if box.width < 2 * size or box.height < 2 * size:
             continue  # a rule, a bullet or a logo, not a photo
+        # within its width: the right end is the less certain (a glyph's box may overhang)
         inside = [li for li in lines if id(li) not in taken and li.size < size * HEADLINE
-                  and li.box.x0 >= box.x0 - size and li.box.x1 <= box.x1 + size]
+                  and box.x0 - size <= li.box.x0 and (li.box.x0 + li.box.x1) / 2 <= box.x1]
         caption = _follow(box.bottom, sorted(inside, key=lambda li: li.box.top), size, down=True)
         if not caption:
             caption = _follow(box.top, sorted(inside, key=lambda li: -li.box.bottom), size,
