@@ -190,7 +190,7 @@ def _read_runs(textpage: pdfium.PdfTextPage, height: float) -> tuple[list[Run], 
                                   raw.FPDFText_GetFontSize)
     runs: list[Run] = []
     chars: list[str] = []
-    start_x = last_x = base = size = 0.0
+    start_x = last_x = last_step = base = size = 0.0
     last_index = -1
     unmapped = counted = 0
 
@@ -203,20 +203,32 @@ def _read_runs(textpage: pdfium.PdfTextPage, height: float) -> tuple[list[Run], 
                                       height - base + size * 0.12), size))
         chars.clear()
 
-    for index in range(count):
-        code = unicode(handle, index)
+    # The text in one call, when it has one UTF-16 unit a character (no surrogate pairs):
+    # a call for each character's code costs as much as the rest of this loop.
+    text = textpage.get_text_range(0, count) if count else ""
+    codes = ([ord(c) for c in text] if len(text) == count
+             else [unicode(handle, i) for i in range(count)])
+    for index, code in enumerate(codes):
         if code in (10, 13) or (code == 32 and raw.FPDFText_IsGenerated(handle, index)):
             if chars:
                 close()
             continue
         origin(handle, index, px, py)
-        char_size = font_size(handle, index)
-        if chars and (abs(y.value - base) > 0.3 * size or abs(char_size - size) > 0.05 * size
-                      or x.value - last_x > 1.8 * size or x.value < last_x - 0.5 * size):
-            close()
+        at, on = x.value, y.value
+        if chars:
+            step = at - last_x
+            moved = abs(on - base) > 0.3 * size or step > 1.8 * size or step < -0.5 * size
+            # The size is asked only where the advance changes: in a run of one size
+            # (Chinese text, a justified line) it does not, and the call costs as much as
+            # everything else done for a character.
+            if moved or (abs(step - last_step) > 0.2 * size
+                         and abs(font_size(handle, index) - size) > 0.05 * size):
+                close()
+            last_step = step
         if not chars:
-            start_x, base, size = x.value, y.value, char_size
-        last_x, last_index = x.value, index
+            start_x, base, size = at, on, font_size(handle, index)
+            last_step = -size  # the next character's step is always checked
+        last_x, last_index = at, index
         if code > 32 or code == 0:  # 0: PDFium found no Unicode at all
             counted += 1
             if _unmapped(code):
