@@ -136,6 +136,11 @@ def test_an_article_jumps_to_another_page_of_the_issue(load_pages):
     for entry in catalog.entries:
         assert text[entry.source.line - 1] == "## " + entry.title
     assert catalog.entries[1].source.line > text.index("\f")
+    # Loaded as a correction, the converted issue gives the same articles: the running
+    # header of page 2 does not end the article before it.
+    corrected = load_pages({"2024-03-06.txt": "\n".join(text)})
+    assert [(e.title, e.paragraphs, e.authors) for e in corrected.entries] == [
+        (e.title, e.paragraphs, e.authors) for e in catalog.entries]
 
 
 def test_a_running_header_without_rules_is_found_by_repeating_on_every_page(load_pages):

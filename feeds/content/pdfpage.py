@@ -3,8 +3,8 @@
 Each page of the PDF is turned into our text format (pdflayout), and that text
 goes through the loader's own parser, so an article reads the same from its PDF
 as from a correct text file. The text of all pages, one after another with a
-form feed line between, is what `feeds convert` writes; the line numbers of
-entries and problems refer to it.
+form feed line between (the running header only of the first), is what
+`feeds convert` writes; the line numbers of entries and problems refer to it.
 
 A page that cannot be read (a scan without text layer, fonts without Unicode)
 is left out with a warning naming it; when no page can be read, the file is
@@ -71,7 +71,27 @@ def pages(path: str, data: bytes) -> tuple[list[tuple[int, str]], list[Problem]]
 def convert(path: str, data: bytes) -> str:
     """The PDF as one text in our format, pages separated by a form feed line."""
     texts, _ = pages(path, data)
-    return f"{PAGE_BREAK}\n".join(text for _, text in texts)
+    return _joined([text for _, text in texts])[0]
+
+
+def _joined(texts: list[str]) -> tuple[str, list[int]]:
+    """Page texts as one text, and for each page what to add to a line number of its text
+    to get that line's number in the whole. The header of every page but the first is
+    left out: in one text it would be read as the end of the article before it. (Each
+    page's header still gives its own section when the PDF itself is loaded.)"""
+    kept: list[str] = []
+    offsets: list[int] = []
+    start = 1  # the line the next page's text starts on
+    for number, text in enumerate(texts):
+        lines = text.split("\n")
+        skip = 0
+        if number:
+            skip = next((i for i, line in enumerate(lines) if line.startswith("#")), 0)
+        offsets.append(start - 1 - skip)
+        piece = "\n".join(lines[skip:])
+        kept.append(piece)
+        start += piece.count("\n") + 1  # and the form feed line
+    return f"{PAGE_BREAK}\n".join(kept), offsets
 
 
 def parse(path: str, data: bytes, beside: tuple[str, ...], parse_text: TextParser
@@ -81,8 +101,8 @@ def parse(path: str, data: bytes, beside: tuple[str, ...], parse_text: TextParse
     texts, problems = pages(path, data)
     entries: list[Entry] = []
     report: FileReport | None = None
-    offset = 0
-    for number, (_, text) in enumerate(texts):
+    _, offsets = _joined([text for _, text in texts])
+    for number, ((_, text), offset) in enumerate(zip(texts, offsets, strict=True)):
         result = parse_text(path, text.encode(), beside if number == 0 else ())
         for entry in result.entries:
             source = replace(entry.source, line=entry.source.line + offset)
@@ -90,13 +110,13 @@ def parse(path: str, data: bytes, beside: tuple[str, ...], parse_text: TextParse
                            for p in entry.photos)
             entries.append(replace(entry, source=source, photos=photos,
                                    position=len(entries)))
-        problems += [replace(p, line=p.line + offset) if p.line else p
+        problems += [replace(p, line=p.line + offset if p.line + offset > 0 else None)
+                     if p.line else p
                      for p in result.report.problems if p.severity != "error"]
         problems += [replace(p, severity="warning", message=f"{p.message}; the page is "
                                                            "skipped")
                      for p in result.report.problems if p.severity == "error"]
         report = report or (result.report if result.entries else None)
-        offset += text.count("\n") + 1
     if not entries:
         raise ContentError(path, None, "no page gave an article: "
                            + "; ".join(p.message for p in problems))
