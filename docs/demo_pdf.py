@@ -46,7 +46,7 @@ def main() -> None:
          Place(fourth, (0, 3), 708, [(c, 770, 1140) for c in range(4)], 20),
          Place(fifth, (4, 5), 708, [(4, 770, 1140), (5, 770, 1140)], 18)],
         header=("2022年9月20日 星期二", "第01版 要闻"), footer="东区新闻 · 演示版面",
-        rules=[(36, 806, 310), (36, 806, 700), (416, 416, 0)])
+        rules=[(36, 806, 310), (36, 806, 700)])
     target = ROOT / "content" / f"{STEM}.pdf"
     target.write_bytes(render([page]))
     print(f"{target.relative_to(ROOT)} written")

@@ -136,7 +136,7 @@ def _story(canvas: Canvas, page: Page, place: Place, font: str) -> None:
             parts.append((story.subtitle, place.title_size * 0.6))
         for text, wanted in parts:
             # as a layout artist would: smaller type rather than a broken headline
-            size = min(wanted, (x1 - x0) / pdfmetrics.stringWidth(text, font, 1.0))
+            size = min(wanted, 0.92 * (x1 - x0) / pdfmetrics.stringWidth(text, font, 1.0))
             for line in _wrap(text, font, size, x1 - x0):
                 top += size * 1.2
                 canvas.setFont(font, size)
@@ -150,9 +150,6 @@ def _story(canvas: Canvas, page: Page, place: Place, font: str) -> None:
         found = _paragraph_lines(text, font, place, page)
         lines += [(t, ind, "justify") for t, ind, _ in found[:-1]] + found[-1:]
     if story.byline:
-        x0, x1 = column_box(page, place.flow[-1][0])
-        if pdfmetrics.stringWidth(story.byline, font, BODY) > x1 - x0:
-            raise ValueError(f"{story.title}: the byline is wider than a column")
         lines.append((story.byline, False, "right"))
     boxes = list(place.flow)
     photo = story.photo
@@ -168,8 +165,11 @@ def _story(canvas: Canvas, page: Page, place: Place, font: str) -> None:
             column, y, box_bottom = boxes.pop(0)
         y += LEADING
         cx0, cx1 = column_box(page, column)
-        if align == "right":
+        if align == "right":  # a byline: in smaller type when it is wider than the column
+            fitted = min(BODY, (cx1 - cx0) / pdfmetrics.stringWidth(text, font, 1.0))
+            canvas.setFont(font, fitted)
             canvas.drawRightString(cx1, _y(page, y), text)
+            canvas.setFont(font, BODY)
         elif align == "justify" and len(text) > 1:
             start = cx0 + (2 * BODY if indented else 0)
             spare = cx1 - start - pdfmetrics.stringWidth(text, font, BODY)
