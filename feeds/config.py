@@ -553,14 +553,19 @@ def parse_config(data: dict[str, Any], *, root: Path, path: Path | None = None) 
 
 
 def _cross_checks(config: Config) -> list[tuple[str, str]]:
+    from .urls import is_reserved
+
     problems = []
     seen_names: dict[str, int] = {}
     seen_slugs: dict[str, int] = {}
     for i, section in enumerate(config.sections):
         key = _key_path(("sections", i))
-        if section.slug == RESERVED_SLUG:
-            problems.append((f"{key}.slug", f"{RESERVED_SLUG!r} names the site-wide feeds; "
+        if is_reserved(section.slug):
+            problems.append((f"{key}.slug", f"{section.slug!r} names the site-wide feeds; "
                                             "choose another slug"))
+        if is_reserved(section.name):
+            problems.append((f"{key}.name", f"{section.name!r} names the site-wide feeds; "
+                                            "choose another name"))
         if section.name in seen_names:
             other = _key_path(("sections", seen_names[section.name]))
             problems.append((f"{key}.name", f"{section.name!r} is also the name of {other}"))

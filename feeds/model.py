@@ -55,7 +55,9 @@ class Entry:
     ``title`` is the headline as printed; ``headline`` and ``subtitle`` are its
     two parts when the page lets us split them safely (else ``headline == title``).
     ``date`` is the event date; ``date_approximate`` is true when the text only
-    says 近日 or gives no date, so the issue date stands in for it.
+    says 近日 or gives no date, so the issue date stands in for it. ``kicker`` is
+    the line some headlines carry above them in smaller type (引题), not part of
+    the title (so not of the id either).
     """
 
     id: str
@@ -75,11 +77,13 @@ class Entry:
     time: dt.time | None = None  # publication time, when front matter gives one
     byline: str = ""  # the authors as the paper prints them, for display
     photos: tuple[Photo, ...] = ()  # in the order the article shows them; the first leads
+    kicker: str | None = None
 
     def to_json(self) -> dict[str, object]:
         """The stable JSON shape of ``feeds entries --json`` (other tools read it)."""
         return {
             "id": self.id,
+            "kicker": self.kicker,
             "title": self.title,
             "section": self.section,
             "issue_date": self.issue_date.isoformat(),

@@ -24,6 +24,9 @@ from .model import Entry, Listing, Section
 from .slugs import slug as make_slug
 
 ALL = "all"  # the scope of the site-wide feeds; no section may take this slug
+# What no section may be named or slugged: these scopes name the whole site's feeds
+# (feeds/all.rss.xml, feeds/archive/all/), and a subscriber's "all" means every section.
+RESERVED_SCOPES = frozenset({ALL})
 FORMATS = {"rss": ".rss.xml", "atom": ".atom.xml", "json": ".json"}
 ARTICLE_URL_FIELDS = ("issue_date", "yyyy", "mm", "dd", "slug", "section", "id_hash")
 
@@ -104,6 +107,11 @@ class Links:
 
     def preferences(self, token: str) -> str:
         return f"{self.base_url}preferences?token={token}"
+
+
+def is_reserved(name: str) -> bool:
+    """Whether a section name or slug would stand for a scope of the whole site."""
+    return name.strip().casefold() in RESERVED_SCOPES
 
 
 def entry_slug(entry: Listing | Entry, id_: str | None = None) -> str:

@@ -34,9 +34,10 @@ def test_entries_json_of_the_demo_content():
     assert entries[0]["authors"] == [{"name": "马燕", "role": "记者"}, {"name": "李盼", "role": "通讯员"}]
     assert entries[4]["authors"] == [{"name": "王阳", "role": "记者"}, {"name": "丁雷", "role": "通讯员"}]
     for entry in entries:
-        assert set(entry) == {"id", "title", "section", "issue_date", "date", "date_approximate",
-                              "authors", "paragraphs", "captions", "photos", "summary", "source"}
-        assert entry["photos"] == []
+        assert set(entry) == {"id", "kicker", "title", "section", "issue_date", "date",
+                              "date_approximate", "authors", "paragraphs", "captions", "photos",
+                              "summary", "source"}
+        assert entry["kicker"] is None and entry["photos"] == []
         text = "".join(entry["paragraphs"])
         assert "本报讯" not in text and "记者" not in text and "通讯员" not in text
         assert entry["summary"] == entry["paragraphs"][0]
@@ -63,12 +64,16 @@ def test_the_demo_page_with_photos_names_one_for_each_article():
             assert not opened.getexif() and "icc_profile" not in opened.info
 
 
-def test_check_reports_the_inferred_issue_date_as_a_note():
+def test_check_warns_of_the_inferred_issue_date_with_its_evidence():
     run = feeds("check")
     assert run.returncode == 0, run.stderr
     assert "2022-09-20 (inferred)" in run.stdout
-    assert "note: issue date 2022-09-20 inferred" in run.stdout
-    assert ": warning:" not in run.stdout and "0 with warnings" in run.stdout
+    assert "000_20e2c56e6a147bfe.txt:5: warning: issue date 2022-09-20 inferred" in run.stdout
+    assert "the year 2022 (line 23: …" in run.stdout  # with the words that gave the year
+    assert "2022年营商环境" in run.stdout
+    assert ": note:" not in run.stdout and "1 with warnings" in run.stdout
+    strict = feeds("check", "--strict")
+    assert strict.returncode == 1
 
 
 def test_check_exits_non_zero_and_names_the_skipped_file(tmp_path):

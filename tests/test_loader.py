@@ -43,11 +43,11 @@ def test_page_with_no_heading_and_no_title_is_skipped(load_pages):
 
 
 def test_heading_with_no_body_is_reported_and_the_rest_loads(load_pages):
-    catalog = load_pages({"2024-03-06.txt": "## 空的标题行\n\n## 城区召开动员会\n\n正文。\n\n##\n"})
+    catalog = load_pages({"2024-03-06.txt": "## 城区召开动员会\n\n正文。\n\n## 空的标题行\n\n##\n"})
     (report,) = catalog.files
     assert [e.title for e in catalog.entries] == ["城区召开动员会"]
     messages = [(p.line, p.message) for p in report.problems]
-    assert messages[0][0] == 1 and "no text" in messages[0][1]
+    assert messages[0][0] == 5 and "no text" in messages[0][1]
     assert messages[1][0] == 7
 
 

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from ..model import Author, Entry, Source
 from . import bylines, dates, headlines, ids
-from .reflow import reflow
+from .reflow import PLAIN, closes, reflow
 from .sections import Rules
 
 _PHOTO_CREDIT_ENDS = ("摄", "摄）", "摄)", "摄影", "摄影）", "摄影)")
 _CAPTION_STARTS = frozenset("图▲△■◆上下左右")
+# An editor's note (编者按：…) introduces the article: it stays in the text, but the
+# lead that dates the article and becomes its summary is the paragraph after it.
+_EDITORS_NOTE = re.compile(
+    r"^[【\[〔（(]?\s*(?:编者按|编者的话|编前语|编者)\s*[】\]〕）)]?\s*[：:]")
+# A sub-title printed under the headline and set apart with a dash: ——新增学位三千个
+_DASH_SUBTITLE = re.compile(r"^[—－-]{1,2}\s*\S")
+_LONGEST_SUBTITLE = 40
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,8 @@ class PageContext:
     time: dt.time | None = None
     author: str | None = None  # front matter author, for single-article files
     id: str | None = None  # front matter id, for single-article files
+    style: str = PLAIN  # how the page marks paragraphs (reflow.convention)
+    notes: list[tuple[int, str]] = field(default_factory=list)  # repairs made on a guess
 
 
 class Skipped(Exception):
@@ -39,27 +49,41 @@ class Skipped(Exception):
 
 
 def build(page: PageContext, line: int, heading: str, subheading: str | None,
-          body: list[tuple[int, str]], position: int) -> Entry:
-    """Make the entry for the article whose heading is on ``line``."""
+          body: list[tuple[int, str]], position: int, *, kicker: str | None = None,
+          section: str | None = None) -> Entry:
+    """Make the entry for the article whose heading is on ``line``. ``section`` is the
+    page's section where the article stands, when it differs from the file's."""
+    sorted_lines = _sort_lines(body, page.notes)
+    if subheading is None and sorted_lines.subtitle:
+        subheading = sorted_lines.subtitle
     title, main, subtitle = _headline(heading, subheading)
     if not title:
         raise Skipped(line, "heading has no text")
-    text_lines, captions, credits, leading, trailing = _sort_lines(body)
-    paragraphs = reflow(text_lines)
+    paragraphs = reflow(sorted_lines.text, page.style)
     if not paragraphs:
         raise Skipped(line, f"article {title!r} has a heading but no text")
-    raw_lead = paragraphs[0]
+    paragraphs = [bylines.without_source_credit(p) for p in paragraphs]
+    first = _lead_index(paragraphs)
+    raw_lead = paragraphs[first]
     lead = bylines.split_dateline(raw_lead)
-    paragraphs[0] = lead.text
+    paragraphs[first] = lead.text
     paragraphs[-1], tail = bylines.split_tail(paragraphs[-1])
+    if tail is None:
+        paragraphs[-1], tail = _bare_names_tail(paragraphs[-1], sorted_lines.last_line,
+                                                page.notes)
+    summary = paragraphs[first]
     paragraphs = [p for p in paragraphs if p]
     if not paragraphs:
         raise Skipped(line, f"article {title!r} has only a byline, no text")
-    found = [b for b in (lead.byline, *leading, *credits, tail, *trailing) if b is not None]
+    if not summary:
+        summary = next((p for p in paragraphs if not _EDITORS_NOTE.match(p)), paragraphs[0])
+    credits = sorted_lines.credits
+    found = [b for b in (*sorted_lines.leading, lead.byline, *credits, tail,
+                         *sorted_lines.trailing) if b is not None]
     if page.author:
         found.insert(0, _front_matter_author(page.author))
     date, approximate = dates.event_date(raw_lead, page.issue_date)
-    section = page.section
+    section = section or page.section
     if not page.section_is_final:
         section = page.rules.classify(section, title, paragraphs)
     return Entry(
@@ -71,15 +95,39 @@ def build(page: PageContext, line: int, heading: str, subheading: str | None,
         issue_date=page.issue_date,
         date=date,
         date_approximate=approximate,
-        authors=tuple(dict.fromkeys(a for b in found for a in b.authors)),
+        authors=bylines.merged([a for b in found for a in b.authors]),
         paragraphs=tuple(paragraphs),
-        captions=tuple(captions),
-        summary=paragraphs[0],
+        captions=tuple(sorted_lines.captions),
+        summary=summary,
         source=Source(page.path, line),
         position=position,
         time=page.time,
         byline=" ".join(b.text for b in found if b not in credits),
+        kicker=headlines.normalise(kicker).title or None if kicker else None,
     )
+
+
+def _lead_index(paragraphs: list[str]) -> int:
+    """The first paragraph that is not an editor's note (the last one if all are)."""
+    for i, paragraph in enumerate(paragraphs):
+        if not _EDITORS_NOTE.match(paragraph):
+            return i
+    return len(paragraphs) - 1
+
+
+def _bare_names_tail(paragraph: str, line: int, notes: list[tuple[int, str]]
+                     ) -> tuple[str, bylines.Byline | None]:
+    """A brief closed by a bracketed name with no title: …圆满结束。（林晓）"""
+    if not paragraph.endswith(("）", ")")):
+        return paragraph, None
+    cut = max(paragraph.rfind("（"), paragraph.rfind("("))
+    if cut < 0 or (cut and not closes(paragraph[:cut])):
+        return paragraph, None
+    found = bylines.bare_names(paragraph[cut:])
+    if found is None:
+        return paragraph, None
+    notes.append((line, f"read “{paragraph[cut:]}” closing the article as its author's name"))
+    return paragraph[:cut].rstrip(), found
 
 
 def _headline(heading: str, subheading: str | None) -> tuple[str, str, str | None]:
@@ -92,35 +140,63 @@ def _headline(heading: str, subheading: str | None) -> tuple[str, str, str | Non
     return f"{head.title} {sub}", head.title, sub
 
 
-def _sort_lines(body: list[tuple[int, str]]) -> tuple[
-        list[tuple[int, str]], list[str], list[bylines.Byline],
-        list[bylines.Byline], list[bylines.Byline]]:
-    """Separate text lines from captions and byline lines, in one pass.
+@dataclass
+class _Sorted:
+    text: list[tuple[int, str]] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    credits: list[bylines.Byline] = field(default_factory=list)  # from photo captions
+    leading: list[bylines.Byline] = field(default_factory=list)
+    trailing: list[bylines.Byline] = field(default_factory=list)
+    subtitle: str | None = None  # a ——sub-title under the headline
+    last_line: int = 0
+
+
+def _sort_lines(body: list[tuple[int, str]], notes: list[tuple[int, str]]) -> _Sorted:
+    """Separate text lines from captions, credits and byline lines, in one pass.
 
     Captions may stand anywhere (conversion puts them where the photo was, even
-    inside a broken paragraph, which then rejoins around them). A byline on a
-    line of its own is taken from the first or last line, or anywhere when it is
-    bracketed; unbracketed elsewhere it could be a short sentence, so it stays.
+    inside a broken paragraph, which then rejoins around them). Bylines stand at
+    the top, right under the headline, as many lines of them as there are (a
+    marker such as ■ may lead them), or on the last line; a bracketed one
+    anywhere. Unbracketed elsewhere a byline-like line could be a short
+    sentence, so it stays.
     """
     last = len(body) - 1  # body holds only non-blank lines (page.split_page)
-    text_lines, captions, credits, leading, trailing = [], [], [], [], []
+    out = _Sorted(last_line=body[-1][0] if body else 0)
+    top = True  # nothing but bylines, captions and credits so far
     for i, (number, raw) in enumerate(body):
         text = raw.strip()
+        if bylines.is_source_credit(text):
+            continue
+        if bylines.marked(text):
+            byline = bylines.parse(text)
+            if byline is not None:
+                (out.trailing if i == last and not top else out.leading).append(byline)
+                continue
         if text[0] in _CAPTION_STARTS or text.endswith(_PHOTO_CREDIT_ENDS):
             found = bylines.caption(text)
             if found is not None:
                 if found.text:
-                    captions.append(text)
+                    out.captions.append(bylines.without_source_credit(text))
                 if found.byline:
-                    credits.append(found.byline)
+                    out.credits.append(found.byline)
                 continue
-        if i == 0 or i == last or text[0] in "（(":
+        if top and i == 0 and out.subtitle is None and _is_dash_subtitle(text):
+            out.subtitle = text.lstrip("—－-").strip()
+            continue
+        if top or i == last or text[0] in "（(":
             byline = bylines.parse(text)
             if byline is not None:
-                (trailing if i == last and i else leading).append(byline)
+                (out.trailing if i == last and not top else out.leading).append(byline)
                 continue
-        text_lines.append((number, raw))
-    return text_lines, captions, credits, leading, trailing
+        top = False
+        out.text.append((number, raw))
+    return out
+
+
+def _is_dash_subtitle(text: str) -> bool:
+    return (bool(_DASH_SUBTITLE.match(text)) and len(text) <= _LONGEST_SUBTITLE
+            and not closes(text))
 
 
 def _front_matter_author(text: str) -> bylines.Byline:

@@ -28,8 +28,10 @@ _PATTERN = re.compile(
     rf"|(?P<md>{_NOT_AFTER_NUMBER}(?P<m2>{_MONTH})月\s?(?P<d2>{_DAY})[日号])"
     # A day alone (20日, 二十日) must not be a count (第20日, 3日内, 一日三餐, 20日元) or
     # follow a month or year; a lone Chinese digit (一日) is almost never a date.
-    rf"|(?P<day>(?<![\d{_CN_ZERO_TO_NINE}十两第月年])(?P<d3>{_DAY_ALONE})[日号](?![元圆币内后]))"
-    r"|(?P<rel>今日|今天|昨日|昨天|前日|前天)"
+    rf"|(?P<month_rel>(?P<mr>上个?月|本月|这个月)\s?(?P<d4>{_DAY})[日号])"
+    # ...nor the day of a named day (3·15, 6.18), which is not an event date either.
+    rf"|(?P<day>(?<![\d{_CN_ZERO_TO_NINE}十两第月年·・.．])(?P<d3>{_DAY_ALONE})[日号](?![元圆币内后]))"
+    r"|(?P<rel>大前天|大前日|今日|今天|昨日|昨天|前日|前天)"
     r"|(?P<approx>近日|日前|近期|近来)"
 )
 # Every form above ends in one of these characters. Finding them is a fast scan,
@@ -43,21 +45,29 @@ _ANCHOR = re.compile(r"[日号天期来]")
 _BEFORE_ANCHOR = frozenset("一二三四五六七八九十今昨前近")
 _LONGEST = 16  # characters a date can span before its anchor (二〇二一年 十二月 二十九日)
 _YEAR_PATTERN = re.compile(rf"(?<![\d{_CN_ZERO_TO_NINE}])({_YEAR})年")
-_RELATIVE_DAYS = {"今日": 0, "今天": 0, "昨日": 1, "昨天": 1, "前日": 2, "前天": 2}
-_PLAUSIBLE_YEARS = range(1900, 2200)
+_RELATIVE_DAYS = {"今日": 0, "今天": 0, "昨日": 1, "昨天": 1, "前日": 2, "前天": 2,
+                  "大前天": 3, "大前日": 3}
+# A weekday of this week or the last, counted from Monday: 上周五, 本周三, 上星期日.
+_WEEKDAY = re.compile(r"(?P<which>上个?|本|这个?)(?:周|星期|礼拜)(?P<day>[一二三四五六日天])")
+_WEEKDAYS = "一二三四五六"
+_WEEK_WORDS = ("周", "星期", "礼拜")
+# Years a news page can be dated in; a date outside them is a typing slip (0001-01-01),
+# and one would overflow the time zones and feeds built from it.
+PLAUSIBLE_YEARS = range(1900, 2200)
 
 
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A date as written; ``year``/``month`` are None where the text leaves them out."""
 
-    kind: str  # "full", "month_day", "day", "relative", "approximate"
+    kind: str  # "full", "month_day", "day", "month_relative", "weekday", "relative",
+    #            "approximate"
     start: int
     text: str
     year: int | None = None
     month: int | None = None
     day: int | None = None
-    days_before: int = 0  # for relative mentions: 昨日 → 1
+    days_before: int = 0  # for relative mentions: 昨日 → 1; 上月 → 1 month; 上周 → 1 week
 
     def resolve(self, issue: dt.date) -> tuple[dt.date, bool] | None:
         """The calendar date this mention means in the given issue, and whether it is
@@ -67,6 +77,14 @@ class Mention:
         if self.kind == "relative":
             return issue - dt.timedelta(days=self.days_before), False
         assert self.day is not None
+        if self.kind == "weekday":  # day: 0 for Monday
+            monday = issue - dt.timedelta(days=issue.weekday() + 7 * self.days_before)
+            return monday + dt.timedelta(days=self.day), False
+        if self.kind == "month_relative":
+            month = issue.replace(day=1)
+            if self.days_before:
+                month = (month - dt.timedelta(days=1)).replace(day=1)
+            return _make(month.year, month.month, self.day)
         if self.kind == "full":
             assert self.year is not None and self.month is not None
             return _make(self.year, self.month, self.day)
@@ -93,6 +111,22 @@ def _make(year: int, month: int, day: int) -> tuple[dt.date, bool] | None:
 
 def mentions(text: str) -> Iterator[Mention]:
     """Every date mention in the text, in order. Bare years (二〇二四年工作要点) are not dates."""
+    if any(word in text for word in _WEEK_WORDS):
+        weeks = [_weekday(m) for m in _WEEKDAY.finditer(text)]
+        if weeks:
+            yield from sorted([*_day_mentions(text), *weeks], key=lambda m: m.start)
+            return
+    yield from _day_mentions(text)
+
+
+def _weekday(match: re.Match[str]) -> Mention:
+    day = match.group("day")
+    return Mention("weekday", match.start(), match.group(),
+                   day=_WEEKDAYS.index(day) if day in _WEEKDAYS else 6,
+                   days_before=1 if match.group("which").startswith("上") else 0)
+
+
+def _day_mentions(text: str) -> Iterator[Mention]:
     done = 0
     for anchor in _ANCHOR.finditer(text):
         if anchor.start() < done or not _may_end_a_date(text, anchor.start()):
@@ -119,13 +153,16 @@ def _mention(match: re.Match[str]) -> Mention | None:
     start, whole = match.start(), match.group()
     if match.group("full"):
         year = _number(match.group("y"))
-        if year not in _PLAUSIBLE_YEARS:
+        if year not in PLAUSIBLE_YEARS:
             return None
         month, day = _number(match.group("m")), _number(match.group("d"))
         return Mention("full", start, whole, year, month, day)
     if match.group("md"):
         return Mention("month_day", start, whole, None,
                        _number(match.group("m2")), _number(match.group("d2")))
+    if match.group("month_rel"):
+        return Mention("month_relative", start, whole, day=_number(match.group("d4")),
+                       days_before=1 if match.group("mr").startswith("上") else 0)
     if match.group("day"):
         return Mention("day", start, whole, day=_number(match.group("d3")))
     if match.group("rel"):
@@ -158,7 +195,7 @@ def year_mentions(text: str) -> Iterator[tuple[int, int]]:
     """(year, position) for every YYYY年 in the text, including those of full dates."""
     for match in _YEAR_PATTERN.finditer(text):
         year = _number(match.group(1))
-        if year in _PLAUSIBLE_YEARS:
+        if year in PLAUSIBLE_YEARS:
             yield year, match.start()
 
 

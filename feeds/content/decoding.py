@@ -3,7 +3,9 @@
 Pages reach us from PDF converters and office machines: UTF-8 with or without
 a BOM, GB18030/GBK from older Windows tools, CRLF line ends, form feeds at page
 breaks, and now and then a NUL or other control character. Anything that can
-be repaired is repaired and reported; only text we cannot decode is refused.
+be repaired is repaired and reported. A few undecodable sequences (a lone
+surrogate in UTF-16, a stray byte in UTF-8) become U+FFFD and are reported with
+their line; only a file that is mostly undecodable is refused.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 # Either of them: all but four of those characters are in Latin-1 (see _is_clean).
 _UNUSUAL_LATIN1 = re.compile(b"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _UNUSUAL_WIDE = ("\u2028", "\u2029", "\ufffe", "\uffff")
+# A text with more undecodable sequences than one in this many characters is not
+# a damaged page but something else (a binary file, a wrong guess of encoding).
+_CHARACTERS_PER_BAD_SEQUENCE = 100
 
 
 @dataclass(frozen=True)
@@ -39,9 +44,8 @@ class Decoded:
 
 def decode(data: bytes, path: str) -> Decoded:
     """Decode a content file, or raise ContentError naming the first bad line."""
-    text, encoding = _to_text(data, path)
-    notes: list[tuple[int, str]] = []
-    if _is_clean(text):
+    text, encoding, notes = _to_text(data, path)
+    if not notes and _is_clean(text):
         return Decoded(text, encoding, ())
     text = _BREAKS.sub("\n", text.replace("\r\n", "\n"))
     first = _CONTROLS.search(text)
@@ -66,27 +70,50 @@ def _is_clean(text: str) -> bool:
     return not _UNUSUAL_LATIN1.search(latin1) and not any(c in text for c in _UNUSUAL_WIDE)
 
 
-def _to_text(data: bytes, path: str) -> tuple[str, str]:
+Notes = list[tuple[int, str]]
+
+
+def _to_text(data: bytes, path: str) -> tuple[str, str, Notes]:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError as exc:
         utf8_error = exc
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
+        # The BOM says what it is: damage inside (a lone surrogate) is repaired, not refused.
+        repaired = _replaced(data, "utf-16")
+        if repaired is not None:
+            return repaired
     import charset_normalizer  # here: most pages are UTF-8 and never need it
 
     best = charset_normalizer.from_bytes(data).best()
     if best is not None and best.encoding in _CJK_ENCODINGS:
         encoding = "gb18030" if best.encoding in ("gbk", "gb2312") else best.encoding
         try:
-            return data.decode(encoding), encoding
+            return data.decode(encoding), encoding, []
         except UnicodeDecodeError:
             pass
+    repaired = _replaced(data, "utf-8")  # UTF-8 with a few stray bytes
+    if repaired is not None:
+        return repaired
     line = data.count(b"\n", 0, utf8_error.start) + 1
     raise ContentError(path, line, "cannot decode the text: not UTF-8 and not a Chinese "
                                    "encoding such as GB18030 (save the file as UTF-8)")
+
+
+def _replaced(data: bytes, encoding: str) -> tuple[str, str, Notes] | None:
+    """The text with each undecodable sequence replaced by U+FFFD, and a note naming the
+    line of the first; None when so much is undecodable that the encoding must be wrong."""
+    try:
+        return data.decode(encoding), encoding, []
+    except UnicodeDecodeError as exc:
+        first = exc.start
+    text = data.decode(encoding, "replace")
+    good = data[:first].decode(encoding, "replace")  # decodes cleanly up to the first
+    bad = text.count("\ufffd") - good.count("\ufffd")
+    if bad * _CHARACTERS_PER_BAD_SEQUENCE > len(text):
+        return None
+    line = good.count("\n") + good.count("\r") - good.count("\r\n") + 1
+    return text, encoding, [(line, f"replaced {bad} undecodable sequence(s) with U+FFFD "
+                                   "(first on this line)")]

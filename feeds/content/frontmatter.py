@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import yaml
 
 from ..errors import ContentError
-from .dates import full_date
+from .dates import PLAUSIBLE_YEARS, full_date
 
 try:  # libyaml's loader is many times faster; PyYAML's pure one gives the same data
     _Loader: type = yaml.CSafeLoader
@@ -19,6 +19,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 KNOWN_KEYS = ("date", "section", "title", "author", "id", "image")
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _TIME = re.compile(r"\d{1,2}:\d{2}")
+# YAML's escapes ("\0", "\x07") put control characters that the decoder removed from
+# the file back into a value; they would end up in feeds, which XML forbids.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def _text(data: dict, key: str, path: str, line: int) -> str | None:
         return None
     if isinstance(value, (dict, list)):
         raise ContentError(path, line, f"front matter {key!r} must be text")
-    text = str(value).strip()
+    text = _CONTROLS.sub("", str(value)).strip()
     return text or None
 
 
@@ -102,13 +105,23 @@ def _author(value: object, path: str, line: int) -> str | None:
     if value is None:
         return None
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return " ".join(v.strip() for v in value)
+        return _CONTROLS.sub("", " ".join(v.strip() for v in value)).strip() or None
     if isinstance(value, str):
-        return value.strip() or None
+        return _CONTROLS.sub("", value).strip() or None
     raise ContentError(path, line, "front matter 'author' must be a name or a list of names")
 
 
 def _date(value: object, path: str, line: int) -> tuple[dt.date | None, dt.time | None]:
+    day, time = _date_and_time(value, path, line)
+    if day is not None and day.year not in PLAUSIBLE_YEARS:
+        raise ContentError(path, line, f"front matter date {day} is not a plausible issue "
+                                       f"date (years {PLAUSIBLE_YEARS.start}–"
+                                       f"{PLAUSIBLE_YEARS.stop - 1})")
+    return day, time
+
+
+def _date_and_time(value: object, path: str, line: int
+                   ) -> tuple[dt.date | None, dt.time | None]:
     if value is None:
         return None, None
     if isinstance(value, dt.datetime):

@@ -24,7 +24,8 @@ from ..config import Config
 from ..errors import ContentError
 from ..model import Listing
 from ..version import code_identity
-from . import article, images, issuedate, pdfpage, records, sections
+from . import (article, furniture, images, issuedate, jumps, pdfpage, records, reflow,
+               sections)
 from .catalog import Backend, Catalog, InMemory
 from .dates import full_date
 from .decoding import decode
@@ -115,21 +116,36 @@ def _name(entry: os.DirEntry[str]) -> str:
 def parse_file(path: str, data: bytes, settings: Settings,
                beside: tuple[str, ...] = ()) -> FileResult:
     """Parse one file; a file that cannot be used gives no entries and an error problem.
-    ``beside`` names the images sharing the file's name (see content.images)."""
+    ``beside`` names the images sharing the file's name (see content.images). Whatever
+    goes wrong stays with the file: a bug met on one page must not stop the others."""
     def parse_text(path: str, data: bytes, beside: tuple[str, ...]) -> FileResult:
-        try:
-            return _parse(path, data, settings, beside)
-        except ContentError as exc:
-            problem = Problem(exc.line, exc.message, "error")
-            return FileResult((), FileReport(path, 0, None, (problem,)))
+        return _guarded(path, lambda: _parse(path, data, settings, beside))
 
     if not pdfpage.is_pdf(path):
         return parse_text(path, data, beside)
-    try:  # each page laid out as text, then parsed as text is (content.pdfpage)
-        return pdfpage.parse(path, data, beside, parse_text)
+    # each page laid out as text, then parsed as text is (content.pdfpage)
+    return _guarded(path, lambda: pdfpage.parse(path, data, beside, parse_text))
+
+
+def _guarded(path: str, parse: Callable[[], FileResult]) -> FileResult:
+    try:
+        return parse()
     except ContentError as exc:
         problem = Problem(exc.line, exc.message, "error")
-        return FileResult((), FileReport(path, 0, None, (problem,)))
+    except Exception as exc:  # a bug: reported with the file, as the other files load
+        line = exc.line if isinstance(exc, _ArticleFailed) else None
+        cause = exc.__cause__ if isinstance(exc, _ArticleFailed) else exc
+        problem = Problem(line, f"could not be read ({type(cause).__name__}: {cause}); "
+                                "please report this as a bug with the file", "error")
+    return FileResult((), FileReport(path, 0, None, (problem,)))
+
+
+class _ArticleFailed(Exception):
+    """An unexpected error while building the article at ``line``."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 def _parse(path: str, data: bytes, settings: Settings, beside: tuple[str, ...]) -> FileResult:
@@ -157,33 +173,52 @@ def _parse(path: str, data: bytes, settings: Settings, beside: tuple[str, ...]) 
         if meta.title:
             problems.append(Problem(meta.line, "front matter `title` is ignored: the file has "
                                                "headings, so each heading is an article"))
-    issue = _issue_date(path, meta, header, layout)
+    stripped = furniture.strip(Layout(header, blocks))
+    problems += [Problem(r.line, f"removed “{r.text}” as a {r.why}", "note")
+                 for r in stripped.removed]
+    blocks, joins = jumps.join(stripped.blocks)
+    problems += [Problem(line, message, "note") for line, message in joins]
+    problems += [Problem(b.kicker_line, f"read the heading “{b.kicker}” as the kicker (引题) "
+                                        "of the headline after it", "note")
+                 for b in blocks if b.kicker_line is not None]
+    issue = _issue_date(path, meta, header, Layout(header, blocks))
     if issue.note:
-        problems.append(Problem(None, issue.note, "note"))
+        problems.append(Problem(issue.line, issue.note, "warning"))
     single = len(blocks) == 1
     if (meta.id or meta.author) and not single:
         problems.append(Problem(meta.line, "front matter `id` and `author` apply only to "
                                            "single-article files; ignored"))
+    base = (settings.rules.canonical(meta.section) if meta.section
+            else _base_section(path, header, settings.rules))
     page = article.PageContext(
         path=path,
         domain=settings.domain,
         issue_date=issue.date,
-        section=settings.rules.canonical(meta.section) if meta.section
-        else _base_section(path, header, settings.rules),
+        section=_unreserved(base, meta.line if meta.section else None, problems),
         section_is_final=meta.section is not None,
         rules=settings.rules,
         time=meta.time,
         author=meta.author if single else None,
         id=meta.id if single else None,
+        style=reflow.convention([x for b in blocks for x in b.body]),
     )
     marked = images.take_markdown(blocks)
+    later_sections = [] if meta.section else [
+        (line, _unreserved(settings.rules.canonical(name), line, problems))
+        for line, name in stripped.sections]
     entries = []
     for position, block in enumerate(blocks):
+        section = next((name for line, name in reversed(later_sections) if line < block.line),
+                       None)
         try:
             entries.append(article.build(page, block.line, block.heading, block.subheading,
-                                         block.body, position))
+                                         block.body, position, kicker=block.kicker,
+                                         section=section))
         except article.Skipped as skip:
             problems.append(Problem(skip.line, skip.message))
+        except Exception as exc:
+            raise _ArticleFailed(block.line) from exc
+    problems += [Problem(line, message, "note") for line, message in page.notes]
     if not entries:
         raise ContentError(path, blocks[0].line, "no article has any text")
     front = (meta.line, meta.image) if meta.image else None
@@ -193,6 +228,7 @@ def _parse(path: str, data: bytes, settings: Settings, beside: tuple[str, ...]) 
         front = None
     entries, notes = images.attach(path, entries, marked, front, beside)
     problems += [Problem(line, message) for line, message in notes]
+    problems.sort(key=lambda p: p.line or 0)
     report = FileReport(path, len(entries), issue, tuple(problems), decoded.encoding)
     return FileResult(tuple(entries), report)
 
@@ -217,6 +253,16 @@ def _issue_date(path: str, meta: FrontMatter, header: Lines, layout: Layout) -> 
     raise ContentError(path, None, "no issue date: add `date: YYYY-MM-DD` front matter, put "
                                    "the date in the file name (2024-01-02-page.txt) or in "
                                    "the page header (2024年1月2日)")
+
+
+def _unreserved(name: str, line: int | None, problems: list[Problem]) -> str:
+    """A section name the content gives, renamed when the site's URLs keep it for
+    themselves (feeds/all.rss.xml is the whole site's feed)."""
+    renamed = sections.unreserved(name)
+    if renamed != name:
+        problems.append(Problem(line, f"section name {name!r} is kept for the whole site's "
+                                      f"feeds; its articles go to {renamed!r}"))
+    return renamed
 
 
 def _base_section(path: str, header: Lines, rules: Rules) -> str:

@@ -4,7 +4,10 @@ A page is several articles, each starting at a ``#``, ``##`` or ``###`` line;
 what comes before the first heading is the page header (issue date, page
 number and name). A heading followed at once by a deeper one, with no text
 between, is a headline with its sub-title: that is the one split a page makes
-certain, so we take it.
+certain, so we take it. A heading followed at once by a shallower one is the
+kicker (引题) printed above that headline in smaller type; followed at once by
+one of its own level, it is most likely a kicker too (converters give every
+headline line the same level), and the block says that this was a guess.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ class Block:
     heading: str
     subheading: str | None = None
     body: Lines = field(default_factory=list)
+    kicker: str | None = None
+    kicker_line: int | None = None  # set when the kicker was a guess (same level)
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,11 @@ def split_page(text: str, first_line: int) -> Layout:
         if (current is not None and current.subheading is None and level > current.level
                 and not current.body):
             current.subheading = heading
+        elif (current is not None and current.subheading is None and not current.body
+              and current.kicker is None and current.heading.strip() and heading.strip()):
+            blocks[-1] = Block(number, level, heading, kicker=current.heading,
+                               kicker_line=current.line if level == current.level else None)
+            body = blocks[-1].body
         else:
             blocks.append(Block(number, level, heading))
             body = blocks[-1].body

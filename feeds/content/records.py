@@ -65,7 +65,8 @@ def _entry(e: Entry) -> tuple:
             e.date.toordinal(), e.date_approximate,
             tuple((a.name, a.role) for a in e.authors), e.paragraphs, e.captions,
             e.source.line, e.position, e.time.isoformat() if e.time else None, e.byline,
-            photos_record(e.photos))
+            photos_record(e.photos), e.kicker,
+            None if e.summary == e.paragraphs[0] else e.summary)
 
 
 def photos_record(photos: tuple[Photo, ...]) -> tuple | None:
@@ -78,6 +79,8 @@ def photos_of(record: tuple | None) -> tuple[Photo, ...]:
 
 
 def unpack(record: Record) -> FileResult:
+    # The summary is stored only when it is not the first paragraph (an editor's note
+    # comes first), which is seldom: most records do not hold the lead twice.
     report = _make_report(record[:5])
     return FileResult(tuple(_make_entry(report.path, e) for e in record[5]), report)
 
@@ -88,7 +91,7 @@ def _make_entry(path: str, f: tuple) -> Entry:
         id=f[0], title=f[1], headline=f[2], subtitle=f[3], section=f[4],
         issue_date=dt.date.fromordinal(f[5]), date=dt.date.fromordinal(f[6]),
         date_approximate=f[7], authors=tuple(Author(n, r) for n, r in f[8]),
-        paragraphs=paragraphs, captions=f[10], summary=paragraphs[0],
+        paragraphs=paragraphs, captions=f[10], summary=f[17] or paragraphs[0],
         source=Source(path, f[11]), position=f[12],
         time=dt.time.fromisoformat(f[13]) if f[13] else None, byline=f[14],
-        photos=photos_of(f[15]))
+        photos=photos_of(f[15]), kicker=f[16])

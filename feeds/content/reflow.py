@@ -6,6 +6,11 @@ only where the text before it closes a sentence; anywhere else the pieces are
 one paragraph and join with no space, as Chinese text is written. Some pages
 put each paragraph on one line with no blank line between: the same rule keeps
 them apart.
+
+Pages that indent their paragraphs (two ideographic spaces, as print does) say
+more: there, a line that is not indented continues the paragraph, even after
+a full stop that happened to end a printed line. Each page's convention is
+learnt from the page itself (:func:`convention`).
 """
 
 from __future__ import annotations
@@ -21,26 +26,52 @@ _CLOSERS = "'\"’”」』）)】》〕〉"
 _INDENT = re.compile(r"^(?:\u3000|[ \t]{2,})")
 _NUMBERED = re.compile(
     r"^(?:[一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
-_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+# How a page marks its paragraphs:
+PLAIN = "plain"  # by sentence ends; an indented line starts one too
+INDENTED = "indented"  # by indenting them: an unindented line continues the paragraph
+UNIFORM = "uniform"  # every line is indented: indentation says nothing
+# A page indents its paragraphs when at least this part of the lines that may start
+# one (after a sentence end) are indented, and so are nearly all lines when uniform.
+_INDENTED_STARTS = 2 / 3
+_UNIFORM_LINES = 0.9
 # A Markdown heading deeper than an article's (#### …) is a sub-head: a paragraph of its own.
 _SUBHEAD = re.compile(r"^#{4,6}\s")
 
 
-def reflow(lines: list[tuple[int, str]]) -> list[str]:
+def convention(lines: list[tuple[int, str]]) -> str:
+    """How the page these lines come from marks its paragraphs (PLAIN, INDENTED, UNIFORM)."""
+    indented = sum(1 for _, raw in lines if raw[:1] in "\u3000 \t" and _INDENT.match(raw))
+    if indented < 2:
+        return PLAIN
+    if indented >= _UNIFORM_LINES * len(lines):
+        return UNIFORM
+    starts = starts_indented = 0
+    previous = ""
+    for _, raw in lines:
+        if not previous or closes(previous):
+            starts += 1
+            starts_indented += bool(_INDENT.match(raw))
+        previous = raw.rstrip()
+    return INDENTED if starts_indented >= _INDENTED_STARTS * starts else PLAIN
+
+
+def reflow(lines: list[tuple[int, str]], style: str = PLAIN) -> list[str]:
     """Numbered lines of an article body → paragraphs, with broken ones rejoined."""
-    return [text for text, _ in reflow_numbered(lines)]
+    return [text for text, _ in reflow_numbered(lines, style)]
 
 
-def reflow_numbered(lines: list[tuple[int, str]]) -> list[tuple[str, int]]:
+def reflow_numbered(lines: list[tuple[int, str]], style: str = PLAIN) -> list[tuple[str, int]]:
     """Like reflow, with the line each paragraph starts on."""
     paragraphs: list[tuple[str, int]] = []
     pieces: list[str] = []
     start = 0
+    starts_new = _STARTS_NEW[style]
     for number, raw in lines:
         text = raw.strip()
         if not text:
             continue
-        if pieces and _starts_new(pieces[-1], raw, text):
+        if pieces and starts_new(pieces[-1], raw, text):
             paragraphs.append((_join(pieces), start))
             pieces = []
         if not pieces:
@@ -56,15 +87,29 @@ def _starts_new(previous: str, raw: str, text: str) -> bool:
                 or _SUBHEAD.match(text) or _SUBHEAD.match(previous))
 
 
+def _starts_new_indented(previous: str, raw: str, text: str) -> bool:
+    return bool(_INDENT.match(raw) or _SUBHEAD.match(text) or _SUBHEAD.match(previous))
+
+
+def _starts_new_uniform(previous: str, raw: str, text: str) -> bool:
+    return bool(closes(previous) or _NUMBERED.match(text)
+                or _SUBHEAD.match(text) or _SUBHEAD.match(previous))
+
+
+_STARTS_NEW = {PLAIN: _starts_new, INDENTED: _starts_new_indented, UNIFORM: _starts_new_uniform}
+
+
 def closes(text: str) -> bool:
     """Whether text ends a sentence (closing quotes and brackets after the mark allowed)."""
     return text.rstrip(_CLOSERS)[-1:] in _ENDS
 
 
 def _join(pieces: list[str]) -> str:
-    """Join broken pieces: no space between Chinese, one space between Latin words."""
+    """Join broken pieces: no space between Chinese, one space between Latin words.
+    A number is never split by a space (5 + G网络, 12. + 5亿元): only letters on
+    both sides of the break make two words."""
     text = pieces[0]
     for piece in pieces[1:]:
-        glue = " " if _ASCII_WORD.match(text[-1]) and _ASCII_WORD.match(piece[0]) else ""
+        glue = " " if _LATIN_LETTER.match(text[-1]) and _LATIN_LETTER.match(piece[0]) else ""
         text += glue + piece
     return text

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..config import Config
 from ..model import Section
 from ..slugs import section_slug
+from ..urls import RESERVED_SCOPES, is_reserved
 
 _HEADLINE_WEIGHT = 3
 
@@ -56,13 +57,23 @@ class Rules:
         return best
 
 
+def unreserved(name: str) -> str:
+    """A name from the content that is not one the URLs keep (``all``): as it is, or
+    with 栏目 ("section") added, which makes both name and slug free."""
+    # Only a name of Latin letters alone can have a slug the URLs keep (Han characters
+    # always add pinyin syllables), and such a name needs no pinyin to tell.
+    if is_reserved(name) or (name.isascii() and is_reserved("".join(filter(str.isalnum, name)))):
+        return f"{name}栏目"
+    return name
+
+
 def catalogue(config: Config, used: Iterable[str]) -> tuple[Section, ...]:
     """Configured sections in their order, then those only the content names, by slug."""
     configured = sorted(enumerate(config.sections),
                         key=lambda item: (item[1].order if item[1].order is not None
                                           else item[0], item[0]))
     sections = [Section(s.name, s.slug, rank) for rank, (_, s) in enumerate(configured)]
-    taken = {s.slug for s in sections}
+    taken = {s.slug for s in sections} | RESERVED_SCOPES
     known = {s.name for s in sections}
     extra = []
     for name in sorted(set(used) - known):

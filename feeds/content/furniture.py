@@ -1,0 +1,99 @@
+"""Page furniture: running heads, folios and staff lines that PDF conversion drops into the text.
+
+A printed page repeats the paper's name, the date, the weekday, the page
+number (第N版) and its name at the top or bottom, and often lists the page's
+editors (责任编辑：…, 校对：…, 美编：…). Converted to text, these lines land
+wherever the page or column ended, often in the middle of a sentence, and a
+lone page number may stand between two halves of a word. They are found by
+their shape, and by repetition (the same short line, digits aside, more than
+once in a file); removed, they let the broken sentence join again.
+
+A page header met after the first article (a file that holds several pages)
+also names the page that follows: :func:`strip` returns the section it names
+with its line, so the articles after it take that section.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from . import bylines
+from .jumps import JUMP
+from .page import Block, Layout, Lines, page_section
+
+# Furniture is short: a line longer than this is text.
+_LONGEST = 60
+_FOLIO = re.compile(r"^[-—–－_·•\s]*(?:第\s*)?[0-9０-９]{1,3}(?:\s*[页版])?[-—–－_·•\s]*$")
+_PAGE_NUMBER = re.compile(r"第\s*[A-Za-zＡ-Ｚ]?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版")
+_STAFF = re.compile(r"^[（(]?\s*(?:本版)?(?:责任编辑|责编|编辑|校对|美编|版式|组版|审读|审校"
+                    r"|值班编辑|版面设计|排版|制图)\s*[：:]")
+_WEEKDAY = re.compile(r"(?:星期|周|礼拜)[一二三四五六日天]")
+_FULL_DATE = re.compile(r"[0-9０-９〇○零一二三四五六七八九]{4}\s*年"
+                        r"\s*[0-9０-９一二三四五六七八九十]{1,2}\s*月\s*[0-9０-９一二三四五六七八九十]{1,3}\s*日")
+_SENTENCE_END = re.compile(r"[。！？!?；;，,“”\"]")
+_DIGITS = re.compile(r"[0-9０-９]+")
+_SPACES = re.compile(r"[\s\u3000]+")
+
+
+@dataclass(frozen=True)
+class Removed:
+    line: int
+    text: str
+    why: str  # what the line was taken for, in the words of a `feeds check` note
+
+
+@dataclass(frozen=True)
+class Stripped:
+    blocks: list[Block]
+    removed: list[Removed]
+    sections: list[tuple[int, str]]  # (line, section name) of page headers after the first
+
+
+def strip(layout: Layout) -> Stripped:
+    """Remove running heads, folios and staff lines from the articles' bodies."""
+    counts = Counter(_key(text) for _, text in layout.header if len(text) <= _LONGEST)
+    for block in layout.blocks:
+        counts.update(_key(text) for _, text in block.body if len(text) <= _LONGEST)
+    removed: list[Removed] = []
+    sections: list[tuple[int, str]] = []
+    blocks = []
+    for block in layout.blocks:
+        kept: Lines = []
+        for number, raw in block.body:
+            why = _furniture(raw.strip(), counts)
+            if why is None:
+                kept.append((number, raw))
+                continue
+            removed.append(Removed(number, raw.strip(), why))
+            name = page_section(raw) if why == "page header" else None
+            if name:
+                sections.append((number, name))
+        if len(kept) != len(block.body):
+            block = Block(block.line, block.level, block.heading, block.subheading, kept,
+                          block.kicker, block.kicker_line)
+        blocks.append(block)
+    return Stripped(blocks, removed, sections)
+
+
+def _key(text: str) -> str:
+    """What repeats from page to page: the line with its digits (date, page) generalised."""
+    return _DIGITS.sub("0", _SPACES.sub("", text))
+
+
+def _furniture(text: str, counts: Counter[str]) -> str | None:
+    """Why this body line is page furniture, or None when it is text."""
+    if len(text) > _LONGEST or text.startswith("#") or JUMP.search(text):
+        return None  # a jump marker (下转第2版) names a page too, but jumps.py needs it
+    if _FOLIO.match(text):
+        return "page number"
+    if _STAFF.match(text):
+        return "staff line"
+    if _SENTENCE_END.search(text):
+        return None
+    if _PAGE_NUMBER.search(text) or (_FULL_DATE.search(text) and _WEEKDAY.search(text)):
+        return "page header"
+    if counts[_key(text)] > 1 and len(_key(text)) > 1 and bylines.parse(text) is None:
+        return "running header"  # the same short line on every page
+    return None
