@@ -67,9 +67,9 @@ def entries(state: State, content_dir: Path | None, as_json: bool,
     """List every entry the content yields, in page order.
 
     With --json, print a JSON array whose objects have exactly these keys:
-    id, title, section, issue_date, date, date_approximate, authors ({name, role}),
-    paragraphs, captions, photos ({src, caption, credit}), summary, source (path:line in
-    the content directory).
+    id, kicker (the line above the headline, or null), title, section, issue_date,
+    date, date_approximate, authors ({name, role}), paragraphs, captions, photos ({src,
+    caption, credit}), summary, source (path:line in the content directory).
 
     \b
     Example:

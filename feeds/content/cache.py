@@ -82,7 +82,7 @@ class CacheDamaged(FeedsError):
 
 # Bump when the tables or the records in them change: an older cache is dropped and
 # made again. (Changes to parsing itself change Settings.fingerprint instead.)
-_SCHEMA_VERSION = 4  # 4: entries.photos
+_SCHEMA_VERSION = 5  # 4: entries.photos; 5: entries carry their kicker, and a summary
 _SCHEMA = (
     # what the rows below were parsed from: "settings" (Settings.fingerprint) and
     # "stats" (marshal of {path: (size, mtime_ns)}), read in one go by changed(); and

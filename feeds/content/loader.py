@@ -12,6 +12,7 @@ import gc
 import hashlib
 import os
 import pickle
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -81,12 +82,20 @@ def discover(root: Path, pictures: dict[str, list[str]] | None = None
     text file of the same name beside it is left out (the text is its correction).
     Plain strings: at 25,000 files pathlib's objects cost a second. Image file names
     found on the way go into ``pictures`` by folder prefix, when it is given."""
+    return discover_all(root, pictures)[0]
+
+
+def discover_all(root: Path, pictures: dict[str, list[str]] | None = None
+                 ) -> tuple[list[tuple[str, str]], list[str]]:
+    """discover(), and the relative paths of what is named like a page but is no regular
+    file (a FIFO, a socket, a device): opening one could block for ever, so it never is."""
     found: list[tuple[str, str]] = []
-    _scan(str(root), "", found, pictures)
-    return pdfpage.shadowed(found, TEXT_SUFFIXES)
+    odd: list[str] = []
+    _scan(str(root), "", found, odd, pictures)
+    return pdfpage.shadowed(found, TEXT_SUFFIXES), odd
 
 
-def _scan(folder: str, prefix: str, found: list[tuple[str, str]],
+def _scan(folder: str, prefix: str, found: list[tuple[str, str]], odd: list[str],
           pictures: dict[str, list[str]] | None) -> None:
     try:
         with os.scandir(folder) as listing:
@@ -102,11 +111,14 @@ def _scan(folder: str, prefix: str, found: list[tuple[str, str]],
             if not entry.is_symlink():
                 folders.append(entry)
         elif name.lower().endswith(SUFFIXES):
-            found.append((prefix + name, entry.path))
+            if entry.is_file():  # from the directory listing: no system call for most
+                found.append((prefix + name, entry.path))
+            else:
+                odd.append(prefix + name)
         elif pictures is not None and name.lower().endswith(images.SUFFIXES):
             pictures.setdefault(prefix, []).append(name)
     for entry in folders:
-        _scan(entry.path, f"{prefix}{entry.name}/", found, pictures)
+        _scan(entry.path, f"{prefix}{entry.name}/", found, odd, pictures)
 
 
 def _name(entry: os.DirEntry[str]) -> str:
@@ -323,19 +335,20 @@ def _load(config: Config, content: Path | None, cache: ParseCache | None, jobs: 
         raise ContentError(root, None, "content directory not found")
     settings = Settings.from_config(config, id_domain)
     pictures: dict[str, list[str]] = {}
-    files = list(discover(root, pictures))
+    files, odd = discover_all(root, pictures)
     beside = images.beside(files, pictures)
     todo = cache.changed(files, settings, beside) if cache else files
     fresh = dict(_parse_all(todo, settings, beside, jobs, progress, len(files) - len(todo),
                             len(files)))
+    fresh.update((rel, _not_a_file(rel)) for rel in odd)  # reported, never stored
     backend: Backend
     if cache:
         cache.store(fresh, settings, keep={rel for rel, _ in files})
-        backend = cache.backend([rel for rel, _ in files], fresh, settings)
+        backend = cache.backend([rel for rel, _ in files] + odd, fresh, settings)
     else:
         backend = InMemory(
             [(fresh[rel].report, tuple(Listing.of(e) for e in fresh[rel].entries))
-             for rel, _ in files],
+             for rel in [rel for rel, _ in files] + odd],
             {rel: result.entries for rel, result in fresh.items()})
     used = backend.sections_used() | {config.site.default_section}
     return Catalog(backend, sections.catalogue(config, used))
@@ -429,9 +442,19 @@ def _work(chunk: list[tuple[str, str]], settings: Settings, folder: str,
 def _read_and_parse(rel: str, path: str, settings: Settings,
                     beside: tuple[str, ...]) -> FileResult:
     try:
-        with open(path, "rb") as file:
+        # Non-blocking, in case the file became a FIFO since it was listed: then the
+        # open returns at once and the check below refuses it.
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return _not_a_file(rel)
             data = file.read()
     except OSError as exc:
         problem = Problem(None, f"cannot read: {exc.strerror}", "error")
         return FileResult((), FileReport(rel, 0, None, (problem,)))
     return parse_file(rel, data, settings, beside)
+
+
+def _not_a_file(rel: str) -> FileResult:
+    problem = Problem(None, "not a regular file (a FIFO, socket or device); skipped "
+                            "without opening it")
+    return FileResult((), FileReport(rel, 0, None, (problem,)))
