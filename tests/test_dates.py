@@ -72,3 +72,36 @@ def test_year_mentions_include_bare_years_and_full_dates():
 def test_full_date_of_a_page_header():
     assert full_date("东区新闻 2024年1月2日 星期二 第05版：东区新闻") == dt.date(2024, 1, 2)
     assert full_date("第05版：东区新闻") is None
+
+
+WEDNESDAY = dt.date(2024, 3, 6)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("前天，城区召开动员会", dt.date(2024, 3, 4)),
+    ("大前天，城区召开动员会", dt.date(2024, 3, 3)),
+    ("上周五，城区召开动员会", dt.date(2024, 3, 1)),
+    ("上星期日，城区召开动员会", dt.date(2024, 3, 3)),
+    ("本周三上午，城区召开动员会", dt.date(2024, 3, 6)),
+    ("这周一，城区召开动员会", dt.date(2024, 3, 4)),
+    ("上月12日，城区召开动员会", dt.date(2024, 2, 12)),
+    ("上个月二十九日，城区召开动员会", dt.date(2024, 2, 29)),
+    ("本月2日，城区召开动员会", dt.date(2024, 3, 2)),
+])
+def test_relative_days_and_weeks_are_event_dates(text, expected):
+    assert event_date(text, WEDNESDAY) == (expected, False)
+
+
+def test_last_month_crosses_the_year():
+    assert event_date("上月12日，城区召开总结会", dt.date(2024, 1, 8)) == (dt.date(2023, 12, 12), False)
+
+
+@pytest.mark.parametrize("text", [
+    "在“3·15”国际消费者权益日到来之际，城区开展宣传",
+    "3·15当天，城区开展宣传",
+    "围绕3.15主题，城区开展宣传",
+    "今年9月，城区开展宣传",
+    "3月份以来，城区开展宣传",
+])
+def test_named_days_and_bare_months_are_not_event_dates(text):
+    assert event_date(text, WEDNESDAY) == (WEDNESDAY, True)

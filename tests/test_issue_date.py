@@ -1,4 +1,8 @@
 import datetime as dt
+import subprocess
+import sys
+
+import pytest
 
 from feeds.content.issuedate import from_path
 
@@ -57,3 +61,51 @@ def test_no_date_anywhere_skips_the_file_with_a_clear_message(load_pages):
     assert report.skipped
     assert "no issue date" in report.problems[0].message
     assert catalog.entries == ()
+
+
+def test_a_year_mentioned_in_passing_never_becomes_the_issue_year(load_pages):
+    catalog = load_pages({"a05.txt": """\
+        # 老城区供水管网改造启动
+
+        本报讯 10月8日，老城区供水管网改造工程启动。这些管网建成于2000年以前，已超期服役。
+        """})
+    (report,) = catalog.files
+    assert report.skipped and catalog.entries == ()
+    assert "no issue date" in report.problems[0].message
+
+
+@pytest.mark.parametrize("passing", ["早在2008年，城区就开展了这项工作。", "2000年，该厂迁至城东。",
+                                     "自2015年起，城区每年举办一届。"])
+def test_years_of_history_are_not_evidence_but_a_named_year_is(load_pages, passing):
+    catalog = load_pages({"a05.txt": f"""\
+        # 城区召开春季植树动员会
+
+        本报讯 3月5日，城区召开2024年春季植树动员会。{passing}
+
+        # 城区开展义务植树活动
+
+        本报讯 3月3日，城区开展义务植树活动。{passing}
+        """})
+    assert issue(catalog).date == dt.date(2024, 3, 5)
+
+
+def test_two_years_named_as_often_give_no_date(load_pages):
+    catalog = load_pages({"a05.txt": """\
+        # 城区发布2035年远景规划
+
+        本报讯 3月5日，城区发布2035年远景规划，总结2024年工作成效。
+        """})
+    assert catalog.files[0].skipped
+
+
+def test_an_inferred_date_is_a_warning_that_shows_its_evidence_and_fails_strict_check(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a05.txt").write_text("# 城区召开春季植树动员会\n\n本报讯 3月5日，城区召开2024年春季"
+                                     "植树动员会。\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "feeds", "check", "--strict"], cwd=tmp_path,
+                         capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert run.returncode == 1
+    assert ("a05.txt:3: warning: issue date 2024-03-05 inferred from the latest dated event "
+            "(3月5日, line 3) and the year 2024 (line 3: …") in run.stdout
+    assert "2024年春季植树动员会" in run.stdout

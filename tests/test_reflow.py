@@ -1,4 +1,4 @@
-from feeds.content.reflow import reflow, reflow_numbered
+from feeds.content.reflow import INDENTED, PLAIN, UNIFORM, convention, reflow, reflow_numbered
 
 
 def lines(text: str) -> list[tuple[int, str]]:
@@ -59,3 +59,44 @@ def test_numbered_point_starts_a_paragraph():
 def test_paragraph_start_lines_are_reported():
     found = reflow_numbered(lines("\n甲段。\n\n乙段被打\n\n断了。"))
     assert found == [("甲段。", 2), ("乙段被打断了。", 4)]
+
+
+def test_digits_and_latin_broken_across_lines_rejoin_without_a_space():
+    assert texts("城区建成5\nG网络基站。") == ["城区建成5G网络基站。"]
+    assert texts("全年实现营收12.\n5亿元。") == ["全年实现营收12.5亿元。"]
+    assert texts("使用Wi\n-Fi和4\nK电视。") == ["使用Wi-Fi和4K电视。"]
+
+
+INDENTED_PAGE = (
+    "\u3000\u3000本报讯 3月5日，城区召开动员会。会议部署了全年工作。\n"
+    "会议要求各街道落实责任，确保完成全年任务。\n"
+    "\u3000\u3000会议指出，植树造林功在当代。\n"
+    "\u3000\u3000会上，各街道负责人作了表态发言。\n"
+)
+
+
+def test_an_indenting_page_continues_unindented_lines_even_after_a_full_stop():
+    numbered = lines(INDENTED_PAGE)
+    assert convention(numbered) == INDENTED
+    assert reflow(numbered, convention(numbered)) == [
+        "本报讯 3月5日，城区召开动员会。会议部署了全年工作。会议要求各街道落实责任，确保完成全年任务。",
+        "会议指出，植树造林功在当代。", "会上，各街道负责人作了表态发言。"]
+
+
+def test_a_page_that_does_not_indent_keeps_breaking_at_sentence_ends():
+    numbered = lines(INDENTED_PAGE.replace("\u3000", ""))
+    assert convention(numbered) == PLAIN
+    assert len(reflow(numbered, convention(numbered))) == 4
+
+
+def test_a_page_with_every_line_indented_breaks_at_sentence_ends_only():
+    numbered = lines("\u3000\u3000第一段被打\n\u3000\u3000断了。\n\u3000\u3000第二段。\n")
+    assert convention(numbered) == UNIFORM
+    assert reflow(numbered, convention(numbered)) == ["第一段被打断了。", "第二段。"]
+
+
+def test_the_loader_learns_the_convention_of_each_page(load_pages):
+    catalog = load_pages({"2024-03-06.txt": "## 城区召开动员会\n\n" + INDENTED_PAGE,
+                          "2024-03-07.txt": "## 城区召开动员会\n\n" + INDENTED_PAGE.replace("\u3000", "")})
+    indented, plain = catalog.entries
+    assert len(indented.paragraphs) == 3 and len(plain.paragraphs) == 4

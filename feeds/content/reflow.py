@@ -42,8 +42,9 @@ _SUBHEAD = re.compile(r"^#{4,6}\s")
 def convention(lines: list[tuple[int, str]]) -> str:
     """How the page these lines come from marks its paragraphs (PLAIN, INDENTED, UNIFORM)."""
     indented = sum(1 for _, raw in lines if raw[:1] in "\u3000 \t" and _INDENT.match(raw))
-    if indented < 2:
+    if indented < 2:  # most pages: one pass, no more
         return PLAIN
+    lines = [(n, raw) for n, raw in lines if raw.strip()]
     if indented >= _UNIFORM_LINES * len(lines):
         return UNIFORM
     starts = starts_indented = 0
