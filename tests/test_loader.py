@@ -164,3 +164,30 @@ def test_a_folder_that_cannot_be_listed_is_skipped(content_dir, monkeypatch):
 
     monkeypatch.setattr(loader.os, "scandir", refusing)
     assert [rel for rel, _ in loader.discover(content_dir)] == ["ok/2024-03-06.txt"]
+
+
+def test_an_editors_note_stays_in_the_text_but_is_not_the_lead(load_pages):
+    catalog = load_pages({"2024-03-06.txt": """\
+        ## 城区召开春季植树动员会
+
+        编者按：2018年以来，城区每年春季组织义务植树，至今已栽下树苗十万株。本报今起推出系列报道。
+
+        本报讯 3月5日，城区召开春季植树动员会。
+
+        会议部署了全年任务。
+        """})
+    (entry,) = catalog.entries
+    assert entry.paragraphs[0].startswith("编者按：")
+    assert entry.paragraphs[1:] == ("3月5日，城区召开春季植树动员会。", "会议部署了全年任务。")
+    assert entry.summary == "3月5日，城区召开春季植树动员会。"
+    assert (entry.date.isoformat(), entry.date_approximate) == ("2024-03-05", False)
+
+
+def test_the_summary_after_an_editors_note_survives_the_parse_cache(load_pages, make_config):
+    from feeds.content.cache import load_cached
+
+    load_pages({"2024-03-06.txt": "## 城区召开动员会\n\n【编者按】：系列报道今起推出。\n\n本报讯 3月5日，城区召开动员会。\n"})
+    for _ in range(2):  # parsed, then read back from the cache
+        with load_cached(make_config()) as catalog:
+            (entry,) = catalog.entries
+            assert entry.summary == "3月5日，城区召开动员会。"

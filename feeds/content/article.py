@@ -16,7 +16,8 @@ _CAPTION_STARTS = frozenset("图▲△■◆上下左右")
 # An editor's note (编者按：…) introduces the article: it stays in the text, but the
 # lead that dates the article and becomes its summary is the paragraph after it.
 _EDITORS_NOTE = re.compile(
-    r"^[【\[〔（(]?\s*(?:编者按|编者的话|编前语|编者)\s*[】\]〕）)]?\s*[：:]")
+    r"^(?:[【\[〔（(]\s*(?:编者按|编者的话|编前语)\s*[】\]〕）)]\s*[：:]?"
+    r"|(?:编者按|编者的话|编前语)\s*[：:])")
 # A sub-title printed under the headline and set apart with a dash: ——新增学位三千个
 _DASH_SUBTITLE = re.compile(r"^[—－-]{1,2}\s*\S")
 _LONGEST_SUBTITLE = 40

@@ -30,8 +30,10 @@ _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 # Either of them: all but four of those characters are in Latin-1 (see _is_clean).
 _UNUSUAL_LATIN1 = re.compile(b"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _UNUSUAL_WIDE = ("\u2028", "\u2029", "\ufffe", "\uffff")
-# A text with more undecodable sequences than one in this many characters is not
-# a damaged page but something else (a binary file, a wrong guess of encoding).
+# A text with more undecodable sequences than a few, and than one in this many
+# characters, is not a damaged page but something else (a binary file, a wrong
+# guess of encoding).
+_FEW_BAD_SEQUENCES = 8
 _CHARACTERS_PER_BAD_SEQUENCE = 100
 
 
@@ -112,7 +114,7 @@ def _replaced(data: bytes, encoding: str) -> tuple[str, str, Notes] | None:
     text = data.decode(encoding, "replace")
     good = data[:first].decode(encoding, "replace")  # decodes cleanly up to the first
     bad = text.count("\ufffd") - good.count("\ufffd")
-    if bad * _CHARACTERS_PER_BAD_SEQUENCE > len(text):
+    if bad > max(_FEW_BAD_SEQUENCES, len(text) // _CHARACTERS_PER_BAD_SEQUENCE):
         return None
     line = good.count("\n") + good.count("\r") - good.count("\r\n") + 1
     return text, encoding, [(line, f"replaced {bad} undecodable sequence(s) with U+FFFD "
