@@ -47,7 +47,7 @@ def test_reserved_section_names_and_slugs_are_refused_in_the_config(tmp_path, se
 def test_a_reserved_section_name_in_content_is_renamed_with_a_warning(build_site, load_pages):
     pages = {"a.txt": "---\ndate: 2024-03-06\nsection: all\n---\n## 城区召开动员会\n\n正文。\n",
              "b.txt": GOOD.replace("第01版：要闻", "第02版：ALL")}
-    result, public = build_site(pages)
+    _, public = build_site(pages)
     catalog = load_pages({})
     assert {e.section for e in catalog.entries} == {"all栏目", "ALL栏目"}
     warnings = [p.message for r in catalog.files for p in r.problems if p.severity == "warning"]
