@@ -168,3 +168,34 @@ def test_a_jump_whose_rest_is_on_another_page_loses_its_marker_with_a_note(load_
     (entry,) = catalog.entries
     assert entry.paragraphs == ("3月5日，城区召开动员会。",)
     assert [(line, "下转" in message) for line, message in notes(catalog)] == [(3, True)]
+
+
+def test_feeds_check_lists_every_guess_with_file_and_line(tmp_path):
+    import subprocess
+    import sys
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a05.txt").write_text("""\
+## 城区召开春季植树动员会
+
+本报讯 3月5日，城区召开2024年春季植树动员会，要求各街道（下转第2版）
+
+## 城区举办读书分享会
+
+本报讯 3月4日，城区图书馆举办读书分享会。（林晓）
+
+第02版 要闻
+
+## 城区召开春季植树动员会（上接第1版）
+
+落实责任，确保完成全年任务。
+""", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "feeds", "check"], cwd=tmp_path,
+                         capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert any(line.startswith("a05.txt:3: warning: issue date 2024-03-05 inferred") for line in lines)
+    assert "a05.txt:7: note: read “（林晓）” closing the article as its author's name" in lines
+    assert "a05.txt:9: note: removed “第02版 要闻” as a page header" in lines
+    assert any(line.startswith("a05.txt:11: note: joined this continuation") for line in lines)

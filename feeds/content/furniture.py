@@ -5,8 +5,9 @@ number (第N版) and its name at the top or bottom, and often lists the page's
 editors (责任编辑：…, 校对：…, 美编：…). Converted to text, these lines land
 wherever the page or column ended, often in the middle of a sentence, and a
 lone page number may stand between two halves of a word. They are found by
-their shape, and by repetition (the same short line, digits aside, more than
-once in a file); removed, they let the broken sentence join again.
+their shape, and by repetition (the same short line, digits aside, that the
+page header holds too, or that stands three times in the file); removed, they
+let the broken sentence join again.
 
 A page header met after the first article (a file that holds several pages)
 also names the page that follows: :func:`strip` returns the section it names
@@ -25,6 +26,7 @@ from .page import Block, Layout, Lines, page_section
 
 # Furniture is short: a line longer than this is text.
 _LONGEST = 60
+_REPEATS = 3
 _FOLIO = re.compile(r"^[-—–－_·•\s]*(?:第\s*)?[0-9０-９]{1,3}(?:\s*[页版])?[-—–－_·•\s]*$")
 _PAGE_NUMBER = re.compile(r"第\s*[A-Za-zＡ-Ｚ]?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版")
 _STAFF = re.compile(r"^[（(]?\s*(?:本版)?(?:责任编辑|责编|编辑|校对|美编|版式|组版|审读|审校"
@@ -34,6 +36,9 @@ _FULL_DATE = re.compile(r"[0-9０-９〇○零一二三四五六七八九]{4}\s*
                         r"\s*[0-9０-９一二三四五六七八九十]{1,2}\s*月\s*[0-9０-９一二三四五六七八九十]{1,3}\s*日")
 _SENTENCE_END = re.compile(r"[。！？!?；;，,“”\"]")
 _DIGITS = re.compile(r"[0-9０-９]+")
+# Units and counters, and the marks of decimals and ranges, that follow a number.
+_AFTER_NUMBERS = frozenset("年月日号时点分秒个名人位家户所项件次届岁天周元万亿千百米吨亩"
+                           "%％.．:：-—～~")
 _SPACES = re.compile(r"[\s\u3000]+")
 
 
@@ -54,6 +59,7 @@ class Stripped:
 def strip(layout: Layout) -> Stripped:
     """Remove running heads, folios and staff lines from the articles' bodies."""
     counts = Counter(_key(text) for _, text in layout.header if len(text) <= _LONGEST)
+    counts.update(counts.keys())  # a line of the page header counts twice: see _furniture
     for block in layout.blocks:
         counts.update(_key(text) for _, text in block.body if len(text) <= _LONGEST)
     removed: list[Removed] = []
@@ -61,8 +67,10 @@ def strip(layout: Layout) -> Stripped:
     blocks = []
     for block in layout.blocks:
         kept: Lines = []
-        for number, raw in block.body:
+        for i, (number, raw) in enumerate(block.body):
             why = _furniture(raw.strip(), counts)
+            if why == "page number" and _counts_what_follows(block.body, i, counts):
+                why = None
             if why is None:
                 kept.append((number, raw))
                 continue
@@ -75,6 +83,17 @@ def strip(layout: Layout) -> Stripped:
                           block.kicker, block.kicker_line)
         blocks.append(block)
     return Stripped(blocks, removed, sections)
+
+
+def _counts_what_follows(body: Lines, i: int, counts: Counter[str]) -> bool:
+    """Whether a lone number is part of the text after all: the next line of text starts
+    with what only follows a number (3 + 月1日, 12 + 个街道), where a page number never
+    falls by chance but a column break can."""
+    for _, raw in body[i + 1:]:
+        text = raw.strip()
+        if _furniture(text, counts) is None:
+            return text[:1] in _AFTER_NUMBERS
+    return False
 
 
 def _key(text: str) -> str:
@@ -94,6 +113,9 @@ def _furniture(text: str, counts: Counter[str]) -> str | None:
         return None
     if _PAGE_NUMBER.search(text) or (_FULL_DATE.search(text) and _WEEKDAY.search(text)):
         return "page header"
-    if counts[_key(text)] > 1 and len(_key(text)) > 1 and bylines.parse(text) is None:
-        return "running header"  # the same short line on every page
+    # The same short line on every page: a line met three times, or twice if once in the
+    # page header. (Twice in the text alone is too little: the same fragment of a
+    # sentence may be cut off twice.)
+    if counts[_key(text)] >= _REPEATS and len(_key(text)) > 1 and bylines.parse(text) is None:
+        return "running header"
     return None
