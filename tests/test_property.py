@@ -124,7 +124,7 @@ def broken(draw, line):
         if out:
             # A page number before a unit or counter (今 | 7 | 年, 3 | 7 | 月1日) cannot be
             # told from the text: the loader keeps it, so such pages are not generated.
-            beside_a_number = out[-1][-1].isdigit() or piece[0] in UNITS
+            beside_a_number = out[-1].rstrip()[-1:].isdigit() or piece.lstrip()[:1] in UNITS
             allowed = [f for f in FURNITURE if not ((beside_a_number and f[-1].isdigit())
                                                     or (beside_a_number and f.endswith("-")))]
             out += draw(st.lists(st.sampled_from(allowed), max_size=2))
