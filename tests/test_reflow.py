@@ -77,22 +77,22 @@ INDENTED_PAGE = (
 
 def test_an_indenting_page_continues_unindented_lines_even_after_a_full_stop():
     numbered = lines(INDENTED_PAGE)
-    assert convention(numbered) == INDENTED
-    assert reflow(numbered, convention(numbered)) == [
+    assert convention([numbered]) == INDENTED
+    assert reflow(numbered, convention([numbered])) == [
         "本报讯 3月5日，城区召开动员会。会议部署了全年工作。会议要求各街道落实责任，确保完成全年任务。",
         "会议指出，植树造林功在当代。", "会上，各街道负责人作了表态发言。"]
 
 
 def test_a_page_that_does_not_indent_keeps_breaking_at_sentence_ends():
     numbered = lines(INDENTED_PAGE.replace("\u3000", ""))
-    assert convention(numbered) == PLAIN
-    assert len(reflow(numbered, convention(numbered))) == 4
+    assert convention([numbered]) == PLAIN
+    assert len(reflow(numbered, convention([numbered]))) == 4
 
 
 def test_a_page_with_every_line_indented_breaks_at_sentence_ends_only():
     numbered = lines("\u3000\u3000第一段被打\n\u3000\u3000断了。\n\u3000\u3000第二段。\n")
-    assert convention(numbered) == UNIFORM
-    assert reflow(numbered, convention(numbered)) == ["第一段被打断了。", "第二段。"]
+    assert convention([numbered]) == UNIFORM
+    assert reflow(numbered, convention([numbered])) == ["第一段被打断了。", "第二段。"]
 
 
 def test_the_loader_learns_the_convention_of_each_page(load_pages):

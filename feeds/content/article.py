@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..model import Author, Entry, Source
 from . import bylines, dates, headlines, ids
@@ -18,9 +19,11 @@ _CAPTION_STARTS = frozenset("图▲△■◆上下左右")
 _EDITORS_NOTE = re.compile(
     r"^(?:[【\[〔（(]\s*(?:编者按|编者的话|编前语)\s*[】\]〕）)]\s*[：:]?"
     r"|(?:编者按|编者的话|编前语)\s*[：:])")
+_EDITORS_NOTE_STARTS = ("编者", "编前", "【", "[", "〔", "（", "(")
 # A sub-title printed under the headline and set apart with a dash: ——新增学位三千个
 _DASH_SUBTITLE = re.compile(r"^[—－-]{1,2}\s*\S")
 _LONGEST_SUBTITLE = 40
+_SHORT_LINE = 80  # longer lines are paragraphs: no credit or byline test for them
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ def build(page: PageContext, line: int, heading: str, subheading: str | None,
           section: str | None = None) -> Entry:
     """Make the entry for the article whose heading is on ``line``. ``section`` is the
     page's section where the article stands, when it differs from the file's."""
-    sorted_lines = _sort_lines(body, page.notes)
+    sorted_lines = _sort_lines(body)
     if subheading is None and sorted_lines.subtitle:
         subheading = sorted_lines.subtitle
     title, main, subtitle = _headline(heading, subheading)
@@ -63,7 +66,8 @@ def build(page: PageContext, line: int, heading: str, subheading: str | None,
     paragraphs = reflow(sorted_lines.text, page.style)
     if not paragraphs:
         raise Skipped(line, f"article {title!r} has a heading but no text")
-    paragraphs = [bylines.without_source_credit(p) for p in paragraphs]
+    paragraphs = [bylines.without_source_credit(p) if p.endswith(("）", ")")) else p
+                  for p in paragraphs]
     first = _lead_index(paragraphs)
     raw_lead = paragraphs[first]
     lead = bylines.split_dateline(raw_lead)
@@ -111,7 +115,7 @@ def build(page: PageContext, line: int, heading: str, subheading: str | None,
 def _lead_index(paragraphs: list[str]) -> int:
     """The first paragraph that is not an editor's note (the last one if all are)."""
     for i, paragraph in enumerate(paragraphs):
-        if not _EDITORS_NOTE.match(paragraph):
+        if not (paragraph.startswith(_EDITORS_NOTE_STARTS) and _EDITORS_NOTE.match(paragraph)):
             return i
     return len(paragraphs) - 1
 
@@ -141,18 +145,17 @@ def _headline(heading: str, subheading: str | None) -> tuple[str, str, str | Non
     return f"{head.title} {sub}", head.title, sub
 
 
-@dataclass
-class _Sorted:
-    text: list[tuple[int, str]] = field(default_factory=list)
-    captions: list[str] = field(default_factory=list)
-    credits: list[bylines.Byline] = field(default_factory=list)  # from photo captions
-    leading: list[bylines.Byline] = field(default_factory=list)
-    trailing: list[bylines.Byline] = field(default_factory=list)
-    subtitle: str | None = None  # a ——sub-title under the headline
-    last_line: int = 0
+class _Sorted(NamedTuple):
+    text: list[tuple[int, str]]
+    captions: list[str]
+    credits: list[bylines.Byline]  # from photo captions
+    leading: list[bylines.Byline]
+    trailing: list[bylines.Byline]
+    subtitle: str | None  # a ——sub-title under the headline
+    last_line: int
 
 
-def _sort_lines(body: list[tuple[int, str]], notes: list[tuple[int, str]]) -> _Sorted:
+def _sort_lines(body: list[tuple[int, str]]) -> _Sorted:
     """Separate text lines from captions, credits and byline lines, in one pass.
 
     Captions may stand anywhere (conversion puts them where the photo was, even
@@ -160,39 +163,46 @@ def _sort_lines(body: list[tuple[int, str]], notes: list[tuple[int, str]]) -> _S
     the top, right under the headline, as many lines of them as there are (a
     marker such as ■ may lead them), or on the last line; a bracketed one
     anywhere. Unbracketed elsewhere a byline-like line could be a short
-    sentence, so it stays.
+    sentence, so it stays. This loop sees every line of every article: the
+    common line, a paragraph, costs a few tests of its first and last characters.
     """
     last = len(body) - 1  # body holds only non-blank lines (page.split_page)
-    out = _Sorted(last_line=body[-1][0] if body else 0)
+    text_lines: list[tuple[int, str]] = []
+    captions: list[str] = []
+    credits: list[bylines.Byline] = []
+    leading: list[bylines.Byline] = []
+    trailing: list[bylines.Byline] = []
+    subtitle = None
     top = True  # nothing but bylines, captions and credits so far
     for i, (number, raw) in enumerate(body):
         text = raw.strip()
-        if bylines.is_source_credit(text):
+        if len(text) <= _SHORT_LINE and bylines.is_source_credit(text):
             continue
-        if bylines.marked(text):
+        if text[0] in bylines.MARKERS:
             byline = bylines.parse(text)
             if byline is not None:
-                (out.trailing if i == last and not top else out.leading).append(byline)
+                (trailing if i == last and not top else leading).append(byline)
                 continue
         if text[0] in _CAPTION_STARTS or text.endswith(_PHOTO_CREDIT_ENDS):
             found = bylines.caption(text)
             if found is not None:
                 if found.text:
-                    out.captions.append(bylines.without_source_credit(text))
+                    captions.append(bylines.without_source_credit(text))
                 if found.byline:
-                    out.credits.append(found.byline)
+                    credits.append(found.byline)
                 continue
-        if top and i == 0 and out.subtitle is None and _is_dash_subtitle(text):
-            out.subtitle = text.lstrip("—－-").strip()
-            continue
         if top or i == last or text[0] in "（(":
+            if top and i == 0 and _is_dash_subtitle(text):
+                subtitle = text.lstrip("—－-").strip()
+                continue
             byline = bylines.parse(text)
             if byline is not None:
-                (out.trailing if i == last and not top else out.leading).append(byline)
+                (trailing if i == last and not top else leading).append(byline)
                 continue
         top = False
-        out.text.append((number, raw))
-    return out
+        text_lines.append((number, raw))
+    return _Sorted(text_lines, captions, credits, leading, trailing, subtitle,
+                   body[-1][0] if body else 0)
 
 
 def _is_dash_subtitle(text: str) -> bool:

@@ -49,6 +49,8 @@ _CREDIT_PREFIX = re.compile(r"^(文/图|文／图|文|图|摄影|摄)[/／:：](
 _PHOTO_CREDITS = frozenset({"图", "摄"})
 # Markers some papers print before a byline under the headline.
 _MARKERS = "■□●○◆◇★☆▲△▼▽►▶"
+MARKERS = frozenset(_MARKERS)
+_MARKER_STARTS = tuple(_MARKERS)
 # A two-character name padded to the width of three with an ideographic space: 李　平.
 _PADDED_NAME = re.compile(r"(?<![\u3400-\u9fff])([\u3400-\u9fff])[\u3000 ]{1,2}"
                           r"([\u3400-\u9fff])(?![\u3400-\u9fff])")
@@ -94,17 +96,14 @@ class Byline:
 
 def parse(text: str) -> Byline | None:
     """Read a byline; None when the text is anything else (a short paragraph, say)."""
-    inner = text.strip().lstrip(_MARKERS).lstrip()
+    inner = text.strip()
+    if inner.startswith(_MARKER_STARTS):
+        inner = inner.lstrip(_MARKERS).lstrip()
     if len(inner) > _LONGEST_BYLINE or _SENTENCE_MARKS.search(inner):
         return None
     if "\u3000" in inner or "  " in inner:
         inner = _PADDED_NAME.sub(r"\1\2", inner)
     return _parse_short(inner)
-
-
-def marked(text: str) -> bool:
-    """Whether a line starts with one of the markers papers print before a byline."""
-    return text.lstrip()[:1] in _MARKERS
 
 
 def bare_names(text: str) -> Byline | None:
@@ -122,7 +121,8 @@ def bare_names(text: str) -> Byline | None:
 
 def is_source_credit(text: str) -> bool:
     """A line that credits a picture's source (图片由…提供, （资料图片）, …供图)."""
-    return bool(_SOURCE_CREDIT.match(text.strip()))
+    return (len(text) <= _LONGEST_BYLINE and ("图" in text or "照片" in text)
+            and bool(_SOURCE_CREDIT.match(text.strip())))
 
 
 def without_source_credit(text: str) -> str:
@@ -134,6 +134,8 @@ def without_source_credit(text: str) -> str:
 
 def merged(authors: list[Author]) -> tuple[Author, ...]:
     """One author per name, in the order first credited, with the role that says most."""
+    if len(authors) < 2:  # most articles: no one to merge
+        return tuple(authors)
     best: dict[str, Author] = {}
     for author in authors:
         known = best.get(author.name)

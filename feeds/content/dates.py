@@ -50,7 +50,6 @@ _RELATIVE_DAYS = {"今日": 0, "今天": 0, "昨日": 1, "昨天": 1, "前日": 
 # A weekday of this week or the last, counted from Monday: 上周五, 本周三, 上星期日.
 _WEEKDAY = re.compile(r"(?P<which>上个?|本|这个?)(?:周|星期|礼拜)(?P<day>[一二三四五六日天])")
 _WEEKDAYS = "一二三四五六"
-_WEEK_WORDS = ("周", "星期", "礼拜")
 # Years a news page can be dated in; a date outside them is a typing slip (0001-01-01),
 # and one would overflow the time zones and feeds built from it.
 PLAUSIBLE_YEARS = range(1900, 2200)
@@ -111,7 +110,7 @@ def _make(year: int, month: int, day: int) -> tuple[dt.date, bool] | None:
 
 def mentions(text: str) -> Iterator[Mention]:
     """Every date mention in the text, in order. Bare years (二〇二四年工作要点) are not dates."""
-    if any(word in text for word in _WEEK_WORDS):
+    if "周" in text or "星期" in text or "礼拜" in text:
         weeks = [_weekday(m) for m in _WEEKDAY.finditer(text)]
         if weeks:
             yield from sorted([*_day_mentions(text), *weeks], key=lambda m: m.start)

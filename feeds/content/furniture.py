@@ -17,7 +17,6 @@ with its line, so the articles after it take that section.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from . import bylines
@@ -27,6 +26,7 @@ from .page import Block, Layout, Lines, page_section
 # Furniture is short: a line longer than this is text.
 _LONGEST = 60
 _REPEATS = 3
+_FOLIO_STARTS = frozenset("-—–－_·•第0123456789０１２３４５６７８９")
 _FOLIO = re.compile(r"^[-—–－_·•\s]*(?:第\s*)?[0-9０-９]{1,3}(?:\s*[页版])?[-—–－_·•\s]*$")
 _PAGE_NUMBER = re.compile(r"第\s*[A-Za-zＡ-Ｚ]?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版")
 _STAFF = re.compile(r"^[（(]?\s*(?:本版)?(?:责任编辑|责编|编辑|校对|美编|版式|组版|审读|审校"
@@ -35,11 +35,11 @@ _WEEKDAY = re.compile(r"(?:星期|周|礼拜)[一二三四五六日天]")
 _FULL_DATE = re.compile(r"[0-9０-９〇○零一二三四五六七八九]{4}\s*年"
                         r"\s*[0-9０-９一二三四五六七八九十]{1,2}\s*月\s*[0-9０-９一二三四五六七八九十]{1,3}\s*日")
 _SENTENCE_END = re.compile(r"[。！？!?；;，,“”\"]")
-_DIGITS = re.compile(r"[0-9０-９]+")
+_KEY_TABLE = str.maketrans({**dict.fromkeys("0123456789０１２３４５６７８９", "0"),
+                            **dict.fromkeys(" \t\u3000\xa0")})
 # Units and counters, and the marks of decimals and ranges, that follow a number.
 _AFTER_NUMBERS = frozenset("年月日号时点分秒个名人位家户所项件次届岁天周元万亿千百米吨亩"
                            "%％.．:：-—～~")
-_SPACES = re.compile(r"[\s\u3000]+")
 
 
 @dataclass(frozen=True)
@@ -58,34 +58,44 @@ class Stripped:
 
 def strip(layout: Layout) -> Stripped:
     """Remove running heads, folios and staff lines from the articles' bodies."""
-    counts = Counter(_key(text) for _, text in layout.header if len(text) <= _LONGEST)
-    counts.update(counts.keys())  # a line of the page header counts twice: see _furniture
-    for block in layout.blocks:
-        counts.update(_key(text) for _, text in block.body if len(text) <= _LONGEST)
+    # Furniture is short: the paragraphs, nearly all of a page, cost a length test.
+    short = [(b, i, raw) for b, block in enumerate(layout.blocks)
+             for i, (_, raw) in enumerate(block.body) if len(raw) <= _LONGEST]
+    if not short:
+        return Stripped(layout.blocks, [], [])
+    # A line of the page header counts twice (see _furniture). A plain dict: a Counter
+    # made for a few lines costs more than the counting.
+    counts: dict[str, int] = {}
+    for key in [_key(t) for _, t in layout.header if len(t) <= _LONGEST] * 2 + [
+            _key(raw) for _, _, raw in short]:
+        counts[key] = counts.get(key, 0) + 1
+    found: dict[int, list[tuple[int, str]]] = {}  # block → (line index, why)
+    for b, i, raw in short:
+        why = _furniture(raw.strip(), counts)
+        if why is not None and not (why == "page number"
+                                    and _counts_what_follows(layout.blocks[b].body, i, counts)):
+            found.setdefault(b, []).append((i, why))
+    if not found:
+        return Stripped(layout.blocks, [], [])
     removed: list[Removed] = []
     sections: list[tuple[int, str]] = []
-    blocks = []
-    for block in layout.blocks:
-        kept: Lines = []
-        for i, (number, raw) in enumerate(block.body):
-            why = _furniture(raw.strip(), counts)
-            if why == "page number" and _counts_what_follows(block.body, i, counts):
-                why = None
-            if why is None:
-                kept.append((number, raw))
-                continue
+    blocks = list(layout.blocks)
+    for b, lines in found.items():
+        block = blocks[b]
+        for i, why in lines:
+            number, raw = block.body[i]
             removed.append(Removed(number, raw.strip(), why))
             name = page_section(raw) if why == "page header" else None
             if name:
                 sections.append((number, name))
-        if len(kept) != len(block.body):
-            block = Block(block.line, block.level, block.heading, block.subheading, kept,
+        dropped = {i for i, _ in lines}
+        kept = [line for i, line in enumerate(block.body) if i not in dropped]
+        blocks[b] = Block(block.line, block.level, block.heading, block.subheading, kept,
                           block.kicker, block.kicker_line)
-        blocks.append(block)
     return Stripped(blocks, removed, sections)
 
 
-def _counts_what_follows(body: Lines, i: int, counts: Counter[str]) -> bool:
+def _counts_what_follows(body: Lines, i: int, counts: dict[str, int]) -> bool:
     """Whether a lone number is part of the text after all: the next line of text starts
     with what only follows a number (3 + 月1日, 12 + 个街道), where a page number never
     falls by chance but a column break can."""
@@ -97,25 +107,30 @@ def _counts_what_follows(body: Lines, i: int, counts: Counter[str]) -> bool:
 
 
 def _key(text: str) -> str:
-    """What repeats from page to page: the line with its digits (date, page) generalised."""
-    return _DIGITS.sub("0", _SPACES.sub("", text))
+    """What repeats from page to page: the line with its digits (date, page) generalised
+    and its spaces taken out (str.translate: one pass in C, for every short line)."""
+    return text.translate(_KEY_TABLE)
 
 
-def _furniture(text: str, counts: Counter[str]) -> str | None:
-    """Why this body line is page furniture, or None when it is text."""
-    if len(text) > _LONGEST or text.startswith("#") or JUMP.search(text):
+def _furniture(text: str, counts: dict[str, int]) -> str | None:
+    """Why this body line is page furniture, or None when it is text. Each shape is
+    looked for only when a character it cannot lack is there: most short lines are
+    bylines, and they are met on every page."""
+    if len(text) > _LONGEST or text.startswith("#") or ("版" in text and JUMP.search(text)):
         return None  # a jump marker (下转第2版) names a page too, but jumps.py needs it
-    if _FOLIO.match(text):
+    if text[0] in _FOLIO_STARTS and _FOLIO.match(text):
         return "page number"
-    if _STAFF.match(text):
+    if ("：" in text or ":" in text) and _STAFF.match(text):
         return "staff line"
     if _SENTENCE_END.search(text):
         return None
-    if _PAGE_NUMBER.search(text) or (_FULL_DATE.search(text) and _WEEKDAY.search(text)):
+    if ("版" in text and _PAGE_NUMBER.search(text)) or (
+            "年" in text and _FULL_DATE.search(text) and _WEEKDAY.search(text)):
         return "page header"
     # The same short line on every page: a line met three times, or twice if once in the
     # page header. (Twice in the text alone is too little: the same fragment of a
     # sentence may be cut off twice.)
-    if counts[_key(text)] >= _REPEATS and len(_key(text)) > 1 and bylines.parse(text) is None:
+    key = _key(text)
+    if counts.get(key, 0) >= _REPEATS and len(key) > 1 and bylines.parse(text) is None:
         return "running header"
     return None

@@ -72,7 +72,7 @@ def join(blocks: list[Block]) -> tuple[list[Block], list[tuple[int, str]]]:
 
 def _without_marker(text: str) -> tuple[str, bool]:
     """Text without its jump markers, and whether it had a 上接 one."""
-    if "接" not in text and "转" not in text:  # nearly every line: no regex search
+    if "版" not in text:  # every marker names a page (版); nearly no line does
         return text, False
     into = False
 
@@ -87,7 +87,7 @@ def _without_marker(text: str) -> tuple[str, bool]:
 def _strip_body(body: Lines) -> tuple[Lines, int | None, bool]:
     """The body without markers; the line of a 下转 marker still in force at its end
     (none followed it with a 上接); and whether it had a 上接 marker before any 下转."""
-    if not any(("接" in t or "转" in t) and JUMP.search(t) for _, t in body):
+    if not any("版" in t and JUMP.search(t) for _, t in body):
         return body, None, False
     kept: Lines = []
     out_line: int | None = None

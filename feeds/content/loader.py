@@ -188,8 +188,10 @@ def _parse(path: str, data: bytes, settings: Settings, beside: tuple[str, ...]) 
     stripped = furniture.strip(Layout(header, blocks))
     problems += [Problem(r.line, f"removed “{r.text}” as a {r.why}", "note")
                  for r in stripped.removed]
-    blocks, joins = jumps.join(stripped.blocks)
-    problems += [Problem(line, message, "note") for line, message in joins]
+    blocks = stripped.blocks
+    if "版" in split.body:  # every jump marker names a page (版): most pages have none
+        blocks, joins = jumps.join(blocks)
+        problems += [Problem(line, message, "note") for line, message in joins]
     problems += [Problem(b.kicker_line, f"read the heading “{b.kicker}” as the kicker (引题) "
                                         "of the headline after it", "note")
                  for b in blocks if b.kicker_line is not None]
@@ -212,7 +214,7 @@ def _parse(path: str, data: bytes, settings: Settings, beside: tuple[str, ...]) 
         time=meta.time,
         author=meta.author if single else None,
         id=meta.id if single else None,
-        style=reflow.convention([x for b in blocks for x in b.body]),
+        style=reflow.convention(b.body for b in blocks),
     )
     marked = images.take_markdown(blocks)
     later_sections = [] if meta.section else [
@@ -221,7 +223,7 @@ def _parse(path: str, data: bytes, settings: Settings, beside: tuple[str, ...]) 
     entries = []
     for position, block in enumerate(blocks):
         section = next((name for line, name in reversed(later_sections) if line < block.line),
-                       None)
+                       None) if later_sections else None
         try:
             entries.append(article.build(page, block.line, block.heading, block.subheading,
                                          block.body, position, kicker=block.kicker,

@@ -16,6 +16,7 @@ learnt from the page itself (:func:`convention`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # What a paragraph can end with: sentence ends, list separators, a colon that
 # introduces what follows, and ellipses; closing quotes and brackets may follow.
@@ -24,6 +25,7 @@ _CLOSERS = "'\"’”」』）)】》〕〉"
 # A new paragraph is certain when a line is indented (PDF converters keep the
 # two ideographic spaces of a paragraph start) or starts a numbered point.
 _INDENT = re.compile(r"^(?:\u3000|[ \t]{2,})")
+_INDENT_STARTS = ("\u3000", " ", "\t")
 _NUMBERED = re.compile(
     r"^(?:[一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
@@ -39,12 +41,15 @@ _UNIFORM_LINES = 0.9
 _SUBHEAD = re.compile(r"^#{4,6}\s")
 
 
-def convention(lines: list[tuple[int, str]]) -> str:
-    """How the page these lines come from marks its paragraphs (PLAIN, INDENTED, UNIFORM)."""
-    indented = sum(1 for _, raw in lines if raw[:1] in "\u3000 \t" and _INDENT.match(raw))
+def convention(bodies: Iterable[list[tuple[int, str]]]) -> str:
+    """How the page whose article bodies these are marks its paragraphs (PLAIN,
+    INDENTED, UNIFORM)."""
+    bodies = list(bodies)
+    indented = sum(1 for body in bodies for _, raw in body
+                   if raw.startswith(_INDENT_STARTS) and _INDENT.match(raw))
     if indented < 2:  # most pages: one pass, no more
         return PLAIN
-    lines = [(n, raw) for n, raw in lines if raw.strip()]
+    lines = [(n, raw) for body in bodies for n, raw in body if raw.strip()]
     if indented >= _UNIFORM_LINES * len(lines):
         return UNIFORM
     starts = starts_indented = 0
