@@ -174,16 +174,18 @@ def _sort_lines(body: list[tuple[int, str]]) -> _Sorted:
     trailing: list[bylines.Byline] = []
     subtitle = None
     top = True  # nothing but bylines, captions and credits so far
+    markers = bylines.MARKERS
     for i, (number, raw) in enumerate(body):
         text = raw.strip()
+        first = text[0]
         if len(text) <= _SHORT_LINE and bylines.is_source_credit(text):
             continue
-        if text[0] in bylines.MARKERS:
+        if first in markers:
             byline = bylines.parse(text)
             if byline is not None:
                 (trailing if i == last and not top else leading).append(byline)
                 continue
-        if text[0] in _CAPTION_STARTS or text.endswith(_PHOTO_CREDIT_ENDS):
+        if first in _CAPTION_STARTS or text.endswith(_PHOTO_CREDIT_ENDS):
             found = bylines.caption(text)
             if found is not None:
                 if found.text:
@@ -191,8 +193,8 @@ def _sort_lines(body: list[tuple[int, str]]) -> _Sorted:
                 if found.byline:
                     credits.append(found.byline)
                 continue
-        if top or i == last or text[0] in "（(":
-            if top and i == 0 and _is_dash_subtitle(text):
+        if top or i == last or first in "（(":
+            if top and i == 0 and first in "—－-" and _is_dash_subtitle(text):
                 subtitle = text.lstrip("—－-").strip()
                 continue
             byline = bylines.parse(text)

@@ -134,7 +134,7 @@ def without_source_credit(text: str) -> str:
 
 def merged(authors: list[Author]) -> tuple[Author, ...]:
     """One author per name, in the order first credited, with the role that says most."""
-    if len(authors) < 2:  # most articles: no one to merge
+    if len({a.name for a in authors}) == len(authors):  # most articles: no one twice
         return tuple(authors)
     best: dict[str, Author] = {}
     for author in authors:

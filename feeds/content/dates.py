@@ -113,9 +113,8 @@ def mentions(text: str) -> Iterator[Mention]:
     if "周" in text or "星期" in text or "礼拜" in text:
         weeks = [_weekday(m) for m in _WEEKDAY.finditer(text)]
         if weeks:
-            yield from sorted([*_day_mentions(text), *weeks], key=lambda m: m.start)
-            return
-    yield from _day_mentions(text)
+            return iter(sorted([*_day_mentions(text), *weeks], key=lambda m: m.start))
+    return _day_mentions(text)
 
 
 def _weekday(match: re.Match[str]) -> Mention:

@@ -25,7 +25,12 @@ from .page import Block, Layout, Lines, page_section
 
 # Furniture is short: a line longer than this is text.
 _LONGEST = 60
+# The same short line on every page is furniture: a line met three times, or twice if
+# once in the page header (which counts twice). Twice in the text alone is too little:
+# the same fragment of a sentence may be cut off twice.
 _REPEATS = 3
+_MAY_REPEAT = "may repeat"
+_BYLINE_WORDS = re.compile("记者|通讯员|实习生|摄|[文图][/／]")
 _FOLIO_STARTS = frozenset("-—–－_·•第0123456789０１２３４５６７８９")
 _FOLIO = re.compile(r"^[-—–－_·•\s]*(?:第\s*)?[0-9０-９]{1,3}(?:\s*[页版])?[-—–－_·•\s]*$")
 _PAGE_NUMBER = re.compile(r"第\s*[A-Za-zＡ-Ｚ]?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版")
@@ -63,18 +68,27 @@ def strip(layout: Layout) -> Stripped:
              for i, (_, raw) in enumerate(block.body) if len(raw) <= _LONGEST]
     if not short:
         return Stripped(layout.blocks, [], [])
-    # A line of the page header counts twice (see _furniture). A plain dict: a Counter
-    # made for a few lines costs more than the counting.
-    counts: dict[str, int] = {}
-    for key in [_key(t) for _, t in layout.header if len(t) <= _LONGEST] * 2 + [
-            _key(raw) for _, _, raw in short]:
-        counts[key] = counts.get(key, 0) + 1
     found: dict[int, list[tuple[int, str]]] = {}  # block → (line index, why)
+    repeats: list[tuple[int, int, str]] = []  # lines furniture only if they repeat
     for b, i, raw in short:
-        why = _furniture(raw.strip(), counts)
-        if why is not None and not (why == "page number"
-                                    and _counts_what_follows(layout.blocks[b].body, i, counts)):
+        text = raw.strip()
+        why = _shape(text)
+        if why == _MAY_REPEAT:
+            repeats.append((b, i, text))
+        elif why is not None and not (why == "page number" and _counts_what_follows(
+                layout.blocks[b].body, i)):
             found.setdefault(b, []).append((i, why))
+    if repeats:
+        # A line of the page header counts twice: see _REPEATS. A plain dict: a Counter
+        # made for a few lines costs more than the counting.
+        counts: dict[str, int] = {}
+        for key in [_key(t) for _, t in layout.header if len(t) <= _LONGEST] * 2 + [
+                _key(text) for _, _, text in repeats]:
+            counts[key] = counts.get(key, 0) + 1
+        for b, i, text in repeats:
+            key = _key(text)
+            if counts[key] >= _REPEATS and len(key) > 1 and bylines.parse(text) is None:
+                found.setdefault(b, []).append((i, "running header"))
     if not found:
         return Stripped(layout.blocks, [], [])
     removed: list[Removed] = []
@@ -95,27 +109,28 @@ def strip(layout: Layout) -> Stripped:
     return Stripped(blocks, removed, sections)
 
 
-def _counts_what_follows(body: Lines, i: int, counts: dict[str, int]) -> bool:
+def _counts_what_follows(body: Lines, i: int) -> bool:
     """Whether a lone number is part of the text after all: the next line of text starts
     with what only follows a number (3 + 月1日, 12 + 个街道), where a page number never
     falls by chance but a column break can."""
     for _, raw in body[i + 1:]:
         text = raw.strip()
-        if _furniture(text, counts) is None:
+        why = _shape(text)
+        if why is None or why == _MAY_REPEAT:
             return text[:1] in _AFTER_NUMBERS
     return False
 
 
 def _key(text: str) -> str:
     """What repeats from page to page: the line with its digits (date, page) generalised
-    and its spaces taken out (str.translate: one pass in C, for every short line)."""
+    and its spaces taken out (str.translate: one pass in C)."""
     return text.translate(_KEY_TABLE)
 
 
-def _furniture(text: str, counts: dict[str, int]) -> str | None:
-    """Why this body line is page furniture, or None when it is text. Each shape is
-    looked for only when a character it cannot lack is there: most short lines are
-    bylines, and they are met on every page."""
+def _shape(text: str) -> str | None:
+    """Why this body line is page furniture by its shape alone; _MAY_REPEAT when it is
+    furniture only if it repeats (see strip); None when it is text. Each shape is looked
+    for only when a character it cannot lack is there: most short lines are bylines."""
     if len(text) > _LONGEST or text.startswith("#") or ("版" in text and JUMP.search(text)):
         return None  # a jump marker (下转第2版) names a page too, but jumps.py needs it
     if text[0] in _FOLIO_STARTS and _FOLIO.match(text):
@@ -127,10 +142,6 @@ def _furniture(text: str, counts: dict[str, int]) -> str | None:
     if ("版" in text and _PAGE_NUMBER.search(text)) or (
             "年" in text and _FULL_DATE.search(text) and _WEEKDAY.search(text)):
         return "page header"
-    # The same short line on every page: a line met three times, or twice if once in the
-    # page header. (Twice in the text alone is too little: the same fragment of a
-    # sentence may be cut off twice.)
-    key = _key(text)
-    if counts.get(key, 0) >= _REPEATS and len(key) > 1 and bylines.parse(text) is None:
-        return "running header"
-    return None
+    if _BYLINE_WORDS.search(text):
+        return None  # a byline: the same reporters sign article after article
+    return _MAY_REPEAT
