@@ -61,6 +61,8 @@ def _make_report(record: tuple) -> FileReport:
 
 
 def _entry(e: Entry) -> tuple:
+    # The summary is stored only when it is not the first paragraph (an editor's note
+    # comes first), which is seldom: most records do not hold the lead twice.
     return (e.id, e.title, e.headline, e.subtitle, e.section, e.issue_date.toordinal(),
             e.date.toordinal(), e.date_approximate,
             tuple((a.name, a.role) for a in e.authors), e.paragraphs, e.captions,
@@ -79,8 +81,6 @@ def photos_of(record: tuple | None) -> tuple[Photo, ...]:
 
 
 def unpack(record: Record) -> FileResult:
-    # The summary is stored only when it is not the first paragraph (an editor's note
-    # comes first), which is seldom: most records do not hold the lead twice.
     report = _make_report(record[:5])
     return FileResult(tuple(_make_entry(report.path, e) for e in record[5]), report)
 
