@@ -132,6 +132,12 @@ def broken(draw, line):
     return out
 
 
+def starts_with_a_unit(pieces):
+    """Whether the first piece of text (not furniture) starts with a unit or counter."""
+    first = next((p.strip() for p in pieces if p not in FURNITURE and p.strip()), "")
+    return bool(first) and first[0] in UNITS
+
+
 @st.composite
 def converted_page(draw, made):
     jumper = draw(st.sampled_from([None, *range(len(made))]))
@@ -140,8 +146,11 @@ def converted_page(draw, made):
         lines = body_lines(paragraphs, byline, name)
         text = [piece for line, paragraph in lines
                 for piece in (broken(draw, line) if paragraph else [line])]
-        if i == jumper and len(text) > 1:
-            cut = draw(st.integers(1, len(text) - 1))
+        # A jump cut before a unit (3 | 下转 … 上接 | 月1日) leaves a lone number whose next
+        # text is on another page: the loader takes it for a page number, so none is made.
+        cuts = [c for c in range(1, len(text)) if not starts_with_a_unit(text[c:])]
+        if i == jumper and cuts:
+            cut = draw(st.sampled_from(cuts))
             later = draw(st.sampled_from([headline, headline[2:], headline + "（上接第1版）"]))
             rest = f"## {later}\n\n" + "\n\n".join(text[cut:]) + "\n"
             if text[cut - 1] in FURNITURE:  # the marker on a line of its own

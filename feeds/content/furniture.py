@@ -70,13 +70,15 @@ def strip(layout: Layout) -> Stripped:
         return Stripped(layout.blocks, [], [])
     found: dict[int, list[tuple[int, str]]] = {}  # block → (line index, why)
     repeats: list[tuple[int, int, str]] = []  # lines furniture only if they repeat
+    numbers: list[tuple[int, int]] = []  # lone numbers: see _counts_what_follows
     for b, i, raw in short:
         text = raw.strip()
         why = _shape(text)
         if why == _MAY_REPEAT:
             repeats.append((b, i, text))
-        elif why is not None and not (why == "page number" and _counts_what_follows(
-                layout.blocks[b].body, i)):
+        elif why == "page number":
+            numbers.append((b, i))
+        elif why is not None:
             found.setdefault(b, []).append((i, why))
     if repeats:
         # A line of the page header counts twice: see _REPEATS. A plain dict: a Counter
@@ -89,6 +91,11 @@ def strip(layout: Layout) -> Stripped:
             key = _key(text)
             if counts[key] >= _REPEATS and len(key) > 1 and bylines.parse(text) is None:
                 found.setdefault(b, []).append((i, "running header"))
+    if numbers:
+        furniture = {(b, i) for b, lines in found.items() for i, _ in lines} | set(numbers)
+        for b, i in numbers:
+            if not _counts_what_follows(layout.blocks[b].body, i, b, furniture):
+                found.setdefault(b, []).append((i, "page number"))
     if not found:
         return Stripped(layout.blocks, [], [])
     removed: list[Removed] = []
@@ -109,15 +116,14 @@ def strip(layout: Layout) -> Stripped:
     return Stripped(blocks, removed, sections)
 
 
-def _counts_what_follows(body: Lines, i: int) -> bool:
-    """Whether a lone number is part of the text after all: the next line of text starts
-    with what only follows a number (3 + 月1日, 12 + 个街道), where a page number never
-    falls by chance but a column break can."""
-    for _, raw in body[i + 1:]:
-        text = raw.strip()
-        why = _shape(text)
-        if why is None or why == _MAY_REPEAT:
-            return text[:1] in _AFTER_NUMBERS
+def _counts_what_follows(body: Lines, i: int, b: int, furniture: set[tuple[int, int]]
+                         ) -> bool:
+    """Whether a lone number is part of the text after all: the next line of text (of
+    block ``b``, past other furniture) starts with what only follows a number (3 + 月1日,
+    12 + 个街道), where a page number never falls by chance but a column break can."""
+    for j in range(i + 1, len(body)):
+        if (b, j) not in furniture:
+            return body[j][1].lstrip()[:1] in _AFTER_NUMBERS
     return False
 
 
