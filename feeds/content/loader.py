@@ -25,8 +25,7 @@ from ..config import Config
 from ..errors import ContentError
 from ..model import Listing
 from ..version import code_identity
-from . import (article, furniture, images, issuedate, jumps, pdfpage, records, reflow,
-               sections)
+from . import article, furniture, images, issuedate, jumps, pdfpage, records, reflow, sections
 from .catalog import Backend, Catalog, InMemory
 from .dates import full_date
 from .decoding import decode
