@@ -1,6 +1,7 @@
 """The built site over HTTP, as a careful production server would serve it.
 
-- the media type readers expect, with ``charset=utf-8``, for every file we write;
+- the media type readers expect, with ``charset=utf-8``, for every file we write
+  (feeds.media, shared with ``feeds deploy``);
 - a strong ETag from the file's bytes, and Last-Modified; ``If-None-Match``
   (which wins over ``If-Modified-Since``, RFC 9110 §13.2.2) answered with 304;
 - gzip when the client asks, as its own representation with its own ETag;
@@ -25,27 +26,8 @@ from pathlib import Path
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
-MEDIA_TYPES = {
-    ".rss.xml": "application/rss+xml; charset=utf-8",
-    ".atom.xml": "application/atom+xml; charset=utf-8",
-    ".json": "application/feed+json; charset=utf-8",
-    ".opml": "text/x-opml; charset=utf-8",
-    ".xsl": "text/xsl; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-    ".xml": "application/xml; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".webp": "image/webp",  # photos (feeds.photos)
-    ".svg": "image/svg+xml",
-    ".ico": "image/x-icon",
-}
-FEED_SUFFIXES = (".rss.xml", ".atom.xml", ".json", ".opml")
-FEED_MAX_AGE = 300  # seconds: readers poll; a new article should not wait long
-PAGE_MAX_AGE = 60
-OTHER_MAX_AGE = 3600
+from ..media import cache_control, media_type
+
 _MIN_GZIP = 512  # bytes; smaller bodies do not pay for the header
 
 
@@ -57,6 +39,7 @@ class _File:
     last_modified: str
     mtime: float
     media_type: str
+    caching: str  # Cache-Control
     _gzipped: bytes | None = field(default=None, repr=False)
 
     def gzipped(self) -> bytes:
@@ -132,7 +115,7 @@ class StaticSite:
             return None
         found = _File(key, body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
                       formatdate(stat.st_mtime, usegmt=True), stat.st_mtime,
-                      _media_type(path))
+                      media_type(path), cache_control(path))
         self._files[path] = found
         return found
 
@@ -143,7 +126,7 @@ class StaticSite:
         headers = [
             (b"etag", etag.encode()),
             (b"last-modified", found.last_modified.encode()),
-            (b"cache-control", _cache_control(found.media_type).encode()),
+            (b"cache-control", found.caching.encode()),
             (b"vary", b"Accept-Encoding"),
         ]
         if _not_modified(request, found):
@@ -157,23 +140,6 @@ class StaticSite:
             headers.append((b"content-encoding", b"gzip"))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if head else body})
-
-
-def _media_type(path: str) -> str:
-    name = path.lower()
-    for suffix, media in MEDIA_TYPES.items():  # longer suffixes (.rss.xml) come first
-        if name.endswith(suffix):
-            return media
-    return "application/octet-stream"
-
-
-def _cache_control(media_type: str) -> str:
-    if media_type.startswith(("application/rss", "application/atom", "application/feed",
-                              "text/x-opml")):
-        return f"public, max-age={FEED_MAX_AGE}"
-    if media_type.startswith("text/html"):
-        return f"public, max-age={PAGE_MAX_AGE}"
-    return f"public, max-age={OTHER_MAX_AGE}"
 
 
 def _accepts_gzip(request: Headers) -> bool:

@@ -1,0 +1,64 @@
+"""What a published file is, for whoever hands it to readers: its media type and how long
+caches may keep it.
+
+One table for every way the site goes out (``feeds serve`` and ``feeds deploy``), so a
+feed has the same Content-Type and lifetime whether nginx, our server or a bucket
+behind a CDN answers. Feeds are polled: a short lifetime lets news through soon while
+conditional requests stay cheap. Files whose names carry a hash of their bytes never
+change under that name, so caches may keep them for a year.
+"""
+
+from __future__ import annotations
+
+import re
+
+MEDIA_TYPES = {  # longer suffixes (.rss.xml) before shorter ones (.xml)
+    ".rss.xml": "application/rss+xml; charset=utf-8",
+    ".atom.xml": "application/atom+xml; charset=utf-8",
+    ".json": "application/feed+json; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",
+    ".xsl": "text/xsl; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+}
+UNKNOWN = "application/octet-stream"
+FEED_SUFFIXES = (".rss.xml", ".atom.xml", ".json", ".opml")
+FEED_MAX_AGE = 300  # seconds: readers poll; a new article should not wait long
+PAGE_MAX_AGE = 60
+OTHER_MAX_AGE = 3600
+FOREVER = "public, max-age=31536000, immutable"
+# name.1a2b3c4d.jpg, name-1a2b3c4d5e.webp, 1a2b3c4d….png: a hash of the bytes in the name
+HASHED = re.compile(r"(?:^|[./_-])[0-9a-f]{8,}\.(?:png|jpe?g|webp|avif|gif|svg|css|js|woff2)$")
+
+
+def media_type(path: str) -> str:
+    """The Content-Type for a file of the site, by its name."""
+    name = path.lower()
+    for suffix, media in MEDIA_TYPES.items():
+        if name.endswith(suffix):
+            return media
+    return UNKNOWN
+
+
+def cache_control(path: str) -> str:
+    """The Cache-Control for a file of the site, by its name."""
+    name = path.lower()
+    if name.endswith(FEED_SUFFIXES):
+        return f"public, max-age={FEED_MAX_AGE}"
+    if name.endswith(".html"):
+        return f"public, max-age={PAGE_MAX_AGE}"
+    if HASHED.search(name.rsplit("/", 1)[-1]):
+        return FOREVER
+    return f"public, max-age={OTHER_MAX_AGE}"
