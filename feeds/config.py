@@ -325,6 +325,11 @@ class WebConfig:
     # Addresses (or networks, 10.0.0.0/8) of reverse proxies whose X-Forwarded-For is
     # believed; from anyone else the client address is the socket's.
     trusted_proxies: Networks = ()
+    host: str = "127.0.0.1"  # where `feeds serve` listens; nginx in front forwards to it
+    port: Annotated[int, Bounds(ge=1, le=65535)] = 8000
+    # A log of every request in common log format (the one nginx and Apache write), for
+    # log analysers and fail2ban; none when unset. --access-log overrides it.
+    access_log: str | None = None
 
 
 @table
@@ -357,6 +362,57 @@ class BouncesConfig:
     @property
     def effective_imap_port(self) -> int:
         return self.imap_port or {"ssl": 993, "starttls": 143, "none": 143}[self.imap_security]
+
+
+def _check_prefix(prefix: str) -> str:
+    prefix = prefix.strip("/")
+    return prefix + "/" if prefix else ""
+
+
+Prefix = Annotated[str, Check(_check_prefix)]
+
+
+@table
+class DeployRule:
+    """[[deploy.rules]]: headers for the files whose path (relative to the output folder,
+    with /) the regular expression ``pattern`` matches; the first matching rule wins,
+    and files no rule matches get the built-in headers (feeds.media)."""
+
+    pattern: Pattern
+    cache_control: str | None = None
+    content_type: str | None = None
+
+
+@table
+class DeployConfig:
+    """[deploy]: `feeds deploy` copies the output folder to an S3-compatible bucket."""
+
+    bucket: str | None = None  # required to deploy
+    # The S3 API's address: e.g. https://oss-cn-hangzhou.aliyuncs.com, https://
+    # cos.ap-guangzhou.myqcloud.com, https://<account>.r2.cloudflarestorage.com, a MinIO
+    # server. Unset: Amazon S3 itself.
+    endpoint: Endpoint | None = None
+    region: str = "us-east-1"
+    prefix: Prefix = ""  # keys start with it: "news" puts index.html at news/index.html
+    # "virtual" (bucket.host/key) for Alibaba OSS and Tencent COS, "path" (host/bucket/key)
+    # for MinIO; "auto" lets botocore choose.
+    addressing: Literal["auto", "path", "virtual"] = "auto"
+    # Credentials come only from these environment variables (and AWS_SESSION_TOKEN).
+    access_key_env: EnvName = "AWS_ACCESS_KEY_ID"
+    secret_key_env: EnvName = "AWS_SECRET_ACCESS_KEY"
+    # A deploy that would delete more objects than this stops before changing anything,
+    # unless --allow-deletes is given: a wrong prefix or an empty output folder would
+    # otherwise empty the bucket.
+    max_deletes: Annotated[int, Bounds(ge=0)] = 256
+    workers: Annotated[int, Bounds(ge=1, le=64)] = 8  # uploads at once
+    rules: tuple[DeployRule, ...] = ()
+    # Told what changed after a deploy that changed something, so a CDN drops its
+    # copies: the command gets the changed URLs on stdin, one a line; the URL gets a
+    # POST of {"urls": [...], "paths": [...]} as JSON.
+    purge_command: str | None = None
+    purge_url: Endpoint | None = None
+    # `feeds run build` (and so the scheduler) deploys after every successful build.
+    after_build: bool = False
 
 
 def _check_cron(expression: str) -> str:
@@ -392,6 +448,7 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     web: WebConfig = field(default_factory=WebConfig)
     bounces: BouncesConfig = field(default_factory=BouncesConfig)
+    deploy: DeployConfig = field(default_factory=DeployConfig)
     # Where the file was read from; relative paths in it are resolved against its folder.
     root: str = "."
 
@@ -533,6 +590,8 @@ def _revive(plain: dict[str, Any]) -> Config:
                          "trusted_proxies": tuple(plain["web"]["trusted_proxies"])}),
         bounces=BouncesConfig(**{**plain["bounces"],
                                  "sns_topics": tuple(plain["bounces"]["sns_topics"])}),
+        deploy=DeployConfig(**{**plain["deploy"], "rules": tuple(
+            DeployRule(**rule) for rule in plain["deploy"]["rules"])}),
         root=plain["root"],
     )
 
@@ -582,6 +641,8 @@ def _digest_checks(config: Config) -> list[tuple[str, str]]:
     problems = []
     if config.delivery.method == "http" and not config.delivery.http.endpoint:
         problems.append(("delivery.http.endpoint", "required when delivery.method is 'http'"))
+    if config.deploy.after_build and not config.deploy.bucket:
+        problems.append(("deploy.bucket", "required when deploy.after_build is true"))
     return problems
 
 

@@ -68,7 +68,7 @@ COMMANDS = {"build": "build", "check": "content", "entries": "content", "convert
             "digest": "digest",
             "subscribers": "digest", "unsubscribe": "digest", "run": "schedule",
             "schedule": "schedule", "serve": "serve", "state": "state",
-            "bounces": "bounces"}
+            "bounces": "bounces", "deploy": "deploy"}
 
 
 class Commands(click.Group):

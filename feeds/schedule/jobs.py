@@ -20,6 +20,11 @@ def _build(config: Config) -> int:
 
     for line in build_warnings(build(config)):
         click.echo(f"warning: {line}", err=True)
+    if config.deploy.after_build:  # under the build lock already, as `feeds deploy` runs
+        from ..bucket import connect
+        from ..deploy import deploy
+
+        deploy(config, connect(config.deploy))
     return 0
 
 
