@@ -195,3 +195,12 @@ def _prune(root: Path, folder: Path) -> None:
         with contextlib.suppress(OSError):
             (root / folder).rmdir()
         folder = folder.parent
+
+
+def is_built(output: Path) -> bool:
+    """Whether a build has written a site here: any file that is not hidden (the staging
+    folder of a build in progress is)."""
+    try:
+        return any(not entry.name.startswith(".") for entry in output.iterdir())
+    except OSError:
+        return False

@@ -121,12 +121,14 @@ def schedule_crontab(state: State) -> None:
 @click.pass_obj
 @reports_errors
 def schedule_systemd(state: State, folder: Path | None) -> None:
-    """Print a systemd service and timer (Persistent=true) per job.
+    """Print a systemd service and timer (Persistent=true) per job, and feeds-serve.service,
+    which keeps `feeds serve` running.
 
     \b
     Example:
         feeds schedule systemd --write /etc/systemd/system
         systemctl daemon-reload && systemctl enable --now feeds-build.timer feeds-digest.timer
+        systemctl enable --now feeds-serve.service
     """
     from ..atomic import write_if_changed
     from ..schedule.plan import plan

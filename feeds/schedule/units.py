@@ -34,8 +34,9 @@ def crontab(plan: Plan, zone_name: str, python: str, config_path: Path | None,
 
 def systemd(plan: Plan, zone_name: str, python: str, config_path: Path | None,
             workdir: Path) -> dict[str, str]:
-    """File name -> contents: a oneshot service and a timer per job. ``Persistent=true``
-    runs a timer that was due while the machine was off as soon as it is back."""
+    """File name -> contents: a oneshot service and a timer per job, and the service that
+    keeps ``feeds serve`` running. ``Persistent=true`` runs a timer that was due while
+    the machine was off as soon as it is back."""
     units: dict[str, str] = {}
     for job in plan.jobs:
         units[f"feeds-{job.name}.service"] = (
@@ -58,7 +59,28 @@ def systemd(plan: Plan, zone_name: str, python: str, config_path: Path | None,
             "Persistent=true\n\n"
             "[Install]\n"
             "WantedBy=timers.target\n")
+    units["feeds-serve.service"] = serve_unit(python, config_path, workdir)
     return units
+
+
+def serve_unit(python: str, config_path: Path | None, workdir: Path) -> str:
+    """``feeds serve`` as a long-running service, restarted if it stops: sign-up and
+    unsubscribe links must answer whenever a reader clicks them. It listens where
+    [web] host and port say; nginx forwards to it."""
+    parts = [python, "-m", "feeds"]
+    if config_path is not None:
+        parts += ["--config", str(config_path)]
+    return ("[Unit]\n"
+            "Description=feeds: the site's web server (sign-up, confirm, unsubscribe)\n"
+            "After=network.target\n\n"
+            "[Service]\n"
+            "Type=exec\n"
+            f"WorkingDirectory={workdir}\n"
+            f"ExecStart={shlex.join([*parts, 'serve'])}\n"
+            "Restart=on-failure\n"
+            "RestartSec=5\n\n"
+            "[Install]\n"
+            "WantedBy=multi-user.target\n")
 
 
 def system_zone_name() -> str | None:
