@@ -28,6 +28,7 @@ from . import media, purge
 from .bucket import Bucket, RemoteObject
 from .config import Config, DeployRule
 from .errors import FeedsError
+from .sitewriter import is_built
 
 
 class DeployError(FeedsError):
@@ -229,7 +230,7 @@ def deploy(config: Config, bucket: Bucket, *, dry_run: bool = False,
            progress: Progress | None = None) -> Report:
     """Plan against the bucket's listing, check the delete cap, execute, then purge."""
     output = config.output_path
-    if not output.is_dir():
+    if not is_built(output):
         raise DeployError(f"{output}: no built site to deploy; run `feeds build` first")
     settings = config.deploy
     plan = make_plan(local_files(output), bucket.listing(), settings.rules, force=force)
