@@ -111,7 +111,9 @@ def make_plan(local: Mapping[str, LocalFile], remote: Mapping[str, RemoteObject]
               rules: Iterable[DeployRule] = (), force: bool = False) -> Plan:
     """What to upload and delete so that the bucket holds exactly the local files."""
     rules = tuple(rules)
-    new, changed, unchanged = [], [], 0
+    new: list[Upload] = []
+    changed: list[Upload] = []
+    unchanged = 0
     for path in sorted(local, key=_order):
         file, stored = local[path], remote.get(path)
         if stored is not None and not force and stored.md5 == file.md5 \

@@ -39,8 +39,10 @@ FEED_MAX_AGE = 300  # seconds: readers poll; a new article should not wait long
 PAGE_MAX_AGE = 60
 OTHER_MAX_AGE = 3600
 FOREVER = "public, max-age=31536000, immutable"
-# name.1a2b3c4d.jpg, name-1a2b3c4d5e.webp, 1a2b3c4d….png: a hash of the bytes in the name
-HASHED = re.compile(r"(?:^|[./_-])[0-9a-f]{8,}\.(?:png|jpe?g|webp|avif|gif|svg|css|js|woff2)$")
+# name.1a2b3c4d.jpg, 1a2b3c4d5e6f-800.webp: a hash of the bytes in the name, as one of the
+# parts between dots, dashes and underscores
+HASHED_PART = re.compile(r"[0-9a-f]{8,}")
+ASSETS = (".png", ".jpg", ".jpeg", ".webp", ".avif", ".gif", ".svg", ".css", ".js", ".woff2")
 
 
 def media_type(path: str) -> str:
@@ -59,6 +61,11 @@ def cache_control(path: str) -> str:
         return f"public, max-age={FEED_MAX_AGE}"
     if name.endswith(".html"):
         return f"public, max-age={PAGE_MAX_AGE}"
-    if HASHED.search(name.rsplit("/", 1)[-1]):
+    if name.endswith(ASSETS) and _hashed(name.rsplit("/", 1)[-1]):
         return FOREVER
     return f"public, max-age={OTHER_MAX_AGE}"
+
+
+def _hashed(filename: str) -> bool:
+    stem = filename.rsplit(".", 1)[0]
+    return any(HASHED_PART.fullmatch(part) for part in re.split(r"[._-]", stem))
