@@ -22,9 +22,9 @@ def run_command(state: State, job: str) -> None:
 
     Quiet on success: only warnings and errors are printed (to stderr), so cron
     mails only problems. With [deploy] after_build = true, a successful build is
-    deployed (`feeds deploy`) before the job ends. Exit codes: 0 success (also when there is nothing new),
-    1 failure, 2 usage or configuration error, 75 another run of the job holds
-    its lock (try again later).
+    deployed (`feeds deploy`) before the job ends. Exit codes: 0 success (also
+    when there is nothing new), 1 failure, 2 usage or configuration error, 75
+    another run of the job holds its lock (try again later).
 
     \b
     Example:
