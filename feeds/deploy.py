@@ -26,8 +26,10 @@ from pathlib import Path
 
 from . import media, purge
 from .bucket import Bucket, RemoteObject
-from .config import Config, DeployRule
+from .config import CACHE_FOLDER, Config, DeployRule
 from .errors import FeedsError
+from .filehashes import NAME as HASHES_NAME
+from .filehashes import FileHashes
 from .sitewriter import is_built
 
 
@@ -152,9 +154,11 @@ def check_deletes(plan: Plan, cap: int, allowed: bool) -> None:
 
 
 # ------------------------------------------------------------------------- looking
-def local_files(output: Path) -> dict[str, LocalFile]:
+def local_files(output: Path, hashes: FileHashes | None = None) -> dict[str, LocalFile]:
     """Every file of the built site: hidden files and folders (the build's staging
-    folder) are not part of it, as ``feeds serve`` does not serve them."""
+    folder) are not part of it, as ``feeds serve`` does not serve them. ``hashes``
+    remembers MD5s between deploys, so only files that changed are read."""
+    hashes = hashes or FileHashes(None)
     found: dict[str, LocalFile] = {}
     for folder, dirs, files in os.walk(output):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -163,12 +167,12 @@ def local_files(output: Path) -> dict[str, LocalFile]:
             if name.startswith("."):
                 continue
             path = base / name
+            relative = path.relative_to(output).as_posix()
             try:
-                body = path.read_bytes()
+                size, md5 = hashes.md5(path, relative)
             except OSError as exc:
                 raise DeployError(f"{path}: cannot read: {exc.strerror}") from None
-            relative = path.relative_to(output).as_posix()
-            found[relative] = LocalFile(relative, len(body), hashlib.md5(body).hexdigest())
+            found[relative] = LocalFile(relative, size, md5)
     return found
 
 
@@ -235,7 +239,10 @@ def deploy(config: Config, bucket: Bucket, *, dry_run: bool = False,
     if not is_built(output):
         raise DeployError(f"{output}: no built site to deploy; run `feeds build` first")
     settings = config.deploy
-    plan = make_plan(local_files(output), bucket.listing(), settings.rules, force=force)
+    hashes = FileHashes(config.state_path / CACHE_FOLDER / HASHES_NAME)
+    local = local_files(output, hashes)
+    hashes.save()
+    plan = make_plan(local, bucket.listing(), settings.rules, force=force)
     if dry_run:
         return Report(plan)
     check_deletes(plan, settings.max_deletes, allow_deletes)

@@ -294,3 +294,22 @@ bucket = "{site.bucket}"
     assert refused.returncode == 1
     assert refused.stderr == ("error: no credentials: set AWS_ACCESS_KEY_ID and "
                               "AWS_SECRET_ACCESS_KEY in the environment\n")
+
+
+def test_remembered_hashes_never_hide_a_change_and_their_loss_changes_nothing(
+        site, endpoint, caplog):
+    config = site()
+    deploy(config, connect(config.deploy))
+    record = config.state_path / "cache" / "deploy-md5.json"
+    assert record.is_file()
+    page = config.output_path / "index.html"
+    text = page.read_bytes()
+    page.write_bytes(text.replace(b"<html", b"<HTML", 1))  # same size, other bytes
+    assert deploy(config, connect(config.deploy)).uploaded == ["index.html"]
+    record.unlink()
+    assert deploy(config, connect(config.deploy)).uploaded == []
+    record.write_text("{not json", encoding="utf-8")
+    page.write_bytes(text)
+    assert deploy(config, connect(config.deploy)).uploaded == ["index.html"]
+    assert "deploy hash cache is damaged" in caplog.text
+    assert contents(endpoint, site.bucket) == published(config.output_path)
