@@ -313,3 +313,15 @@ def test_remembered_hashes_never_hide_a_change_and_their_loss_changes_nothing(
     assert deploy(config, connect(config.deploy)).uploaded == ["index.html"]
     assert "deploy hash cache is damaged" in caplog.text
     assert contents(endpoint, site.bucket) == published(config.output_path)
+
+
+def test_nothing_is_deployed_from_an_output_folder_with_no_site(make_config, endpoint,
+                                                                monkeypatch):
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    bucket = new_bucket(endpoint)
+    client(endpoint).put_object(Bucket=bucket, Key="index.html", Body=b"published")
+    config = make_config(deploy={"endpoint": endpoint, "bucket": bucket, "max_deletes": 1000})
+    with pytest.raises(DeployError, match="no built site to deploy; run `feeds build` first"):
+        deploy(config, connect(config.deploy))
+    assert contents(endpoint, bucket) == {"index.html": b"published"}
