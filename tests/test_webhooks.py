@@ -19,6 +19,7 @@ from cryptography.x509.oid import NameOID
 from digest_support import NOW, SITE_TOML, make_site
 from web_support import feeds_serve, http_client
 
+from feeds.build import build
 from feeds.database import connect, database_path
 from feeds.subscribers import add, get
 
@@ -95,7 +96,7 @@ sns_topics = ["{TOPIC}"]
         for address in ("hard@example.com", "angry@example.com", "spoofed@example.com",
                         "ses@example.com", "ses-angry@example.com"):
             add(db, address, NOW)
-    (tmp_path / "public").mkdir()
+    build(config)  # feeds serve serves a built site
     with feeds_serve(tmp_path / "feeds.toml", {"FEEDS_WEBHOOK_SECRET": SECRET}) as url, \
             http_client(url) as client:
         yield config, client
