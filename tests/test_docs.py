@@ -102,3 +102,18 @@ def test_every_command_and_subcommand_is_documented_with_an_example():
         examples = [line.strip() for line in section.splitlines()
                     if line.startswith("    ") and line.strip().startswith(name)]
         assert examples, f"docs/commands.md: no example of {name}"
+
+
+def test_readme_dependency_tables_name_exactly_what_pyproject_installs():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+
+    def name(requirement: str) -> str:
+        return re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Dependencies", 1)[1].split("\n## ", 1)[0]
+    listed = {part.strip(" `").lower()
+              for row in re.findall(r"^\| ([^|]+) \|", section, re.MULTILINE)
+              for part in row.split(",")} - {"package", "---"}
+    assert listed == {name(r) for r in wanted}

@@ -6,7 +6,7 @@ import subprocess
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-SETUP = README.split("## Set up", 1)[1].split("\n## ", 1)[0]
+SETUP = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
 
 
 def commands() -> list[str]:
