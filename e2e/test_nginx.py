@@ -177,7 +177,9 @@ def test_a_reader_signs_up_confirms_gets_the_digest_and_unsubscribes_in_one_clic
     assert home.status_code == 200 and 'class="signup"' in home.text
     feed = browser.get("/feeds/all.rss.xml")
     assert feed.headers["content-type"] == "application/rss+xml; charset=utf-8"
-    assert feed.headers["cache-control"] == "public, max-age=300"
+    assert feed.headers["cache-control"] == "max-age=300"
+    assert feed.headers["strict-transport-security"] == "max-age=31536000"
+    assert home.headers["cache-control"] == "max-age=60"
     redirect = httpx.get(f"http://localhost:{plain}/index.html")
     assert redirect.status_code == 301
     assert redirect.headers["location"] == "https://localhost/index.html"
