@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PEERS = ROOT.parent.parent / "shared" / "peers"
-SUMMARY = re.compile(r"(\d+) new, (\d+) changed, (\d+) to delete, (\d+) unchanged")
+SUMMARY = re.compile(r"(\d+) new, (\d+) changed, (\d+) deleted, (\d+) unchanged")
 
 
 def free_port() -> int:

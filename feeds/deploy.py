@@ -76,9 +76,9 @@ class Plan:
         out += [f"delete {path}" for path in self.deletes]
         return out
 
-    def summary(self) -> str:
-        return (f"{len(self.new)} new, {len(self.changed)} changed, "
-                f"{len(self.deletes)} to delete, {self.unchanged} unchanged")
+    def summary(self, done: bool = False) -> str:
+        return (f"{len(self.new)} new, {len(self.changed)} changed, {len(self.deletes)} "
+                f"{'deleted' if done else 'to delete'}, {self.unchanged} unchanged")
 
 
 @dataclass

@@ -55,5 +55,5 @@ def deploy_command(state: State, dry_run: bool, allow_deletes: bool, force: bool
         click.echo(f"would deploy to {where}: {report.plan.summary()}", err=True)
         return
     purged = f"; told the CDN about {report.purged} URLs" if report.purged else ""
-    click.echo(f"deployed to {where}: {report.plan.summary()} "
+    click.echo(f"deployed to {where}: {report.plan.summary(done=True)} "
                f"({time.perf_counter() - started:.1f} s){purged}", err=True)
