@@ -16,15 +16,15 @@ handled here, where we call it, and pinned by tests/test_xmlfeeds.py:
 - Entries are prepended by default: we append, newest first.
 - RSS ``<author>`` needs an e-mail address, which bylines never have: RSS
   names authors with ``dc:creator`` instead.
-- Its Media RSS extension has no ``media:description``: the entry extension
-  below adds one to each ``media:group`` the media extension wrote (which is
-  why that extension is loaded first: entry extensions run in the order they
-  were added).
+- Its Media RSS extension can put a thumbnail only beside a ``media:content``
+  (in a ``media:group``, which the W3C validator refuses with fewer than two
+  contents) and has no ``media:description``: the entry extension below writes
+  each picture itself.
 
 Pictures: the lead picture is the item's enclosure (RSS ``<enclosure>``, Atom
-``link rel="enclosure"``); in RSS every picture is also a Media RSS group with
-its content, thumbnail and caption, which readers such as Feedly and
-Inoreader show as the item's image.
+``link rel="enclosure"``); in RSS every picture is also a Media RSS
+``media:content`` holding its thumbnail and caption, which readers such as
+Feedly and Inoreader show as the item's image.
 """
 
 from __future__ import annotations
@@ -105,7 +105,6 @@ def _document(meta: FeedMeta, items: Sequence[FeedItem], fmt: str) -> bytes:
 
 def _generator(meta: FeedMeta) -> FeedGenerator:
     generator = FeedGenerator()
-    generator.load_extension("media", atom=False, rss=True)  # before "document": see above
     generator.register_extension("document", _Document, _EntryLinks)
     generator.document.meta = meta
     generator.load_extension("dc", atom=False, rss=True)
@@ -126,14 +125,6 @@ def _add(generator: FeedGenerator, item: FeedItem) -> FeedEntry:
     _fill(entry, item)
     if item.authors:
         entry.dc.dc_creator(list(item.authors))
-    for number, image in enumerate(item.images):
-        group = f"picture-{number}"  # one media:group per picture, so it keeps its caption
-        entry.media.content(url=image.url, type=image.type, medium="image",
-                            fileSize=str(image.length), width=str(image.width),
-                            height=str(image.height), group=group,
-                            **({"isDefault": "true"} if number == 0 else {}))
-        entry.media.thumbnail(url=image.thumbnail_url, width=str(image.thumbnail_width),
-                              height=str(image.thumbnail_height), group=group)
     return entry
 
 
@@ -161,7 +152,7 @@ class _Document(BaseExtension):
     meta: FeedMeta
 
     def extend_ns(self) -> dict[str, str]:
-        return {"fh": HISTORY_NS} if self.meta.archive else {}
+        return {"media": MEDIA_NS, **({"fh": HISTORY_NS} if self.meta.archive else {})}
 
     def extend_rss(self, rss: etree._Element) -> etree._Element:
         channel = rss.find("channel")
@@ -210,10 +201,18 @@ class _EntryLinks(BaseEntryExtension):
         return entry
 
     def extend_rss(self, item: etree._Element) -> etree._Element:
-        groups = item.findall(f"{{{MEDIA_NS}}}group")
-        for group, image in zip(groups, self.item.images, strict=True):
+        """Each picture as a Media RSS ``media:content`` with its thumbnail and caption
+        inside it (Media RSS 1.5.1: both may be children of ``media:content``)."""
+        for number, image in enumerate(self.item.images):
+            content = etree.SubElement(item, f"{{{MEDIA_NS}}}content", {
+                "url": image.url, "fileSize": str(image.length), "type": image.type,
+                "medium": "image", **({"isDefault": "true"} if number == 0 else {}),
+                "height": str(image.height), "width": str(image.width)})
+            etree.SubElement(content, f"{{{MEDIA_NS}}}thumbnail", {
+                "url": image.thumbnail_url, "height": str(image.thumbnail_height),
+                "width": str(image.thumbnail_width)})
             if image.description:
-                description = etree.SubElement(group, f"{{{MEDIA_NS}}}description",
-                                               type="plain")
+                description = etree.SubElement(content, f"{{{MEDIA_NS}}}description",
+                                                type="plain")
                 description.text = image.description
         return item
