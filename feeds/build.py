@@ -21,10 +21,12 @@ from .content.cache import CacheDamaged, cache_file, drop, load_cached
 from .content.catalog import Catalog
 from .content.results import FileReport
 from .database import DATABASE_NAME, connect, database_path
+from .errors import FeedsError
 from .model import Entry
 from .published import Limits, Record, Settlement, authority
 from .site import Site
 from .sitewriter import Output, SiteWriter, Summary
+from .storage import storage_errors
 from .syndication.outputs import FeedBuilder
 from .urls import ALL, FORMATS, new_permalink
 from .version import code_identity
@@ -61,42 +63,65 @@ class BuildResult:
     photo_problems: list[photos.Problem]  # pictures left out, each with its file and line
 
 
+class NothingToPublish(FeedsError):
+    """The content gave no entry at all: publishing would empty the site."""
+
+
 def build(config: Config, options: BuildOptions = BuildOptions(),
           progress: Progress | None = None) -> BuildResult:
     started = time.perf_counter()
     output = options.output or config.output_path
     state = options.state or config.state_path
-    cache = state / CACHE_FOLDER
-    _remember_slugs(cache / SLUGS_NAME)
-    slugs.keep_tables_in(cache / PINYIN_NAME)
-    database = state / DATABASE_NAME if options.state else database_path(config)
-    site = config.site
-    limits = None if options.allow_removals else Limits(site.max_removals,
-                                                         site.max_removal_share)
-    now = options.now or dt.datetime.now(dt.UTC)
-    with closing(connect(database)) as db:
-        domain = authority(db, site.domain)
-        for attempt in (1, 2):
-            try:
-                with load_cached(config, content=options.content, state=state,
-                                 jobs=options.jobs, id_domain=domain,
-                                 progress=(lambda d, t: progress("load", d, t)) if progress
-                                 else None) as catalog:
-                    record = Record(db)
-                    # A digest passes no limits; a build with --allow-removals, none that bind.
-                    settlement = record.settle(catalog, new_permalink, now,
-                                               limits or Limits(10**9, 1.0), domain)
-                    gallery = photos.Gallery(options.content or config.content_path, state)
-                    summary, made = _write(config, catalog, record, gallery, output, state,
-                                           options.pages, progress)
-                    gallery.save()
-                    entries, skipped = catalog.count(), catalog.skipped()
-                break
-            except CacheDamaged as exc:  # found while reading entries back: nothing written
-                if attempt == 2:
-                    raise
-                drop(cache_file(state), exc)
-    _keep_slugs(cache / SLUGS_NAME)
+    # Without pages, pages (and pictures) an earlier build made are left as they are.
+    keep = None if options.pages else (lambda path: not path.startswith("feeds/"))
+
+    def writer() -> SiteWriter:
+        return SiteWriter(output, state / MANIFEST_NAME, keep=keep)
+
+    # First of all: finish or forget what a killed build left (see sitewriter).
+    writers = [writer()]
+    try:
+        with storage_errors(state):
+            cache = state / CACHE_FOLDER
+            _remember_slugs(cache / SLUGS_NAME)
+            slugs.keep_tables_in(cache / PINYIN_NAME)
+            database = state / DATABASE_NAME if options.state else database_path(config)
+            site = config.site
+            limits = None if options.allow_removals else Limits(site.max_removals,
+                                                                 site.max_removal_share)
+            now = options.now or dt.datetime.now(dt.UTC)
+            with closing(connect(database)) as db:
+                domain = authority(db, site.domain)
+                for attempt in (1, 2):
+                    try:
+                        with load_cached(config, content=options.content, state=state,
+                                         jobs=options.jobs, id_domain=domain,
+                                         progress=(lambda d, t: progress("load", d, t))
+                                         if progress else None) as catalog:
+                            _refuse_an_empty_site(catalog,
+                                                  options.content or config.content_path)
+                            record = Record(db)
+                            # A digest passes no limits; a build with --allow-removals,
+                            # none that bind.
+                            settlement = record.settle(catalog, new_permalink, now,
+                                                       limits or Limits(10**9, 1.0), domain)
+                            gallery = photos.Gallery(options.content or config.content_path,
+                                                     state)
+                            summary, made = _write(config, catalog, record, gallery,
+                                                   writers[-1], options.pages, progress)
+                            gallery.save()
+                            entries, skipped = catalog.count(), catalog.skipped()
+                        break
+                    except CacheDamaged as exc:  # found reading entries back: none published
+                        if attempt == 2:
+                            raise
+                        drop(cache_file(state), exc)
+                        writers[-1].abort()
+                        writers.append(writer())
+            _keep_slugs(cache / SLUGS_NAME)
+    except BaseException:
+        writers[-1].abort()
+        raise
     feeds_written = [p for p in summary.written
                      if p.startswith("feeds/") and p.endswith(FEED_SUFFIXES)
                      and not p.startswith("feeds/archive/")]
@@ -108,8 +133,23 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
                        failures, settlement, gallery.problems)
 
 
+def _refuse_an_empty_site(catalog: Catalog, content: Path) -> None:
+    """An empty or missing share, a mistyped --content, every page unreadable: publishing
+    that would replace the site with one whose feeds are empty and say 1970."""
+    if catalog.count():
+        return
+    files, skipped = len(catalog.files), len(catalog.skipped())
+    if not files:
+        why = "it holds no .txt or .md page"
+    else:
+        why = f"all {files} pages were skipped (`feeds check` says why)" if skipped == files \
+            else f"its {files} pages hold no article"
+    raise NothingToPublish(f"{content}: nothing to publish: {why}; 0 entries, {files} files, "
+                           f"{skipped} skipped; the published site is unchanged")
+
+
 def _write(config: Config, catalog: Catalog, record: Record, gallery: photos.Gallery,
-           output: Path, state: Path, pages: bool, progress: Progress | None
+           writer: SiteWriter, pages: bool, progress: Progress | None
            ) -> tuple[Summary, Site]:
     site = Site(config, catalog, record, gallery)
     env = templates.environment(config)
@@ -138,17 +178,10 @@ def _write(config: Config, catalog: Catalog, record: Record, gallery: photos.Gal
         from .pages import PageBuilder  # here: a feeds-only build needs none of it
 
         outputs.append(PageBuilder(site, env, design).outputs())
-    # Without pages, pages (and pictures) an earlier build made are left as they are.
-    keep = None if pages else (lambda path: not path.startswith("feeds/"))
-    writer = SiteWriter(output, state / MANIFEST_NAME, keep=keep)
-    try:
-        for done, item in enumerate(o for group in outputs for o in group):
-            writer.add(item)
-            if progress and done % 500 == 0:
-                progress("write", done, 0)
-    except BaseException:
-        writer.abort()
-        raise
+    for done, item in enumerate(o for group in outputs for o in group):
+        writer.add(item)
+        if progress and done % 500 == 0:
+            progress("write", done, 0)
     return writer.commit(), site
 
 
