@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .atomic import write_if_changed
-from .errors import ConfigError
+from .errors import ConfigError, FeedsError
 from .version import code_identity
 
 if TYPE_CHECKING:
@@ -484,20 +484,47 @@ def _adapter() -> TypeAdapter[Config]:
     return TypeAdapter(Config)
 
 
-def load_config(path: Path | None = None, *, required: bool = False) -> Config:
+def find_config(start: Path | None = None) -> Path | None:
+    """``feeds.toml`` in ``start`` (default: the working directory) or the nearest folder
+    above it, as git and ruff find theirs: any command works from a project's subfolder."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate / CONFIG_NAME
+    return None
+
+
+class ProjectNotFound(FeedsError):
+    """No ``feeds.toml`` in the working directory or above it, and a command that keeps
+    state needs one: defaults there would start a second, empty state."""
+
+    exit_code = 2
+
+    def __init__(self, start: Path) -> None:
+        super().__init__(f"no {CONFIG_NAME} in {start} or any folder above it; run feeds in "
+                         "your project's folder, pass --config PATH, or start a project here "
+                         f"with `touch {CONFIG_NAME}` (an empty file means the defaults)")
+
+
+def load_config(path: Path | None = None, *, required: bool = False,
+                state_dir: Path | None = None) -> Config:
     """Read and check ``feeds.toml``.
 
-    With no path, ``feeds.toml`` in the working directory is used when it
-    exists and the defaults otherwise, so ``feeds build`` works with no file.
+    With no path, the nearest ``feeds.toml`` (:func:`find_config`) is used; when there
+    is none, ``required`` raises ProjectNotFound, and otherwise the defaults apply,
+    relative to the working directory. ``state_dir`` replaces ``site.state_dir`` (the
+    --state option): every piece of state then lives there, the remembered check too.
     """
     if path is None:
-        path = Path(CONFIG_NAME)
-        if not path.exists() and not required:
-            return _check({}, b"", Path.cwd(), None)
+        path = find_config()
+        if path is None:
+            if required:
+                raise ProjectNotFound(Path.cwd())
+            return _with_state(_check({}, b"", Path.cwd(), None, state_dir), state_dir)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        problem = "file not found (pass --config PATH or create feeds.toml)"
+        problem = f"file not found (pass --config PATH or create {CONFIG_NAME})"
         raise ConfigError(path, [("", problem)]) from None
     except OSError as exc:
         raise ConfigError(path, [("", f"cannot read: {exc.strerror}")]) from None
@@ -507,14 +534,22 @@ def load_config(path: Path | None = None, *, required: bool = False) -> Config:
         raise ConfigError(path, [("", "not UTF-8 text")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, [("", f"not valid TOML: {exc}")]) from None
-    return _check(data, raw, path.resolve().parent, path)
+    return _with_state(_check(data, raw, path.resolve().parent, path, state_dir), state_dir)
 
 
-def _check(data: dict[str, Any], raw: bytes, root: Path, path: Path | None) -> Config:
+def _with_state(config: Config, state_dir: Path | None) -> Config:
+    if state_dir is None:
+        return config
+    site = dataclasses.replace(config.site, state_dir=str(state_dir.resolve()))
+    return dataclasses.replace(config, site=site)
+
+
+def _check(data: dict[str, Any], raw: bytes, root: Path, path: Path | None,
+           state_dir: Path | None = None) -> Config:
     """parse_config(), or what it gave for the same file last time."""
     if path is None:  # the defaults: nothing to remember them by
         return parse_config(data, root=root)
-    checked = _Checked(data, raw, root)
+    checked = _Checked(data, raw, root, state_dir)
     config = checked.recall()
     if config is None:
         config = parse_config(data, root=root, path=path)
@@ -537,9 +572,12 @@ class _Checked:
 
     NAME = "config.json"
 
-    def __init__(self, data: dict[str, Any], raw: bytes, root: Path) -> None:
+    def __init__(self, data: dict[str, Any], raw: bytes, root: Path,
+                 state_dir: Path | None = None) -> None:
         site = data.get("site", {})
         state = site.get("state_dir", SiteConfig.state_dir) if isinstance(site, dict) else None
+        if state_dir is not None:
+            state = str(state_dir.resolve())
         self.state = root / state if isinstance(state, str) else None
         self.path = self.state / CACHE_FOLDER / self.NAME if self.state else None
         self.key = hashlib.sha256(b"\0".join([

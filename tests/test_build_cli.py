@@ -29,7 +29,8 @@ def test_demo_build_writes_the_site_quietly(tmp_path):
     assert len(list((out / "images").glob("*.jpg"))) == len(list((out / "images").glob("*.webp"))) == 9
 
 
-def test_build_without_a_config_file_uses_the_defaults(tmp_path):
+def test_build_with_an_empty_config_file_uses_the_defaults(tmp_path):
+    (tmp_path / "feeds.toml").write_text("")
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / DEMO_PAGE.name).write_bytes(DEMO_PAGE.read_bytes())
     run = feeds("build", "--no-pages", cwd=tmp_path)
@@ -41,6 +42,7 @@ def test_build_without_a_config_file_uses_the_defaults(tmp_path):
 
 
 def test_output_that_is_a_file_is_one_line_and_exit_1(tmp_path):
+    (tmp_path / "feeds.toml").write_text("")
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / DEMO_PAGE.name).write_bytes(DEMO_PAGE.read_bytes())
     (tmp_path / "public").write_text("x")
@@ -51,6 +53,7 @@ def test_output_that_is_a_file_is_one_line_and_exit_1(tmp_path):
 
 
 def test_skipped_pages_are_warned_about_and_the_rest_builds(tmp_path):
+    (tmp_path / "feeds.toml").write_text("")
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / DEMO_PAGE.name).write_bytes(DEMO_PAGE.read_bytes())
     (tmp_path / "content" / "empty.txt").write_text("")

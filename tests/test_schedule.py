@@ -117,11 +117,13 @@ def test_crontab_lines_use_absolute_paths_and_the_site_zone(site):
 
 def test_crontab_sets_cron_tz_only_when_the_system_zone_differs(site):
     config = load_config(site / "feeds.toml")
-    elsewhere = crontab(plan(config), "Asia/Shanghai", "/usr/bin/python3", None, "Etc/UTC")
-    at_home = crontab(plan(config), "Asia/Shanghai", "/usr/bin/python3", None, "Asia/Shanghai")
+    where = Path("/srv/news/feeds.toml")
+    elsewhere = crontab(plan(config), "Asia/Shanghai", "/usr/bin/python3", where, "Etc/UTC")
+    at_home = crontab(plan(config), "Asia/Shanghai", "/usr/bin/python3", where, "Asia/Shanghai")
     assert "CRON_TZ=Asia/Shanghai" in elsewhere.splitlines()
     assert "CRON_TZ" not in at_home
-    assert "*/15 * * * * /usr/bin/python3 -m feeds run build" in at_home.splitlines()
+    assert ("*/15 * * * * /usr/bin/python3 -m feeds --config /srv/news/feeds.toml run build"
+            in at_home.splitlines())
 
 
 def test_systemd_units_are_written_with_a_persistent_timer(site, tmp_path):

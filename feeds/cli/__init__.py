@@ -1,8 +1,10 @@
 """The ``feeds`` command: wires the loader and the outputs together, and nothing more.
 
-Every command takes ``--config PATH`` (default: ``feeds.toml`` in the working
-directory, or built-in defaults when there is none). Expected failures print
-one line naming the file and line and exit non-zero; tracebacks are for bugs.
+Every command takes ``--config PATH`` (default: the nearest ``feeds.toml``, in
+the working directory or a folder above it). Commands that keep state refuse to
+run without one (exit 2); ``check`` and ``entries``, which only read content, use
+the defaults instead. Expected failures print one line naming the file and line
+and exit non-zero; tracebacks are for bugs.
 
 Each area's commands live in a module of this package and attach themselves to
 the ``cli`` group, which imports a module only when one of its commands is run
@@ -22,7 +24,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..config import Config, load_config
+from ..config import Config, find_config, load_config
 from ..errors import FeedsError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,12 +35,30 @@ class State:
 
     def __init__(self, config_path: Path | None) -> None:
         self.config_path = config_path
+        # A command's --state, set before it reads the configuration: all state goes there.
+        self.state_dir: Path | None = None
         self._config: Config | None = None
 
     @property
     def config(self) -> Config:
+        """The project's configuration; without a feeds.toml found or given, exit 2."""
+        return self._load(required=True)
+
+    @property
+    def config_or_defaults(self) -> Config:
+        """For commands that keep no state: the defaults when there is no project."""
+        return self._load(required=False)
+
+    @property
+    def config_file(self) -> Path | None:
+        """The configuration file in use, as an absolute path (None: the defaults)."""
+        path = self.config_path or find_config()
+        return path.resolve() if path else None
+
+    def _load(self, required: bool) -> Config:
         if self._config is None:
-            self._config = load_config(self.config_path, required=self.config_path is not None)
+            self._config = load_config(self.config_path, required=required,
+                                       state_dir=self.state_dir)
         return self._config
 
 
@@ -86,7 +106,8 @@ class Commands(click.Group):
 @click.group(cls=Commands,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Site configuration file. Default: ./feeds.toml if present, else defaults.")
+              help="Site configuration file. Default: feeds.toml in the working directory or "
+                   "the nearest folder above it.")
 @click.version_option(package_name="feeds")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None) -> None:

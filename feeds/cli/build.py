@@ -17,7 +17,7 @@ from . import State, cli, content_option, reports_errors
 @click.option("--output", "output_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Output directory (overrides site.output_dir).")
 @click.option("--state", "state_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Where caches and build state live (overrides site.state_dir).")
+              help="Where all state lives: records, caches, locks (overrides site.state_dir).")
 @click.option("--no-pages", is_flag=True, help="Write the feeds only, no HTML pages.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes that parse pages, this "
               "one included (default: one per core).")
@@ -50,6 +50,7 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
     from ..schedule.locks import job_lock, lock_folder
 
     chatty = not quiet and sys.stderr.isatty()
+    state.state_dir = state_dir  # all state there: locks, caches, the remembered check
     options = BuildOptions(
         content=content_dir.resolve() if content_dir else None,
         output=output_dir.resolve() if output_dir else None,

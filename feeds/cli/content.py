@@ -21,7 +21,7 @@ def _load(state: State, content_dir: Path | None) -> Catalog:
     from ..database import connect, database_path
     from ..published import Record, authority
 
-    config = state.config
+    config = state.config_or_defaults
     content = content_dir.resolve() if content_dir else None
     if not database_path(config).exists():
         return load(config, content=content)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..config import ProjectNotFound
 from ..schedule import JOBS
 from . import State, cli, reports_errors
 
@@ -103,6 +104,9 @@ def schedule_next(state: State, count: int) -> None:
 def schedule_crontab(state: State) -> None:
     """Print crontab lines for the configured jobs (absolute paths to this Python and config).
 
+    The lines carry --config with the absolute path of the feeds.toml in use, so they work
+    from cron's working directory; without a feeds.toml found or given, this refuses.
+
     \b
     Example:
         feeds schedule crontab | crontab -
@@ -146,9 +150,10 @@ def schedule_systemd(state: State, folder: Path | None) -> None:
             click.echo(f"# {name}\n{text}")
 
 
-def _config_path(state: State) -> Path | None:
-    """The config file as an absolute path, for commands that run later from elsewhere."""
-    if state.config_path is not None:
-        return state.config_path.resolve()
-    default = Path(state.config.root) / "feeds.toml"
-    return default if default.exists() else None
+def _config_path(state: State) -> Path:
+    """The config file as an absolute path, for commands that run later from elsewhere
+    (cron starts them in the home directory)."""
+    path = state.config_file
+    if path is None:
+        raise ProjectNotFound(Path.cwd())
+    return path

@@ -39,16 +39,13 @@ Runner = Callable[[str], int]  # job name -> exit code
 class ChildRunner:
     """Runs ``feeds run JOB`` in a child process with this interpreter and config."""
 
-    config_path: Path | None
+    config_path: Path
     python: str = sys.executable
 
     def __call__(self, job: str) -> int:
-        command = [self.python, "-m", "feeds"]
-        if self.config_path is not None:
-            command += ["--config", str(self.config_path)]
+        command = [self.python, "-m", "feeds", "--config", str(self.config_path), "run", job]
         started = time.monotonic()
-        done = subprocess.run([*command, "run", job], capture_output=True, text=True,
-                              check=False)
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
         seconds = time.monotonic() - started
         for line in (done.stderr or "").splitlines():
             log.warning("%s: %s", job, line)

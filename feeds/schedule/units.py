@@ -13,14 +13,11 @@ from pathlib import Path
 from .plan import Plan
 
 
-def command(python: str, config_path: Path | None, job: str) -> str:
-    parts = [python, "-m", "feeds"]
-    if config_path is not None:
-        parts += ["--config", str(config_path)]
-    return shlex.join([*parts, "run", job])
+def command(python: str, config_path: Path, job: str) -> str:
+    return shlex.join([python, "-m", "feeds", "--config", str(config_path), "run", job])
 
 
-def crontab(plan: Plan, zone_name: str, python: str, config_path: Path | None,
+def crontab(plan: Plan, zone_name: str, python: str, config_path: Path,
             system_zone: str | None) -> str:
     """Lines for ``crontab -e``. CRON_TZ (cronie and others) is set when the site's zone is
     not the system's; where cron ignores it, set the system zone instead."""
@@ -32,7 +29,7 @@ def crontab(plan: Plan, zone_name: str, python: str, config_path: Path | None,
     return "\n".join(lines) + "\n"
 
 
-def systemd(plan: Plan, zone_name: str, python: str, config_path: Path | None,
+def systemd(plan: Plan, zone_name: str, python: str, config_path: Path,
             workdir: Path) -> dict[str, str]:
     """File name -> contents: a oneshot service and a timer per job, and the service that
     keeps ``feeds serve`` running. ``Persistent=true`` runs a timer that was due while

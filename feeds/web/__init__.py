@@ -3,7 +3,7 @@ the bounce webhooks of HTTP email APIs. Every answer forbids framing (feeds.web.
 
 An ASGI application (Starlette). Run it with ``feeds serve``, or with any ASGI
 server: ``uvicorn --factory feeds.web:create_app`` (reads ``$FEEDS_CONFIG`` or
-./feeds.toml), or ``feeds.web:app``, the same application made on first use. Run
+the nearest feeds.toml), or ``feeds.web:app``, the same application made on first use. Run
 uvicorn with ``--no-proxy-headers``: which X-Forwarded-For to believe is decided
 here, from ``[web] trusted_proxies``.
 """
@@ -27,7 +27,7 @@ from .webhooks import Webhooks
 def create_app(config: Config | None = None) -> Starlette:
     if config is None:
         path = os.environ.get("FEEDS_CONFIG")
-        config = load_config(Path(path) if path else None, required=bool(path))
+        config = load_config(Path(path) if path else None, required=True)
     subscriptions = Subscriptions(config)
     webhooks = Webhooks(config, subscriptions.tokens, subscriptions.clock)
     routes = [
