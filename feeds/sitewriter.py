@@ -188,9 +188,13 @@ class SiteWriter:
             raise OutputError(f"{exc.filename or self._staging}: cannot prepare the new "
                               f"site: {exc.strerror or exc}; the published site is "
                               "unchanged") from None
-        return _failing_on_disk(
-            lambda: _apply(self.output, self._staging, self.manifest_path, journal,
-                           self.summary), self.output)
+        try:
+            return _apply(self.output, self._staging, self.manifest_path, journal,
+                          self.summary)
+        except OSError as exc:  # rare: renames and removals take no space
+            raise OutputError(f"{exc.filename or self.output}: cannot write: "
+                              f"{exc.strerror or exc}; the site is partly updated, and the "
+                              "next build finishes it") from None
 
     def abort(self) -> None:
         """Forget everything staged; the published site is untouched."""
