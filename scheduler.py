@@ -19,7 +19,7 @@ from feeds.schedule import JOBS
 def arguments(argv: list[str]) -> list[str]:
     """This script's options, as the `feeds` command line they stand for."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--config", help="site configuration (default: ./feeds.toml)")
+    parser.add_argument("--config", help="site configuration (default: the nearest feeds.toml)")
     parser.add_argument("--once", choices=JOBS, metavar="JOB",
                         help=f"run one job now and exit ({', '.join(JOBS)})")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")

@@ -538,10 +538,13 @@ def load_config(path: Path | None = None, *, required: bool = False,
 
 
 def _with_state(config: Config, state_dir: Path | None) -> Config:
+    """--state: the state directory, and the locks in it whatever schedule.lock_dir says,
+    so that nothing is written beside the configuration file."""
     if state_dir is None:
         return config
     site = dataclasses.replace(config.site, state_dir=str(state_dir.resolve()))
-    return dataclasses.replace(config, site=site)
+    schedule = dataclasses.replace(config.schedule, lock_dir=None)
+    return dataclasses.replace(config, site=site, schedule=schedule)
 
 
 def _check(data: dict[str, Any], raw: bytes, root: Path, path: Path | None,

@@ -108,6 +108,8 @@ def test_crontab_lines_made_from_another_folder_work_from_any_folder(project, tm
 
 
 def test_state_option_puts_every_piece_of_state_in_that_folder(project, tmp_path):
+    with (project / "feeds.toml").open("a", encoding="utf-8") as config:
+        config.write('lock_dir = ".feeds/locks"\n')  # the README's example
     elsewhere, state = tmp_path / "elsewhere", tmp_path / "state"
     elsewhere.mkdir()
     done = feeds("--config", str(project / "feeds.toml"), "build", "--state", str(state),
