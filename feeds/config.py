@@ -538,13 +538,14 @@ def load_config(path: Path | None = None, *, required: bool = False,
 
 
 def _with_state(config: Config, state_dir: Path | None) -> Config:
-    """--state: the state directory, and the locks in it whatever schedule.lock_dir says,
-    so that nothing is written beside the configuration file."""
+    """--state: the state directory, with the locks and the database in it whatever
+    schedule.lock_dir and digest.database say, so nothing is written anywhere else."""
     if state_dir is None:
         return config
-    site = dataclasses.replace(config.site, state_dir=str(state_dir.resolve()))
-    schedule = dataclasses.replace(config.schedule, lock_dir=None)
-    return dataclasses.replace(config, site=site, schedule=schedule)
+    return dataclasses.replace(
+        config, site=dataclasses.replace(config.site, state_dir=str(state_dir.resolve())),
+        schedule=dataclasses.replace(config.schedule, lock_dir=None),
+        digest=dataclasses.replace(config.digest, database=None))
 
 
 def _check(data: dict[str, Any], raw: bytes, root: Path, path: Path | None,
