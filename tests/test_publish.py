@@ -213,7 +213,7 @@ def small_disk(tmp_path: Path):
 
     def make(name: str, size: str = "16m") -> Path:
         folder = tmp_path / name
-        folder.mkdir()
+        folder.mkdir(parents=True, exist_ok=True)
         subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
                        check=True)
         mounted.append(folder)
@@ -274,6 +274,20 @@ def test_a_full_disk_for_the_state_and_its_cache_fails_in_one_line(project, smal
     assert_one_line_naming(done, state)
     assert stats(project / "public") == before
     assert manifest_matches(project / "public", state)
+
+
+def test_a_full_disk_for_the_cache_alone_fails_in_one_line(project, small_disk):
+    cache = small_disk("state/cache")  # over the cache the project had: a new, empty one
+    assert feeds("build", cwd=project).returncode == 0
+    before = stats(project / "public")
+    database = (project / "state/feeds.sqlite").read_bytes()
+    edit(project)
+    fill(cache)
+    done = feeds("build", cwd=project)
+    assert_one_line_naming(done, cache)
+    assert stats(project / "public") == before
+    assert manifest_matches(project / "public", project / "state")
+    assert (project / "state/feeds.sqlite").read_bytes() == database
 
 
 @pytest.mark.parametrize("folder", ["output", "state"])
