@@ -213,6 +213,10 @@ class SiteWriter:
         _discard(self._staging)
         self._staging.mkdir()
         self._folders.add(self._staging)
+        if self.output.exists() and self.output.stat().st_dev != self._staging.stat().st_dev:
+            raise OutputError(f"{self.output}: the output directory is on another file system "
+                              f"than its parent folder {self.output.parent}; files cannot be "
+                              "moved into it atomically: publish into a folder inside it")
 
     def _prepare(self, journal: dict, manifest: bytes) -> None:
         self._flush()
