@@ -94,6 +94,9 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--window", type=float, nargs=2, default=(0.0, 1.0),
+                        metavar=("FROM", "TO"), help="kill between these fractions of the "
+                        "build's time (default 0 1; 0.9 1.05 aims at the publishing itself)")
     parser.add_argument("--scratch", type=Path, default=Path("/tmp/feeds-kill"),
                         help="where corpora and sites are made (corpora kept between runs)")
     parser.add_argument("--generator", type=Path, default=DEFAULT_GENERATOR)
@@ -130,7 +133,7 @@ def main() -> int:
     outcomes: dict[str, int] = {}
     for kill in range(1, args.kills + 1):
         restore(saved, public, state)
-        moment = chance.uniform(0, seconds)
+        moment = chance.uniform(args.window[0] * seconds, args.window[1] * seconds)
         process = subprocess.Popen(build(new_config, new_content, public, state))
         try:
             process.wait(moment)
