@@ -34,7 +34,9 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
     Writes feeds/all.rss.xml, all.atom.xml, all.json and the same per section,
     monthly archives, feeds/index.opml, and the home, section and article pages.
     Only files whose bytes change are rewritten, each atomically; a failed build
-    leaves the published site as it was. A rebuild re-reads only changed pages.
+    leaves the published site as it was, a killed one is finished or undone by the
+    next build, and a build that finds no article at all changes nothing and exits 1.
+    A rebuild re-reads only changed pages.
     Articles keep the id and permalink they were first published with, also when
     their headline is corrected. A build that would withdraw more than
     site.max_removals published articles, and more than site.max_removal_share of
