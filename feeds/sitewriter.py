@@ -126,6 +126,7 @@ class SiteWriter:
         self._keep = keep
         self._staged: list[str] = []
         self._folders: set[Path] = set()
+        self._journaled = False
         self.summary = Summary()
 
     def add(self, output: Output) -> None:
@@ -188,16 +189,20 @@ class SiteWriter:
             raise OutputError(f"{exc.filename or self._staging}: cannot prepare the new "
                               f"site: {exc.strerror or exc}; the published site is "
                               "unchanged") from None
+        self._journaled = True
         try:
             return _apply(self.output, self._staging, self.manifest_path, journal,
                           self.summary)
         except OSError as exc:  # rare: renames and removals take no space
-            raise OutputError(f"{exc.filename or self.output}: cannot write: "
+            raise OutputError(f"{exc.filename2 or exc.filename or self.output}: cannot write: "
                               f"{exc.strerror or exc}; the site is partly updated, and the "
                               "next build finishes it") from None
 
     def abort(self) -> None:
-        """Forget everything staged; the published site is untouched."""
+        """Forget everything staged; the published site is untouched. Once the journal is
+        written, the publish is never forgotten: the next build finishes it."""
+        if self._journaled:
+            return
         self._discard_staging()
         with contextlib.suppress(OSError):
             _next(self.manifest_path).unlink()
@@ -352,8 +357,9 @@ def _failing_on_disk(step: Callable[[], T], where: Path) -> T:
     except OutputError:
         raise
     except OSError as exc:
-        raise OutputError(f"{exc.filename or where}: cannot write: {exc.strerror or exc}"
-                          ) from None
+        # A rename names its target second: that is the path in the way.
+        raise OutputError(f"{exc.filename2 or exc.filename or where}: cannot write: "
+                          f"{exc.strerror or exc}") from None
 
 
 def _next(manifest: Path) -> Path:

@@ -197,6 +197,26 @@ def test_a_build_killed_at_any_write_leaves_the_old_or_the_new_site(project, tmp
     assert files(public) == new and not staging_left(project)
 
 
+def test_a_publish_that_fails_half_way_is_finished_by_the_next_build(project, tmp_path):
+    edit(project)
+    # Something no build can replace, in the way of a file the build rewrites: the renames
+    # before it are done when the build fails there, and are not undone.
+    (project / "public/index.html").unlink()
+    (project / "public/index.html/kept").mkdir(parents=True)
+    done = feeds("build", cwd=project)
+    assert_one_line_naming(done, project / "public/index.html")
+    assert "the next build finishes it" in done.stderr
+    assert staging_left(project)  # the journal, and what is still to move
+    shutil.rmtree(project / "public/index.html")
+    done = feeds("build", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert not staging_left(project)
+    assert manifest_matches(project / "public", project / "state")
+    fresh = tmp_path / "fresh"
+    assert feeds("build", "--output", str(fresh), cwd=project).returncode == 0
+    assert files(project / "public") == files(fresh)
+
+
 def test_staging_folders_older_versions_left_inside_the_site_are_removed(project):
     leftover = project / "public" / ".feeds-staging-k2j4x9"
     (leftover / "2024/01/01").mkdir(parents=True)
