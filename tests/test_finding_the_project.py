@@ -55,7 +55,7 @@ def test_a_build_in_a_subfolder_of_the_project_builds_the_project(project):
 @pytest.mark.parametrize("command", [
     ["build"], ["digest"], ["subscribers", "list"], ["subscribers", "add", "a@example.com"],
     ["unsubscribe", "token"], ["run", "build"], ["schedule", "crontab"], ["schedule", "next"],
-    ["serve"]])
+    ["serve"], ["bounces"], ["state", "backup", "copy.sqlite"]])
 def test_outside_any_project_a_command_that_keeps_state_refuses_and_creates_nothing(
         tmp_path, monkeypatch, command):
     (tmp_path / "content").mkdir()
