@@ -2,8 +2,8 @@
 
 Every command takes ``--config PATH`` (default: the nearest ``feeds.toml``, in
 the working directory or a folder above it). Commands that keep state refuse to
-run without one (exit 2); ``check`` and ``entries``, which only read content, use
-the defaults instead. Expected failures print one line naming the file and line
+run without one (exit 2); ``check``, ``entries`` and ``convert``, which keep no
+state, use the defaults instead. Expected failures print one line naming the file and line
 and exit non-zero; tracebacks are for bugs.
 
 Each area's commands live in a module of this package and attach themselves to

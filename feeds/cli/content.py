@@ -50,7 +50,7 @@ def check(state: State, content_dir: Path | None, strict: bool) -> None:
     from ..report import print_check
 
     catalog = _load(state, content_dir)
-    root = content_dir.resolve() if content_dir else state.config.content_path
+    root = content_dir.resolve() if content_dir else state.config_or_defaults.content_path
     failed = print_check(catalog, strict=strict, content=root)
     sys.exit(1 if failed else 0)
 
