@@ -20,6 +20,7 @@ def feeds(*args, cwd):
 
 
 def test_a_fifo_named_like_a_page_is_skipped_unopened_by_check_and_build(tmp_path):
+    (tmp_path / "feeds.toml").write_text("")  # a project: builds keep state
     content = tmp_path / "content"
     content.mkdir()
     (content / "2024-03-06.txt").write_text(GOOD, encoding="utf-8")
