@@ -17,10 +17,10 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .config import Config
-from .content.catalog import Catalog
+from .content.catalog import Catalog, sorted_pages
 from .model import Entry, Listing, Section
 from .published import Record
-from .timeline import newest_first
+from .timeline import newest_first, page_offsets
 from .urls import ALL, Links
 
 if TYPE_CHECKING:
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 Timed = tuple[dt.datetime, Listing]
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # An entry is published between 14 hours before its issue date's midnight in UTC and
-# 36 hours after it (a time of day in a zone from UTC-12 to UTC+14; places on a page add
-# seconds), so an entry three or more days older than another is published before it.
+# 36 hours after it (a time of day in a zone from UTC-12 to UTC+14; places in the day's
+# paper take away seconds, a few minutes at most), so an entry three or more days older than another is published before it.
 # Entries up to two days older can be published later (tests/test_catalog.py), so a
 # window of two days would do; three leave room.
 SLACK = dt.timedelta(days=3)
@@ -54,12 +54,23 @@ class Site:
         self._urls: dict[str, str] = {}
         self._paths: dict[str, str] = {}
         self._updated: dict[str, dt.datetime | None] = {}
+        self._offsets: dict[tuple[dt.date, str], int] = {}
 
     @cached_property
     def timeline(self) -> list[Timed]:
-        """Every entry with its publication time, newest first."""
-        return newest_first(self.catalog.listings, self.config.site.zone,
-                            self.config.feeds.press_clock)
+        """Every entry with its publication time, newest first (print order in a day)."""
+        listings = self.catalog.listings
+        self._offsets.update(page_offsets(sorted_pages(
+            (x.issue_date, x.path, x.position) for x in listings)))
+        return self._order(listings)
+
+    def _order(self, listings: Sequence[Listing]) -> list[Timed]:
+        missing = {x.issue_date for x in listings} - {day for day, _ in self._offsets}
+        if missing:  # the day's other pages decide where its articles stand in print
+            self._offsets.update(page_offsets(self.catalog.pages_on(missing)))
+        offsets = self._offsets
+        return newest_first(listings, self.config.site.zone, self.config.feeds.press_clock,
+                            lambda x: offsets[(x.issue_date, x.path)])
 
     @cached_property
     def by_section(self) -> dict[str, list[Timed]]:
@@ -75,6 +86,11 @@ class Site:
         uses (the default section exists in the catalogue even when nothing is in it)."""
         return [s for s in self.catalog.sections if s.configured or self.count(s.slug)]
 
+    @cached_property
+    def nav_sections(self) -> Sequence[Section]:
+        """The sections a reader can browse to: those with entries, in their order."""
+        return [s for s in self.sections if self.count(s.slug)]
+
     def recent(self, slug: str, limit: int) -> list[Timed]:
         """The newest ``limit`` entries of a scope: the start of ``scope(slug)``, found
         from the latest issue dates only, without ordering the whole scope."""
@@ -88,8 +104,7 @@ class Site:
                 chosen.append(listing)
                 if cutoff is None and len(chosen) >= limit:
                     cutoff = listing.issue_date - SLACK
-            known = self._recent[(slug, limit)] = newest_first(
-                chosen, self.config.site.zone, self.config.feeds.press_clock)[:limit]
+            known = self._recent[(slug, limit)] = self._order(chosen)[:limit]
         return known
 
     def count(self, slug: str) -> int:

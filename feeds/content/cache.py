@@ -23,7 +23,7 @@ import os
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from ..config import CACHE_FOLDER, Config
 from ..errors import ContentError, FeedsError
 from ..model import Entry, Listing, Photo
 from . import records
-from .catalog import Catalog, text
+from .catalog import Catalog, sorted_pages, text
 from .ids import disambiguate
 from .loader import Besides, ProgressFn, Settings, load
 from .results import FileReport, FileResult
@@ -430,6 +430,12 @@ class Indexed:
         return self._db.execute("SELECT count(*) FROM entries WHERE section = ?",
                                 (section,)).fetchone()[0]
 
+    def pages_on(self, days: Collection[dt.date]) -> list[tuple[dt.date, str, int]]:
+        ordinals = [day.toordinal() for day in days]
+        rows = _with_ids(self._db, "SELECT issue_date, path, max(position) FROM entries "
+                         "WHERE issue_date IN ({}) GROUP BY issue_date, path", ordinals)
+        return sorted_pages((_date(day), path, last) for day, path, last in rows)
+
     def sections_used(self) -> set[str]:
         return {row[0] for row in self._db.execute("SELECT DISTINCT section FROM entries")}
 
@@ -462,7 +468,7 @@ class Indexed:
         self._close()
 
 
-def _with_ids(db: sqlite3.Connection | _Guarded, query: str, ids: Sequence[str]
+def _with_ids(db: sqlite3.Connection | _Guarded, query: str, ids: Sequence[str | int]
               ) -> list[tuple]:
     """Rows of a query with ``IN ({})`` filled with placeholders for ids, asked 500 at a
     time (within SQLite's limit of parameters)."""

@@ -11,7 +11,8 @@ after one new page skip reading the other pages' entries at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import datetime as dt
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import cached_property, partial
 from typing import Protocol
@@ -37,6 +38,9 @@ class Backend(Protocol):
 
     def versions(self) -> dict[str, str | None]:
         """Each readable file → the parse its entries come from (None: not known)."""
+
+    def pages_on(self, days: Collection[dt.date]) -> list[tuple[dt.date, str, int]]:
+        """(issue date, path, articles on the page) of every page of those days."""
 
     def sections_used(self) -> set[str]: ...
 
@@ -106,6 +110,11 @@ class Catalog:
     def skipped(self) -> list[FileReport]:
         return self.backend.skipped()
 
+    def pages_on(self, days: Collection[dt.date]) -> list[tuple[dt.date, str, int]]:
+        """Every page printed on those issue dates: (issue date, path, how many articles
+        it has), counted as one more than its last article's place."""
+        return self.backend.pages_on(days)
+
     def resolve(self, listing: Listing) -> Entry:
         """The entry a listing stands for, with the listing's id (which differs from the
         parsed one for a later article with the same headline on the same day)."""
@@ -169,6 +178,10 @@ class InMemory:
             return len(self._listings)
         return sum(1 for x in self._listings if x.section == section)
 
+    def pages_on(self, days: Collection[dt.date]) -> list[tuple[dt.date, str, int]]:
+        return sorted_pages((x.issue_date, x.path, x.position)
+                            for x in self._listings if x.issue_date in days)
+
     def sections_used(self) -> set[str]:
         return {x.section for x in self._listings}
 
@@ -183,6 +196,15 @@ class InMemory:
 
     def close(self) -> None:
         pass
+
+
+def sorted_pages(places: Iterable[tuple[dt.date, str, int]]
+                 ) -> list[tuple[dt.date, str, int]]:
+    """(issue date, path, place of an article) → (issue date, path, articles on the page)."""
+    sizes: dict[tuple[dt.date, str], int] = {}
+    for day, path, position in places:
+        sizes[(day, path)] = max(sizes.get((day, path), 0), position + 1)
+    return sorted((day, path, size) for (day, path), size in sizes.items())
 
 
 def entry_at(entries: Iterable[Entry], listing: Listing) -> Entry:
