@@ -28,7 +28,7 @@ from .site import Site
 from .sitewriter import Output, SiteWriter, Summary
 from .storage import storage_errors
 from .syndication.outputs import FeedBuilder
-from .urls import ALL, FORMATS, new_permalink
+from .urls import ALL, FORMATS, Links, new_permalink
 from .version import code_identity
 from .websub import PingFailure
 
@@ -73,7 +73,9 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
     output = options.output or config.output_path
     state = options.state or config.state_path
     # Without pages, pages (and pictures) an earlier build made are left as they are.
-    keep = None if options.pages else (lambda path: not path.startswith("feeds/"))
+    # Without pages, pages (and pictures) an earlier build made are left as they are.
+    keep = None if options.pages else (lambda path: not path.startswith("feeds/")
+                                       or path == Links.subscribe_page_path())
 
     def writer() -> SiteWriter:
         return SiteWriter(output, state / MANIFEST_NAME, keep=keep)

@@ -16,7 +16,9 @@ import traceback
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
+from . import dateformat
 from .config import Config
 from .errors import FeedsError
 
@@ -39,7 +41,9 @@ def folders(config: Config) -> list[Path]:
 
 
 def environment(config: Config) -> jinja2.Environment:
-    return jinja2.Environment(
+    """Templates of a site; dates are written with the ``date_text`` filter, in the
+    site's language (feeds.dateformat)."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders(config)]),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "xml.j2"),
                                             default_for_string=False),
@@ -48,6 +52,23 @@ def environment(config: Config) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    language = config.site.language
+    env.filters["date_text"] = lambda day: dateformat.date_text(day, language)
+    env.filters["describe"] = describe
+    return env
+
+
+DESCRIPTION_CHARS = 120  # search results show about this much of a Chinese description
+
+
+def describe(text: str) -> str:
+    """A description for search results and share cards: one line, shortened."""
+    # A rendered block (Markup) is escaped already: read it back to text, which
+    # autoescaping then escapes once.
+    text = text.striptags() if isinstance(text, Markup) else " ".join(text.split())
+    if len(text) <= DESCRIPTION_CHARS:
+        return text
+    return text[:DESCRIPTION_CHARS - 1].rstrip() + "…"
 
 
 def load(env: jinja2.Environment, name: str) -> jinja2.Template:

@@ -5,20 +5,32 @@ email link to the same permalink. Paths are relative to the output directory
 and use ``/``; URLs are absolute, from ``site.base_url``.
 
     index.html                          home page
-    sections/<slug>.html                a section's page
+    sections/<slug>.html                a section's newest articles
+    sections/<slug>/<n>.html            a section's nth hundred articles, counted from the
+                                        oldest, so a page's articles never move to another
+    <yyyy>/<mm>/<dd>/index.html         one issue: the day's paper in print order
     <yyyy>/<mm>/<dd>/<slug>.html        an article (its permalink)
+    archive/index.html                  往期: every issue date, by month
+    feeds/index.html                    how to subscribe, for people
     feeds/<all|slug>.rss.xml            feeds: .rss.xml, .atom.xml, .json
     feeds/archive/<all|slug>/<yyyy-mm>.atom.xml   RFC 5005 archive documents
     feeds/index.opml, feeds/feed.xsl
+    sitemap.xml, sitemaps/<part>.xml    sitemap (an index of parts past 50,000 URLs)
+    robots.txt, 404.html
     digests/<edition>.html              web copy of a digest edition
+
+A URL of an ``index.html`` ends with its folder (``/2022/09/20/``); links from one
+page to another are relative and name the file, so the site also reads from disk.
 
 With ``feeds.article_url`` set, articles live elsewhere and links point there.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import string
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from .model import Entry, Listing, Section
 from .slugs import slug as make_slug
@@ -51,6 +63,39 @@ class Links:
         return f"sections/{section_slug}.html"
 
     @staticmethod
+    def section_page_path(section_slug: str, number: int) -> str:
+        """The ``number``th page of a section's archive, from 1 for its oldest articles."""
+        return f"sections/{section_slug}/{number}.html"
+
+    @staticmethod
+    def day_path(day: dt.date) -> str:
+        return f"{day:%Y}/{day:%m}/{day:%d}/index.html"
+
+    @staticmethod
+    def issues_path() -> str:
+        return "archive/index.html"
+
+    @staticmethod
+    def subscribe_page_path() -> str:
+        return "feeds/index.html"
+
+    @staticmethod
+    def sitemap_path() -> str:
+        return "sitemap.xml"
+
+    @staticmethod
+    def sitemap_part_path(part: str) -> str:
+        return f"sitemaps/{part}.xml"
+
+    @staticmethod
+    def robots_path() -> str:
+        return "robots.txt"
+
+    @staticmethod
+    def not_found_path() -> str:
+        return "404.html"
+
+    @staticmethod
     def article_path(entry: Listing | Entry, slug: str | None = None) -> str:
         """Where a new article's page goes. Once published, its path comes from the
         record (feeds.published), never from this rule again."""
@@ -79,7 +124,15 @@ class Links:
 
     # ------------------------------------------------------------------- URLs
     def url(self, path: str) -> str:
-        return self.base_url + ("" if path == "index.html" else path)
+        """The absolute URL of an output path; a folder's index.html is the folder."""
+        if path == "index.html" or path.endswith("/index.html"):
+            path = path[:-len("index.html")]
+        return self.base_url + path
+
+    def rooted(self, path: str) -> str:
+        """The URL of an output path from the server's root (``/news/feeds/``), for pages
+        served at any URL, such as the 404 page."""
+        return urlsplit(self.url(path)).path
 
     def article(self, entry: Listing | Entry, section: Section, slug: str | None = None,
                 path: str | None = None) -> str:

@@ -196,7 +196,7 @@ def test_a_build_that_fails_midway_leaves_the_published_site(build_site, tmp_pat
 
 def test_removed_content_removes_its_pages_and_feed_items(build_site, tmp_path):
     _, public = build_site(SITE_PAGES)
-    assert len(list(public.glob("2024/02/02/*.html"))) == 1
+    assert sorted(p.name for p in public.glob("2024/02/02/*.html"))[0] == "cheng-qu-jing-ji-yun-xing-kai-ju-d346.html"
     (tmp_path / "content" / "2024/02/02/a01.txt").unlink()
     build_site()
     assert not (public / "2024" / "02").exists()
@@ -215,7 +215,7 @@ def test_escaping_of_markup_cdata_ends_and_control_characters(build_site):
         assert parsed.bozo == 0
         assert parsed.entries[0].title == title
     assert json.loads((public / "feeds" / "all.json").read_bytes())["items"][0]["title"] == title
-    page = next(public.glob("2024/03/06/*.html"))
+    page = next(p for p in public.glob("2024/03/06/*.html") if p.name != "index.html")
     tree = html.fromstring(page.read_bytes())
     assert tree.findall(".//script") == []
     assert tree.findtext(".//h1") == title
@@ -226,7 +226,7 @@ def test_two_articles_with_one_headline_on_one_day(build_site):
     _result, public = build_site({"2024-03-06.txt": "## 同名标题\n\n甲文。\n\n## 同名标题\n\n乙文。\n"})
     ids = [e.id for e in load(build_site.config).entries]
     assert len(set(ids)) == 2
-    assert len(list(public.glob("2024/03/06/*.html"))) == 2
+    assert len([p for p in public.glob("2024/03/06/*.html") if p.name != "index.html"]) == 2
     assert len(feedparser.parse(public / "feeds" / "all.atom.xml").entries) == 2
 
 
@@ -235,7 +235,7 @@ def test_article_url_points_links_elsewhere_and_makes_no_article_pages(build_sit
         "article_url": "https://paper.example.cn/{issue_date}/{slug}.html"})
     links = [e.link for e in feedparser.parse(public / "feeds" / "all.rss.xml").entries]
     assert all(link.startswith("https://paper.example.cn/2024-0") for link in links)
-    assert not (public / "2024").exists()
+    assert {p.name for p in (public / "2024").rglob("*.html")} == {"index.html"}  # issues
     home = html.fromstring((public / "index.html").read_bytes())
     assert set(links) <= {a.get("href") for a in home.iter("a")}
 

@@ -15,7 +15,7 @@ def parse(path: Path):
 def test_article_page_is_the_permalink_with_autodiscovery(build_site):
     _, public = build_site(SITE_PAGES)
     entry = next(e for e in load(build_site.config).entries if e.title == "城区经济运行开局良好")
-    (page,) = public.glob("2024/02/02/*.html")
+    (page,) = [p for p in public.glob("2024/02/02/*.html") if p.name != "index.html"]
     tree = parse(page)
     assert tree.get("lang") == "zh-CN"
     assert tree.find(".//meta[@name='viewport']") is not None
@@ -26,7 +26,7 @@ def test_article_page_is_the_permalink_with_autodiscovery(build_site):
     assert ("application/atom+xml", "https://news.example.cn/feeds/all.atom.xml") in feeds
     assert ("application/feed+json", "https://news.example.cn/feeds/economy.json") in feeds
     assert tree.findtext(".//h1") == entry.headline
-    assert [p.text_content() for p in tree.iterfind(".//article/p")][1] == entry.paragraphs[0]
+    assert tree.findtext(".//article//div[@class='text']/p") == entry.paragraphs[0]
 
 
 def test_every_internal_link_resolves_to_a_file(build_site):
@@ -37,6 +37,11 @@ def test_every_internal_link_resolves_to_a_file(build_site):
             if href.startswith("http"):
                 assert href.startswith("https://news.example.cn/feeds/"), href
                 continue
+            if page.name == "404.html":  # served at any URL: links start from the root
+                assert href.startswith("/"), href
+                target = public / href.lstrip("/")
+                assert target.is_file() or (target / "index.html").is_file(), href
+                continue
             target = (page.parent / href).resolve()
             assert target.is_file(), (page, href)
 
@@ -45,7 +50,7 @@ def test_no_external_assets(build_site):
     _, public = build_site(SITE_PAGES)
     for page in public.rglob("*.html"):
         tree = parse(page)
-        assert tree.findall(".//script") == []
+        assert tree.findall(".//script[@src]") == []
         assert tree.findall(".//img") == []
         assert list(tree.iterfind(".//link[@rel='stylesheet']")) == []
 

@@ -29,6 +29,7 @@ import css_inline
 
 from .. import templates
 from ..config import Config
+from ..dateformat import date_text
 from ..model import Entry, Section
 from ..photos import Gallery
 from ..urls import Links
@@ -219,7 +220,7 @@ class Renderer:
         return {
             "site": site,
             "edition": {"id": edition.id, "date": edition.date,
-                        "date_text": date_text(edition.date)},
+                        "date_text": date_text(edition.date, site.language)},
             "subject": subject,
             "preheader": self.preheader(groups),
             "recipient": recipient,
@@ -235,10 +236,6 @@ def plain(recipient: Recipient) -> bool:
 
 def sections_text(groups_chosen: Sequence[str] | None) -> str:
     return "全部栏目" if not groups_chosen else "、".join(groups_chosen) + "栏目"
-
-
-def date_text(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _trim(block: Block, keep: int) -> Block:
