@@ -209,7 +209,11 @@ class FeedsConfig:
     press_time: Clock = "06:00"
     # Publish article pages elsewhere: links point at this pattern and no pages are made.
     article_url: ArticleURL | None = None
-    # An XSL stylesheet so that a feed opened in a browser reads as a page.
+    # "full": items carry the whole article; "summary": only its lead paragraph, so
+    # readers come to the site for the rest.
+    content: Literal["full", "summary"] = "full"
+    # An XSL stylesheet that styles a feed opened in a browser that still runs XSLT
+    # (Chrome removes XSLT; the subscribe page feeds/index.html is for people).
     stylesheet: bool = True
     # RFC 5005 monthly archive documents, so readers can page back through history.
     archives: bool = True

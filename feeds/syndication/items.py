@@ -39,7 +39,7 @@ class FeedItem:
     title: str
     url: str
     summary: str
-    content_html: str
+    content_html: str | None  # None: the feeds carry summaries only
     authors: tuple[str, ...]
     section: Section
     section_url: str
@@ -49,16 +49,17 @@ class FeedItem:
 
     @classmethod
     def of(cls, entry: Entry, published: dt.datetime, section: Section, url: str,
-           section_url: str, render: Callable[[Entry, str], str],
+           section_url: str, render: Callable[[Entry, str], str] | None,
            updated: dt.datetime | None = None,
            images: tuple[ItemImage, ...] = ()) -> FeedItem:
-        """The feed view of an entry; ``render`` gives the full article as HTML."""
+        """The feed view of an entry; ``render`` gives the full article as HTML (None:
+        summaries only)."""
         return cls(
             id=xml_safe(entry.id),
             title=xml_safe(entry.title),
             url=url,
             summary=xml_safe(entry.summary),
-            content_html=xml_safe(render(entry, url)),
+            content_html=xml_safe(render(entry, url)) if render else None,
             authors=tuple(dict.fromkeys(xml_safe(a.name) for a in entry.authors)),
             section=section,
             section_url=section_url,

@@ -45,7 +45,9 @@ def _item(item: FeedItem) -> dict[str, object]:
         "url": item.url,
         "title": item.title,
         "summary": item.summary,
-        "content_html": item.content_html,
+        # Every item needs content_html or content_text (JSON Feed 1.1).
+        **({"content_html": item.content_html} if item.content_html is not None
+           else {"content_text": item.summary}),
         "date_published": item.published.isoformat(),
         "tags": [item.section.name],
     }

@@ -51,7 +51,8 @@ class FeedBuilder:
         self.links: Links = site.links
         self.render_content = render_content
         self.stylesheet = stylesheet
-        self.design = design
+        self.full = site.config.feeds.content == "full"
+        self.design = f"{design}:{site.config.feeds.content}"
         self._items: dict[str, FeedItem] = {}  # for the subscription feeds: a few hundred
         self._fragments: dict[str, bytes] = {}  # for the month being written
 
@@ -80,7 +81,9 @@ class FeedBuilder:
                 yield Output(path, self._json_renderer(meta_json, recent),
                              self._fingerprint(meta_json, recent))
                 continue
-            links: tuple[Link, ...] = self._hub()
+            # rel=related: the page that tells people how to subscribe
+            links: tuple[Link, ...] = (*self._hub(), Link(
+                "related", self.links.url(Links.subscribe_page_path()), "text/html"))
             if newest_month:
                 href = self.links.url(Links.archive_path(slug, newest_month, "atom"))
                 links += (Link("prev-archive", href, ATOM),)
@@ -210,8 +213,8 @@ class FeedBuilder:
             entry = self.site.entry(listing)
             item = FeedItem.of(entry, published, section,
                                self.site.url(listing), self.site.section_url(section),
-                               self.render_content, self.site.updated(listing),
-                               self._images(entry))
+                               self.render_content if self.full else None,
+                               self.site.updated(listing), self._images(entry))
             if keep:
                 self._items[listing.id] = item
         return item

@@ -133,7 +133,8 @@ def _fill(entry: FeedEntry, item: FeedItem) -> None:
     entry.title(item.title)
     entry.link(href=item.url, rel="alternate", type="text/html")
     entry.summary(item.summary)
-    entry.content(item.content_html, type="html")
+    if item.content_html is not None:
+        entry.content(item.content_html, type="html")
     entry.published(item.published)
     entry.updated(item.updated or item.published)  # a corrected entry: same id, new time
     for name in item.authors:
