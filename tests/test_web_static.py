@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import SITE_PAGES
+from lxml import html
 from web_support import serving
 
 from feeds.config import parse_config
@@ -93,13 +94,45 @@ def test_gzip_when_asked_with_its_own_etag(site):
 
 @pytest.mark.parametrize("path", [
     "/../feeds.toml", "/feeds/../../feeds.toml", "/%2e%2e/feeds.toml", "/feeds/%2E%2E/%2e%2e/x",
-    "/.feeds-staging-x/a", "/feeds/", "/sections", "/nope.html", "/feeds/all.rss.xml%00.html",
+    "/.feeds-staging-x/a", "/sections", "/nope.html", "/feeds/all.rss.xml%00.html",
 ])
 def test_nothing_outside_the_site_no_listings_no_hidden_files(site, path):
-    client, _ = site
+    client, public = site
     response = client.get(path)
     assert response.status_code == 404
-    assert b"feeds.toml" not in response.content and b"<a" not in response.content
+    # the site's own 404 page, never a listing or a file from outside
+    assert response.content == (public / "404.html").read_bytes()
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+
+
+def test_a_miss_gets_the_sites_404_page_in_its_language(site):
+    client, public = site
+    response = client.get("/2024/13/99/nothing.html")
+    assert response.status_code == 404
+    page = html.fromstring(response.content)
+    assert page.get("lang") == "zh-CN"
+    assert page.findtext(".//h1") == "找不到这个页面"
+    # its links start from the root, so they work from any depth
+    for href in (a.get("href") for a in page.iter("a")):
+        assert href.startswith("/"), href
+        assert client.get(href).status_code == 200, href
+    assert client.head("/nope").status_code == 404 and client.head("/nope").content == b""
+
+
+def test_without_a_404_page_a_miss_gets_the_apps_own_page(site):
+    client, public = site
+    (public / "404.html").unlink()
+    response = client.get("/nope.html")
+    assert response.status_code == 404
+    assert html.fromstring(response.content).get("lang") == "zh-CN"
+
+
+def test_a_folder_serves_its_index_never_a_listing(site):
+    client, public = site
+    response = client.get("/feeds/")
+    assert response.status_code == 200
+    assert response.content == (public / "feeds" / "index.html").read_bytes()
+    assert client.get("/2024/02/").status_code == 404
 
 
 def test_symlink_pointing_outside_is_refused(site, tmp_path):

@@ -8,7 +8,9 @@
 - a short ``Cache-Control`` for feeds, so readers poll cheaply but see news soon;
 - no directory listings, no hidden files (the build's staging folder), and no
   path outside the output directory, whether by ``..``, its percent-encoded
-  forms or a symlink pointing out.
+  forms or a symlink pointing out;
+- a miss gets the site's own ``404.html`` (in the site's language and style) with
+  status 404; a site without one gets the page the app was given for 404, or a line.
 
 Files are read once and kept with their hash and compressed form until their
 size, mtime or inode changes, so a conditional GET costs one stat(2).
@@ -28,6 +30,7 @@ from starlette.types import Receive, Scope, Send
 
 from ..media import cache_control, media_type
 
+NOT_FOUND_PAGE = "404.html"  # feeds.urls.Links.not_found_path()
 _MIN_GZIP = 512  # bytes; smaller bodies do not pay for the header
 
 
@@ -66,7 +69,7 @@ class StaticSite:
             return
         found = self._lookup(scope["path"])
         if found is None:
-            await self._error(send, 404, "not found\n")
+            await self._not_found(method == "HEAD", send)
             return
         await self._respond(found, Headers(scope=scope), method == "HEAD", send)
 
@@ -120,6 +123,17 @@ class StaticSite:
         return found
 
     # -------------------------------------------------------------- replying
+    async def _not_found(self, head: bool, send: Send) -> None:
+        page = self._read(os.path.join(self.root, NOT_FOUND_PAGE))
+        if page is None:  # a site built before it had one
+            await self._error(send, 404, "not found\n")
+            return
+        headers = [(b"content-type", page.media_type.encode()),
+                   (b"content-length", str(len(page.body)).encode()),
+                   (b"cache-control", page.caching.encode())]
+        await send({"type": "http.response.start", "status": 404, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if head else page.body})
+
     async def _respond(self, found: _File, request: Headers, head: bool, send: Send) -> None:
         zipped = _accepts_gzip(request) and _compressible(found)
         etag = found.etag[:-1] + '-gzip"' if zipped else found.etag
