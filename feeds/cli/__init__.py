@@ -88,7 +88,7 @@ COMMANDS = {"build": "build", "check": "content", "entries": "content", "convert
             "digest": "digest",
             "subscribers": "digest", "unsubscribe": "digest", "run": "schedule",
             "schedule": "schedule", "serve": "serve", "state": "state",
-            "bounces": "bounces", "deploy": "deploy"}
+            "bounces": "bounces", "deploy": "deploy", "init": "init"}
 
 
 class Commands(click.Group):
@@ -115,6 +115,7 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
     \b
     Start with:
+        feeds init news        a new site in news/, with an example page
         feeds check            is every page in content/ read correctly?
         feeds entries --json   the articles, as other tools read them
     """
