@@ -30,7 +30,8 @@ Timed = tuple[dt.datetime, Listing]
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # An entry is published between 14 hours before its issue date's midnight in UTC and
 # 36 hours after it (a time of day in a zone from UTC-12 to UTC+14; places in the day's
-# paper take away seconds, a few minutes at most), so an entry three or more days older than another is published before it.
+# paper take away seconds, a few minutes at most), so an entry three or more days older
+# than another is published before it.
 # Entries up to two days older can be published later (tests/test_catalog.py), so a
 # window of two days would do; three leave room.
 SLACK = dt.timedelta(days=3)

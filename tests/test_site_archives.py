@@ -61,7 +61,7 @@ def test_a_section_with_250_articles_is_paginated_from_its_oldest(build_site):
 
 def test_one_more_article_renders_only_the_pages_it_changes(build_site):
     build_site(daily(dt.date(2024, 1, 1), 50, 5), sections=SECTIONS)
-    result, public = build_site(daily(dt.date(2024, 2, 20), 1, 1), sections=SECTIONS)
+    result, _public = build_site(daily(dt.date(2024, 2, 20), 1, 1), sections=SECTIONS)
     written = set(result.summary.written)
     assert "sections/education/3.html" in written
     assert {"sections/education/1.html", "sections/education/2.html"}.isdisjoint(written)

@@ -106,7 +106,7 @@ def test_nothing_outside_the_site_no_listings_no_hidden_files(site, path):
 
 
 def test_a_miss_gets_the_sites_404_page_in_its_language(site):
-    client, public = site
+    client, _public = site
     response = client.get("/2024/13/99/nothing.html")
     assert response.status_code == 404
     page = html.fromstring(response.content)

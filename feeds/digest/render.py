@@ -19,7 +19,6 @@ directly.
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
