@@ -56,6 +56,7 @@ class Site:
         self._paths: dict[str, str] = {}
         self._updated: dict[str, dt.datetime | None] = {}
         self._offsets: dict[tuple[dt.date, str], int] = {}
+        self._days: set[dt.date] = set()  # issue dates whose offsets are known
 
     @cached_property
     def timeline(self) -> list[Timed]:
@@ -63,12 +64,14 @@ class Site:
         listings = self.catalog.listings
         self._offsets.update(page_offsets(sorted_pages(
             (x.issue_date, x.path, x.position) for x in listings)))
+        self._days.update(x.issue_date for x in listings)
         return self._order(listings)
 
     def _order(self, listings: Sequence[Listing]) -> list[Timed]:
-        missing = {x.issue_date for x in listings} - {day for day, _ in self._offsets}
+        missing = {x.issue_date for x in listings} - self._days
         if missing:  # the day's other pages decide where its articles stand in print
             self._offsets.update(page_offsets(self.catalog.pages_on(missing)))
+            self._days |= missing
         offsets = self._offsets
         return newest_first(listings, self.config.site.zone, self.config.feeds.press_clock,
                             lambda x: offsets[(x.issue_date, x.path)])
