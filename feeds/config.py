@@ -204,8 +204,9 @@ Clock = Annotated[str, Check(_check_clock)]
 @table
 class FeedsConfig:
     limit: Annotated[int, Bounds(ge=1, le=10_000)] = 50  # items in each subscription feed
-    # Time of day given to entries whose page has only a date; each later article on a
-    # page gets one second more, so a page keeps its printed order in time.
+    # Time of day given to entries whose page has only a date; each article one second
+    # less per article printed before it that day, so readers sorting by time keep the
+    # printed order, lead first (feeds.timeline).
     press_time: Clock = "06:00"
     # Publish article pages elsewhere: links point at this pattern and no pages are made.
     article_url: ArticleURL | None = None

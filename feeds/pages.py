@@ -140,8 +140,8 @@ class PageBuilder:
         front = Links.section_path(section.slug)
         shown = timed[:PER_PAGE]
         yield Output(front, lambda: self._section_front(section, shown, pages),
-                           self._key(self._frame, front, str(len(pages)),
-                                     *self._timed_keys(shown)))
+                     self._key(self._frame, front, str(len(pages)), str(len(timed)),
+                               *self._timed_keys(shown)))
         if timed:
             located.append(self._located(front, timed[0][1].issue_date))
         oldest_first = timed[::-1]
@@ -150,8 +150,7 @@ class PageBuilder:
             path = Links.section_page_path(section.slug, number)
             last = number == len(pages)
             yield Output(path, self._archive_renderer(section, chunk, number, last),
-                               self._key(self._frame, path, str(last),
-                                         *self._timed_keys(chunk)))
+                         self._key(self._frame, path, str(last), *self._timed_keys(chunk)))
             located.append(self._located(path, chunk[0][1].issue_date))
 
     def _section_front(self, section: Section, shown: list[Timed],
@@ -176,13 +175,11 @@ class PageBuilder:
             newer = (Links.section_path(section.slug) if last
                      else Links.section_page_path(section.slug, number + 1))
             older = Links.section_page_path(section.slug, number - 1) if number > 1 else None
-            first, final = chunk[-1][1].issue_date, chunk[0][1].issue_date
-            span = self._date(first) if first == final else \
-                f"{self._date(first)} – {self._date(final)}"
             return self._render(
                 "section.html.j2", path, section.slug, current=section.slug,
                 section=section, total=self.site.count(section.slug),
-                entries=self._items(chunk, path), numbers=[], number=number, span=span,
+                entries=self._items(chunk, path), numbers=[], number=number,
+                first=chunk[-1][1].issue_date, final=chunk[0][1].issue_date,
                 newer_href=self._href(path, newer),
                 older_href=self._href(path, older) if older else None)
         return render

@@ -1,6 +1,8 @@
 <?xml version="1.0" encoding="UTF-8"?>
-<!-- Shows an RSS or Atom feed opened in a browser as a readable page that explains
-     how to subscribe. Browsers apply it; feed readers ignore it. -->
+<!-- Optional progressive enhancement: shows an RSS or Atom feed opened in a browser that
+     still runs XSLT as a readable page that points to the subscribe page. Browsers are
+     removing XSLT (Chrome from version 155); feed readers ignore it. Dates are written as
+     the pages write them (feeds/dateformat.py): 2022年9月20日. -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:atom="http://www.w3.org/2005/Atom">
@@ -27,7 +29,7 @@
           <p><strong>这是一个订阅源（RSS/Atom）。</strong>
           复制浏览器地址栏中的网址，粘贴到 RSS 阅读器（如 NetNewsWire、Feedly、Inoreader、Thunderbird），
           新文章发布后就会自动出现在阅读器里。</p>
-          <p>This is a news feed. Copy the address from the address bar into your feed reader to subscribe.</p>
+          <p><a href="{rss/channel/atom:link[@rel='related']/@href | atom:feed/atom:link[@rel='related']/@href}">订阅说明：各栏目的订阅地址、二维码和邮件订阅</a></p>
         </div>
         <h1><xsl:value-of select="$title"/></h1>
         <p><xsl:value-of select="rss/channel/description | atom:feed/atom:subtitle"/></p>
@@ -42,14 +44,22 @@
   <xsl:template match="item">
     <li>
       <a href="{link}"><xsl:value-of select="title"/></a><br/>
-      <span class="date"><xsl:value-of select="pubDate"/></span>
+      <!-- pubDate is RFC 822: "Tue, 20 Sep 2022 06:00:00 +0800" -->
+      <xsl:variable name="parts" select="substring-after(pubDate, ', ')"/>
+      <xsl:variable name="month" select="substring(substring-after($parts, ' '), 1, 3)"/>
+      <span class="date">
+        <xsl:value-of select="substring(substring-after(substring-after($parts, ' '), ' '), 1, 4)"/>年<xsl:value-of
+          select="string-length(substring-before('JanFebMarAprMayJunJulAugSepOctNovDec', $month)) div 3 + 1"/>月<xsl:value-of
+          select="number(substring-before($parts, ' '))"/>日</span>
     </li>
   </xsl:template>
 
   <xsl:template match="atom:entry">
     <li>
       <a href="{atom:link[@rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a><br/>
-      <span class="date"><xsl:value-of select="substring(atom:published, 1, 10)"/></span>
+      <span class="date"><xsl:value-of select="substring(atom:published, 1, 4)"/>年<xsl:value-of
+          select="number(substring(atom:published, 6, 2))"/>月<xsl:value-of
+          select="number(substring(atom:published, 9, 2))"/>日</span>
     </li>
   </xsl:template>
 </xsl:stylesheet>

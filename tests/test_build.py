@@ -297,6 +297,11 @@ def test_stylesheet_makes_feeds_readable_in_a_browser(build_site):
         assert (public / "feeds" / Path(name).parent / href).resolve() == (public / "feeds" / "feed.xsl").resolve()
         page = str(transform(document))
         assert "这是一个订阅源" in page and "城区三所学校开展教学开放日活动" in page
+        # dates as the pages write them, and the way to the subscribe page
+        tree = html.fromstring(page)
+        assert [d.text_content().strip() for d in tree.iterfind(".//span[@class='date']")
+                ][-1] == "2024年1月30日"
+        assert "https://news.example.cn/feeds/" in [a.get("href") for a in tree.iter("a")]
 
 
 def test_editing_a_template_another_imports_renders_the_feeds_again(build_site, tmp_path):

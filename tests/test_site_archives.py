@@ -46,6 +46,8 @@ def test_a_section_with_250_articles_is_paginated_from_its_oldest(build_site):
     # newest first across the pages, each day in print order
     assert every[:5] == [f"02月19日第{i}篇教育新闻" for i in range(1, 6)]
     assert every[-1] == "01月01日第5篇教育新闻"
+    heading = html.fromstring((folder / "3.html").read_bytes()).findtext(".//h1/small")
+    assert heading == "第 3 页 · 2024年2月10日 – 2024年2月19日"
     front = public / "sections" / "education.html"
     assert titles(front) == every[:100]
     # the front page leads to the page holding the first article it does not show

@@ -11,8 +11,9 @@ For the whole site (scope ``all``) and for every section:
   month has entries. RFC 5005 defines archives for Atom; the RSS feed links to the
   same Atom documents.
 
-plus ``feeds/index.opml`` (every section, for a one-step import) and the XSL
-stylesheet that makes a feed readable in a browser.
+plus ``feeds/index.opml`` (every section, for a one-step import) and the optional XSL
+stylesheet for browsers that still run XSLT. Every document links the subscribe page for
+people (``rel="related"``).
 """
 
 from __future__ import annotations
@@ -81,9 +82,7 @@ class FeedBuilder:
                 yield Output(path, self._json_renderer(meta_json, recent),
                              self._fingerprint(meta_json, recent))
                 continue
-            # rel=related: the page that tells people how to subscribe
-            links: tuple[Link, ...] = (*self._hub(), Link(
-                "related", self.links.url(Links.subscribe_page_path()), "text/html"))
+            links: tuple[Link, ...] = (*self._hub(), self._subscribe_link())
             if newest_month:
                 href = self.links.url(Links.archive_path(slug, newest_month, "atom"))
                 links += (Link("prev-archive", href, ATOM),)
@@ -103,7 +102,8 @@ class FeedBuilder:
     def _archive(self, slug: str, month: str, timed: list[Timed], earlier: str | None,
                  later: str | None) -> Output:
         path = Links.archive_path(slug, month, "atom")
-        links = [Link("current", self.links.url(Links.feed_path(slug, "atom")), ATOM)]
+        links = [Link("current", self.links.url(Links.feed_path(slug, "atom")), ATOM),
+                 self._subscribe_link()]
         if earlier:
             links.append(Link("prev-archive",
                               self.links.url(Links.archive_path(slug, earlier, "atom")), ATOM))
@@ -182,6 +182,10 @@ class FeedBuilder:
             stylesheet=self._stylesheet_href(path) if self.stylesheet is not None else None,
             archive=archive,
         )
+
+    def _subscribe_link(self) -> Link:
+        """rel=related: the page that tells people how to subscribe."""
+        return Link("related", self.links.url(Links.subscribe_page_path()), "text/html")
 
     def _hub(self) -> tuple[Link, ...]:
         """rel=hub for WebSub; rel=self is always there (WebSub needs both)."""
