@@ -32,7 +32,9 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
     """Build the site: feeds for everything and for each section, and the HTML pages.
 
     Writes feeds/all.rss.xml, all.atom.xml, all.json and the same per section,
-    monthly archives, feeds/index.opml, and the home, section and article pages.
+    monthly archives, feeds/index.opml, and the pages: home, sections and their
+    archive pages, one page per issue, 往期, articles, the subscribe page
+    (feeds/index.html), 404.html, sitemap.xml and robots.txt.
     Only files whose bytes change are rewritten, each atomically; a failed build
     leaves the published site as it was, a killed one is finished or undone by the
     next build, and a build that finds no article at all changes nothing and exits 1.
