@@ -24,7 +24,8 @@ SERVER=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/" >/dev/null && break; sleep 0.2; done
 
 public="$WORK/public"
-article="$(cd "$public" && ls 2022/09/20/*.html | grep -v index.html | head -1)"
+# an article with a photo
+article="$(cd "$public" && grep -l "<figure" 2022/09/20/*.html | grep -v index.html | head -1)"
 section="$(cd "$public" && ls sections/education/ | sort -n | sed -n 2p)"
 pages=(
   "home|"
