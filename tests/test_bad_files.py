@@ -31,7 +31,7 @@ def test_a_fifo_named_like_a_page_is_skipped_unopened_by_check_and_build(tmp_pat
     assert "2 files, 1 entries, 0 skipped, 1 with warnings" in check.stdout
     build = feeds("build", cwd=tmp_path)
     assert build.returncode == 0, build.stderr
-    assert len(list((tmp_path / "public").glob("2024/03/06/*.html"))) == 1
+    assert len(list((tmp_path / "public").glob("2024/03/06/*-*.html"))) == 1  # the article
     assert feeds("check", "--strict", cwd=tmp_path).returncode == 1
 
 
@@ -65,7 +65,7 @@ def test_implausible_front_matter_dates_skip_only_their_file(build_site, front):
                                  "2024-03-06.txt": GOOD})
     (skipped,) = result.skipped
     assert skipped.path == "bad.txt" and "plausible" in skipped.problems[0].message
-    assert len(list(public.glob("2024/03/06/*.html"))) == 1
+    assert len(list(public.glob("2024/03/06/*-*.html"))) == 1  # the article, not the issue
 
 
 def test_a_year_1_date_in_the_file_name_is_no_issue_date(load_pages):
