@@ -73,7 +73,6 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
     output = options.output or config.output_path
     state = options.state or config.state_path
     # Without pages, pages (and pictures) an earlier build made are left as they are.
-    # Without pages, pages (and pictures) an earlier build made are left as they are.
     keep = None if options.pages else (lambda path: not path.startswith("feeds/")
                                        or path == Links.subscribe_page_path())
 
