@@ -101,10 +101,10 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
                                          if progress else None) as catalog:
                             _refuse_an_empty_site(catalog,
                                                   options.content or config.content_path)
-                            record = Record(db)
+                            record = Record(db, new_permalink, batch=True)
                             # A digest passes no limits; a build with --allow-removals,
                             # none that bind.
-                            settlement = record.settle(catalog, new_permalink, now,
+                            settlement = record.settle(catalog, now,
                                                        limits or Limits(10**9, 1.0), domain)
                             gallery = photos.Gallery(options.content or config.content_path,
                                                      state)
@@ -183,6 +183,7 @@ def _write(config: Config, catalog: Catalog, record: Record, gallery: photos.Gal
         writer.add(item)
         if progress and done % 500 == 0:
             progress("write", done, 0)
+    record.save()  # the permalinks this build shows for the first time, before they are
     return writer.commit(), site
 
 

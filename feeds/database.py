@@ -93,8 +93,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             natural_id TEXT NOT NULL UNIQUE,  -- the id the loader mints for it now
             source TEXT NOT NULL,  -- content file, relative to the content directory
             issue_date TEXT NOT NULL,
-            slug TEXT NOT NULL,
-            path TEXT NOT NULL,  -- the permalink, relative to the output directory
+            slug TEXT,  -- NULL until an output first shows the article
+            path TEXT,  -- the permalink, relative to the output directory
             title TEXT NOT NULL,
             sample TEXT NOT NULL,  -- the start of the text: how a corrected article is known
             fingerprint TEXT NOT NULL,  -- of what readers see; a change makes it "updated"

@@ -103,7 +103,8 @@ class _Row:
     withdrawn: bool
 
 
-MakePermalink = Callable[[Entry, str], tuple[str, str]]  # (entry, its id) → (slug, path)
+# (entry, its id) → (slug, path)
+MakePermalink = Callable[[Listing | Entry, str], tuple[str, str]]
 
 
 def authority(db: sqlite3.Connection, domain: str) -> str:
@@ -129,10 +130,21 @@ def load_as_published(config: Config, db: sqlite3.Connection, **options: Any) ->
 
 
 class Record:
-    """The published articles, in the durable database."""
+    """The published articles, in the durable database.
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    A permalink is fixed the first time an output asks for it (a feed, a page or a
+    digest shows the article), from the rules of that moment (``make_permalink``),
+    and read from the record ever after. With ``batch``, the permalinks fixed are
+    written by save(), in one transaction, which a build calls before it publishes;
+    otherwise each is written at once.
+    """
+
+    def __init__(self, db: sqlite3.Connection, make_permalink: MakePermalink | None = None,
+                 batch: bool = False) -> None:
         self.db = db
+        self.make_permalink = make_permalink
+        self.batch = batch
+        self._fixed: dict[str, Permalink] = {}  # made in this run, not yet saved
 
     # ------------------------------------------------------------------ reading
     def renamed(self) -> dict[str, str]:
@@ -141,13 +153,37 @@ class Record:
         return {str(a): str(b) for a, b in self.db.execute(
             "SELECT natural_id, id FROM articles WHERE natural_id != id")}
 
-    def permalink(self, id_: str) -> Permalink | None:
-        row = self.db.execute("SELECT slug, path FROM articles WHERE id = ?", (id_,)).fetchone()
-        return None if row is None else _permalink(id_, str(row[0]), str(row[1]))
+    def permalink(self, entry: Listing | Entry) -> Permalink | None:
+        """The entry's permalink on record, fixed now if it has none yet; None for an
+        article not on record (a command that records nothing)."""
+        fixed = self._fixed.get(entry.id)
+        if fixed is not None:
+            return fixed
+        row = self.db.execute("SELECT slug, path FROM articles WHERE id = ?",
+                              (entry.id,)).fetchone()
+        if row is None:
+            return None
+        if row[0] is not None:
+            return _permalink(entry.id, str(row[0]), str(row[1]))
+        if self.make_permalink is None:
+            return None
+        fixed = self._fixed[entry.id] = Permalink(*self.make_permalink(entry, entry.id))
+        if not self.batch:
+            self.save()
+        return fixed
+
+    def save(self) -> None:
+        """Write the permalinks fixed since the last save."""
+        if self._fixed:
+            with transaction(self.db):
+                self.db.executemany(
+                    "UPDATE articles SET slug = ?, path = ? WHERE id = ? AND slug IS NULL",
+                    [(p.slug, p.path, i) for i, p in self._fixed.items()])
+            self._fixed.clear()
 
     def link(self, links: Links, entry: Listing | Entry, section: Section) -> str:
         """The URL of an entry: its permalink on record (made by the rules if none)."""
-        found = self.permalink(entry.id)
+        found = self.permalink(entry)
         if found is None:
             return links.article(entry, section)
         return links.article(entry, section, found.slug, found.path)
@@ -158,8 +194,8 @@ class Record:
         return None if row is None or row[0] is None else _instant(id_, str(row[0]))
 
     # ------------------------------------------------------------------ writing
-    def settle(self, catalog: Catalog, make_permalink: MakePermalink, now: dt.datetime,
-               limits: Limits | None = None, authority: str | None = None) -> Settlement:
+    def settle(self, catalog: Catalog, now: dt.datetime, limits: Limits | None = None,
+               authority: str | None = None) -> Settlement:
         """Record the content's articles, give the catalogue the ids on record, and
         return what changed. ``limits``: withdraw what left the content, within them
         (a digest passes None: it neither withdraws nor refuses). ``authority``: the
@@ -170,9 +206,11 @@ class Record:
                 "SELECT path, version FROM sources")}
             versions = catalog.versions()
             changed = [p for p, v in versions.items() if v is None or recorded.get(p) != v]
+            rows = _Rows(self, everything=len(changed) > _BULK)
             for path in changed:
-                self._settle_file(catalog, path, make_permalink, now, result,
+                self._settle_file(catalog, path, rows, now, result,
                                   withdraw=limits is not None)
+            rows.insert_pending()
             if authority and result.new:
                 self.db.execute("INSERT OR IGNORE INTO settings VALUES ('authority', ?)",
                                 (authority,))
@@ -204,27 +242,26 @@ class Record:
         return int(self.db.execute(
             "SELECT count(*) FROM articles WHERE withdrawn_at IS NULL").fetchone()[0])
 
-    def _settle_file(self, catalog: Catalog, path: str, make_permalink: MakePermalink,
-                     now: dt.datetime, result: Settlement, withdraw: bool) -> None:
+    def _settle_file(self, catalog: Catalog, path: str, rows: _Rows, now: dt.datetime,
+                     result: Settlement, withdraw: bool) -> None:
         listings = catalog.listings_of(path)
         entries = {x.id: catalog.resolve(x) for x in listings}  # minted ids, as listed
-        rows = self._rows("WHERE source = ?", (path,))
+        of_file = rows.of_source(path)
         # By minted id: from this file, or from another one the article moved from.
-        matched = {r.natural_id: r for r in self._rows_with("natural_id", list(entries))}
+        matched = rows.by_natural(list(entries))
         fresh = [entry for id_, entry in entries.items() if id_ not in matched]
         taken = {r.id for r in matched.values()}
-        for entry, row in match(fresh, [r for r in rows if r.id not in taken]):
+        for entry, row in match(fresh, [r for r in of_file if r.id not in taken]):
             matched[entry.id] = row
             result.corrected += 1
         self._update(matched, entries, now, result)
         kept = {r.id for r in matched.values()}
         fresh = [e for e in fresh if e.id not in matched]
-        used = {r.id for r in self._rows_with("id", [e.id for e in fresh])}
         for entry in fresh:
-            kept.add(self._insert(entry, path, make_permalink, now, used))
+            kept.add(rows.insert(entry, path, now))
             result.new += 1
         if withdraw:
-            gone = [r.id for r in rows if not r.withdrawn and r.id not in kept]
+            gone = [r.id for r in of_file if not r.withdrawn and r.id not in kept]
             result.withdrawn += self._withdraw(gone, now)
 
     def _update(self, matched: dict[str, _Row], entries: dict[str, Entry], now: dt.datetime,
@@ -252,21 +289,6 @@ class Record:
                 (natural, entry.source.path, entry.title, sample(entry), print_, changed,
                  stamp, row.id))
 
-    def _insert(self, entry: Entry, path: str, make_permalink: MakePermalink,
-                now: dt.datetime, used: set[str]) -> str:
-        id_, n = entry.id, 2
-        while id_ in used or (n > 2 and self.db.execute(
-                "SELECT 1 FROM articles WHERE id = ?", (id_,)).fetchone()):
-            id_ = f"{entry.id}-{n}"  # the id of an article since corrected: never reused
-            n += 1
-        link = Permalink(*make_permalink(entry, id_))
-        self.db.execute(
-            "INSERT INTO articles (id, natural_id, source, issue_date, slug, path, title, "
-            "sample, fingerprint, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (id_, entry.id, path, entry.issue_date.isoformat(), link.slug, link.path,
-             entry.title, sample(entry), fingerprint(entry), _stamp(now)))
-        return id_
-
     def _withdraw(self, ids: Iterable[str], now: dt.datetime) -> int:
         gone = [(_stamp(now), i) for i in ids]
         self.db.executemany("UPDATE articles SET withdrawn_at = ? WHERE id = ?", gone)
@@ -286,6 +308,61 @@ class Record:
             chunk = values[start:start + 500]
             found += self._rows(f"WHERE {column} IN ({', '.join('?' * len(chunk))})", chunk)
         return found
+
+
+# Past this many changed files (a first build, an upgrade), the record is read whole
+# once instead of asked file by file: one scan instead of tens of thousands of queries.
+_BULK = 500
+
+
+class _Rows:
+    """The rows a settle() looks at, asked file by file or read whole, and the new
+    articles it records, inserted together."""
+
+    def __init__(self, record: Record, everything: bool) -> None:
+        self.record = record
+        self._all: list[_Row] | None = record._rows("", ()) if everything else None
+        if self._all is not None:
+            self._sources: dict[str, list[_Row]] = {}
+            for row in self._all:
+                self._sources.setdefault(row.source, []).append(row)
+            self._natural = {r.natural_id: r for r in self._all}
+            self._ids = {r.id for r in self._all}
+        self._pending: list[tuple[object, ...]] = []
+        self._new_ids: set[str] = set()
+
+    def of_source(self, path: str) -> list[_Row]:
+        if self._all is None:
+            return self.record._rows("WHERE source = ?", (path,))
+        return self._sources.get(path, [])
+
+    def by_natural(self, ids: list[str]) -> dict[str, _Row]:
+        if self._all is None:
+            return {r.natural_id: r for r in self.record._rows_with("natural_id", ids)}
+        return {i: self._natural[i] for i in ids if i in self._natural}
+
+    def taken(self, ids: list[str]) -> set[str]:
+        found = self._new_ids & set(ids)
+        if self._all is None:
+            return found | {r.id for r in self.record._rows_with("id", ids)}
+        return found | (self._ids & set(ids))
+
+    def insert(self, entry: Entry, path: str, now: dt.datetime) -> str:
+        """Record a new article (its permalink is fixed when first shown); its id."""
+        id_, n = entry.id, 2
+        while self.taken([id_]):
+            id_ = f"{entry.id}-{n}"  # the id of an article since corrected: never reused
+            n += 1
+        self._new_ids.add(id_)
+        self._pending.append((id_, entry.id, path, entry.issue_date.isoformat(), entry.title,
+                              sample(entry), fingerprint(entry), _stamp(now)))
+        return id_
+
+    def insert_pending(self) -> None:
+        self.record.db.executemany(
+            "INSERT INTO articles (id, natural_id, source, issue_date, title, sample, "
+            "fingerprint, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
+        self._pending.clear()
 
 
 def match(fresh: Sequence[Entry], orphans: Sequence[_Row]) -> list[tuple[Entry, _Row]]:

@@ -151,7 +151,7 @@ class Site:
         permalink on record, which no later change of the rules moves."""
         known = self._paths.get(entry.id)
         if known is None:
-            found = self.record.permalink(entry.id) if self.record else None
+            found = self.record.permalink(entry) if self.record else None
             known = self._paths[entry.id] = (found.path if found
                                               else self.links.article_path(entry))
         return known

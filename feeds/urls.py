@@ -171,7 +171,7 @@ def entry_slug(entry: Listing | Entry, id_: str | None = None) -> str:
     return make_slug(entry.headline or entry.title, id_ or entry.id)
 
 
-def new_permalink(entry: Entry, id_: str) -> tuple[str, str]:
+def new_permalink(entry: Listing | Entry, id_: str) -> tuple[str, str]:
     """(slug, path) of an article published for the first time with this id."""
     slug = entry_slug(entry, id_)
     return slug, Links.article_path(entry, slug)

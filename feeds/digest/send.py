@@ -23,7 +23,7 @@ from ..content.catalog import Catalog
 from ..published import Record
 from ..subscribers import Subscriber, by_ids, each_subscriber
 from ..tokens import Tokens
-from ..urls import Links
+from ..urls import Links, new_permalink
 from . import edition as editions
 from .delivery import Outgoing, Transport, TransportUnavailable
 from .edition import Edition, Group
@@ -100,15 +100,13 @@ def send_digest(config: Config, catalog: Catalog, *, now: dt.datetime | None = N
     from ..database import connect, database_path
     from ..published import authority
     from ..tokens import secret_key
-    from ..urls import new_permalink
     from .delivery import open_transport
 
     now = now or dt.datetime.now(dt.UTC)
     with closing(connect(database_path(config))) as db:
         # What this edition mails is published from now on: its ids and permalinks go
         # on record, and a corrected article keeps the id an earlier edition carried.
-        Record(db).settle(catalog, new_permalink, now,
-                          authority=authority(db, config.site.domain))
+        Record(db).settle(catalog, now, authority=authority(db, config.site.domain))
         run = DigestRun(config, catalog, db, Tokens(secret_key(db)), now)
         transport = open_transport(config)
         try:
@@ -126,7 +124,7 @@ class DigestRun:
         self.db = db
         self.tokens = tokens
         self.now = now
-        record = Record(db)
+        record = Record(db, new_permalink)  # an article first shown here: fixed at once
         self.renderer = Renderer(config, link=lambda entry, section: record.link(
             self.links, entry, section))
         self.sender = Sender.from_config(config)
