@@ -105,7 +105,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX articles_by_source ON articles (source, issue_date)",
         # the few corrected articles, read by every run without scanning the rest
         "CREATE INDEX articles_renamed ON articles (natural_id, id) WHERE natural_id != id",
-        "CREATE INDEX articles_active ON articles (withdrawn_at)",
         """CREATE TABLE sources (
             path TEXT PRIMARY KEY,  -- content file whose articles the record holds
             version TEXT NOT NULL  -- the parse they were recorded from

@@ -46,7 +46,7 @@ from .errors import FeedsError
 from .model import Entry, Listing, Section
 from .urls import Links
 
-SAMPLE = 400  # characters of text kept to recognise a corrected article
+SAMPLE = 200  # characters of text kept to recognise a corrected article
 # How alike a new article and one on record must be to be the same article corrected
 # (rapidfuzz ratios, 0-100): the texts nearly the same, the headlines recognisably so.
 # Two briefs on one page share phrasing but not most of their text.
@@ -206,9 +206,15 @@ class Record:
                 "SELECT path, version FROM sources")}
             versions = catalog.versions()
             changed = [p for p, v in versions.items() if v is None or recorded.get(p) != v]
-            rows = _Rows(self, everything=len(changed) > _BULK)
+            bulk = len(changed) > _BULK
+            rows = _Rows(self, everything=bulk)
+            by_file: dict[str, list[Listing]] = {}
+            if bulk:  # one pass over the catalogue instead of a query a file
+                for listing in catalog.backend.listings():
+                    by_file.setdefault(listing.path, []).append(listing)
             for path in changed:
-                self._settle_file(catalog, path, rows, now, result,
+                listings = by_file.get(path, []) if bulk else catalog.listings_of(path)
+                self._settle_file(catalog, path, listings, rows, now, result,
                                   withdraw=limits is not None)
             rows.insert_pending()
             if authority and result.new:
@@ -242,9 +248,8 @@ class Record:
         return int(self.db.execute(
             "SELECT count(*) FROM articles WHERE withdrawn_at IS NULL").fetchone()[0])
 
-    def _settle_file(self, catalog: Catalog, path: str, rows: _Rows, now: dt.datetime,
-                     result: Settlement, withdraw: bool) -> None:
-        listings = catalog.listings_of(path)
+    def _settle_file(self, catalog: Catalog, path: str, listings: list[Listing], rows: _Rows,
+                     now: dt.datetime, result: Settlement, withdraw: bool) -> None:
         entries = {x.id: catalog.resolve(x) for x in listings}  # minted ids, as listed
         of_file = rows.of_source(path)
         # By minted id: from this file, or from another one the article moved from.
@@ -268,9 +273,10 @@ class Record:
                 result: Settlement) -> None:
         # Minted ids move between rows only when articles were corrected; clear them
         # first so that no two rows hold one for a moment (natural_id is UNIQUE).
-        moved = [(natural, row) for natural, row in matched.items() if row.natural_id != natural]
-        self.db.executemany("UPDATE articles SET natural_id = 'moving:' || id WHERE id = ?",
-                            [(row.id,) for _, row in moved])
+        moved = [(row.id,) for natural, row in matched.items() if row.natural_id != natural]
+        if moved:
+            self.db.executemany(
+                "UPDATE articles SET natural_id = 'moving:' || id WHERE id = ?", moved)
         stamp = _stamp(now)
         for natural, row in matched.items():
             entry = entries[natural]
@@ -290,8 +296,10 @@ class Record:
                  stamp, row.id))
 
     def _withdraw(self, ids: Iterable[str], now: dt.datetime) -> int:
-        gone = [(_stamp(now), i) for i in ids]
-        self.db.executemany("UPDATE articles SET withdrawn_at = ? WHERE id = ?", gone)
+        stamp = _stamp(now)
+        gone = [(stamp, i) for i in ids]
+        if gone:
+            self.db.executemany("UPDATE articles SET withdrawn_at = ? WHERE id = ?", gone)
         return len(gone)
 
     def _rows(self, where: str, args: Sequence[object]) -> list[_Row]:
@@ -330,6 +338,8 @@ class _Rows:
             self._ids = {r.id for r in self._all}
         self._pending: list[tuple[object, ...]] = []
         self._new_ids: set[str] = set()
+        self._now: dt.datetime | None = None
+        self._stamped = ""
 
     def of_source(self, path: str) -> list[_Row]:
         if self._all is None:
@@ -355,8 +365,13 @@ class _Rows:
             n += 1
         self._new_ids.add(id_)
         self._pending.append((id_, entry.id, path, entry.issue_date.isoformat(), entry.title,
-                              sample(entry), fingerprint(entry), _stamp(now)))
+                              sample(entry), fingerprint(entry), self._stamp(now)))
         return id_
+
+    def _stamp(self, now: dt.datetime) -> str:
+        if self._now != now:
+            self._now, self._stamped = now, _stamp(now)
+        return self._stamped
 
     def insert_pending(self) -> None:
         self.record.db.executemany(

@@ -169,10 +169,13 @@ class _GuardedCursor:
 
     def __iter__(self) -> Iterator[Any]:
         while True:
-            row = self.fetchone()
-            if row is None:
+            try:
+                rows = self._cursor.fetchmany(256)
+            except sqlite3.Error as exc:
+                raise _guard(self._path, exc) from None
+            if not rows:
                 return
-            yield row
+            yield from rows
 
 
 class ParseCache:
