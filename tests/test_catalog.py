@@ -138,7 +138,7 @@ def test_an_older_cache_is_replaced(archive, make_config, tmp_path):
         assert cached.count() == 2 * 85
     with sqlite3.connect(state / "cache" / CACHE_NAME) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 6
     db.close()
     assert "parsed" not in tables
 
