@@ -374,6 +374,9 @@ class _Rows:
         return self._stamped
 
     def insert_pending(self) -> None:
+        # In id order: ids end in hashes, and B-tree inserts in key order fill one page
+        # after another instead of touching pages all over the index.
+        self._pending.sort()
         self.record.db.executemany(
             "INSERT INTO articles (id, natural_id, source, issue_date, title, sample, "
             "fingerprint, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
