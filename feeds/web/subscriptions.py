@@ -106,10 +106,7 @@ class Subscriptions:
             query = request.query_params
             return self._signup_form(client, sections, query.get("email", ""),
                                      query.getlist("section"), 200)
-        refused = self._check_origin(request, required=True)
-        if refused:
-            return refused
-        form = await self._form(request)
+        form = await self._posted(request, required=True)
         if isinstance(form, Response):
             return form
         address = (form.get("email") or [""])[0]
@@ -150,10 +147,7 @@ class Subscriptions:
                 return self._token_problem(exc)
             return self._render("web_unsubscribe.html.j2", 200, email=subscriber.email,
                                 one_click=ONE_CLICK)
-        refused = self._check_origin(request, required=False)
-        if refused:
-            return refused
-        form = await self._form(request)
+        form = await self._posted(request, required=False)
         if isinstance(form, Response):
             return form
         if form.get(ONE_CLICK[0]) != [ONE_CLICK[1]]:
@@ -174,10 +168,7 @@ class Subscriptions:
             return self._token_problem(exc)
         if request.method != "POST":
             return self._preferences(subscriber, sections, client, None, 200)
-        refused = self._check_origin(request, required=True)
-        if refused:
-            return refused
-        form = await self._form(request)
+        form = await self._posted(request, required=True)
         if isinstance(form, Response):
             return form
         if not self.csrf.valid(_first(form, "csrf"), "preferences", client):
@@ -276,6 +267,11 @@ class Subscriptions:
         if ours is False or (ours is None and required):
             return self._say("cross_origin", 403)
         return None
+
+    async def _posted(self, request: Request, *, required: bool) -> Form | Response:
+        """A POSTed form from one of our pages (see _check_origin), or the refusal."""
+        refused = self._check_origin(request, required=required)
+        return refused if refused is not None else await self._form(request)
 
     async def _form(self, request: Request) -> Form | Response:
         """The urlencoded body, read no further than MAX_BODY."""
