@@ -208,10 +208,8 @@ class Record:
             changed = [p for p, v in versions.items() if v is None or recorded.get(p) != v]
             bulk = len(changed) > _BULK
             rows = _Rows(self, everything=bulk)
-            by_file: dict[str, list[Listing]] = {}
-            if bulk:  # one pass over the catalogue instead of a query a file
-                for listing in catalog.backend.listings():
-                    by_file.setdefault(listing.path, []).append(listing)
+            # one pass over the catalogue instead of a query a file
+            by_file = catalog.minted() if bulk else {}
             for path in changed:
                 listings = by_file.get(path, []) if bulk else catalog.listings_of(path)
                 self._settle_file(catalog, path, listings, rows, now, result,

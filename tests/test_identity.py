@@ -314,3 +314,17 @@ def test_feeds_entries_shows_the_ids_the_feeds_carry(demo):
     ok(feeds("build", cwd=demo))
     listed = {e["id"] for e in json.loads(ok(feeds("entries", "--json", cwd=demo)).stdout)}
     assert listed == set(feed_items(demo / "public"))
+
+
+def test_a_settle_of_many_files_reads_the_record_whole_with_the_same_outcome(build_site,
+                                                                           monkeypatch):
+    import feeds.published
+
+    monkeypatch.setattr(feeds.published, "_BULK", 0)  # what a first build of a big site does
+    result, public = build_site(SITE_PAGES)
+    first = ids_and_urls(public)
+    assert result.settlement.new == 3
+    edited = {**SITE_PAGES, "2024/01/30/a01.txt": SITE_PAGES["2024/01/30/a01.txt"].replace(
+        "城区三所学校开展教学开放日活动", "城区三所学校开展教学开放日")}
+    result, _ = build_site(edited)
+    assert ids_and_urls(public) == first and result.settlement.corrected == 1

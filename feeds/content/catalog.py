@@ -86,6 +86,14 @@ class Catalog:
         """One file's listings in page order, with the ids the loader minted."""
         return self.backend.listings_of(path)
 
+    def minted(self) -> dict[str, list[Listing]]:
+        """Every file's listings in page order, with the ids the loader minted, in one
+        pass (listings_of() for them all)."""
+        by_file: dict[str, list[Listing]] = {}
+        for listing in self.backend.listings():
+            by_file.setdefault(listing.path, []).append(listing)
+        return by_file
+
     def versions(self) -> dict[str, str | None]:
         return self.backend.versions()
 
