@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import photos, slugs, templates, websub
+from . import photos, rendering, slugs, websub
 from .atomic import write_if_changed
 from .config import CACHE_FOLDER, Config
 from .content.cache import CacheDamaged, cache_file, drop, load_cached
@@ -153,12 +153,12 @@ def _write(config: Config, catalog: Catalog, record: Record, gallery: photos.Gal
            writer: SiteWriter, pages: bool, progress: Progress | None
            ) -> tuple[Summary, Site]:
     site = Site(config, catalog, record, gallery)
-    env = templates.environment(config)
-    content = templates.load(env, "feed_content.html.j2")
+    env = rendering.environment(config)
+    content = rendering.load(env, "feed_content.html.j2")
 
     def render_content(entry: Entry, url: str) -> str:
         shown = photos.figures(gallery.pictures(entry), site.links.url, entry.headline)
-        return templates.render(content, entry=entry, url=url, figures=shown)
+        return rendering.render(content, entry=entry, url=url, figures=shown)
 
     # The pictures of every entry an output shows: pages and archives show them all.
     if pages or config.feeds.archives:
@@ -172,7 +172,7 @@ def _write(config: Config, catalog: Catalog, record: Record, gallery: photos.Gal
     stylesheet = _stylesheet(env) if config.feeds.stylesheet else None
     # Every template's source, read once, and the code that renders them: after an
     # upgrade every output is rendered again (unchanged bytes are still not rewritten).
-    design = f"{code_identity()}:{templates.fingerprint(env)}"
+    design = f"{code_identity()}:{rendering.fingerprint(env)}"
     outputs: list[Iterable[Output]] = [
         gallery.outputs(shown), FeedBuilder(site, render_content, stylesheet, design).outputs()]
     if pages:

@@ -16,7 +16,7 @@ from email.utils import make_msgid
 
 import jinja2
 
-from . import templates
+from . import rendering
 from .bounces.verp import return_path
 from .config import Config
 from .digest.delivery import Outcome, Outgoing, open_transport
@@ -58,8 +58,8 @@ def letter(config: Config, env: jinja2.Environment, notice: Notice, subscriber: 
     context = {"notice": notice, "site": config.site}
     return Letter(
         sender=sender, to=subscriber.email, subject=notice.subject,
-        text=templates.render(templates.load(env, "notice.txt.j2"), **context),
-        html=templates.render(templates.load(env, "notice.html.j2"), **context),
+        text=rendering.render(rendering.load(env, "notice.txt.j2"), **context),
+        html=rendering.render(rendering.load(env, "notice.html.j2"), **context),
         message_id=make_msgid("notice", domain=sender.domain),
         date=now.astimezone(config.site.zone),
         unsubscribe_url=Links(config.site.base_url).unsubscribe(unsubscribe),

@@ -28,7 +28,7 @@ import jinja2
 import segno
 from markupsafe import Markup
 
-from . import dateformat, photos, sitemap, templates
+from . import dateformat, photos, rendering, sitemap
 from .model import Entry, Listing, Section
 from .site import Site, Timed
 from .sitewriter import Output
@@ -96,7 +96,7 @@ class Month:
 
 class PageBuilder:
     def __init__(self, site: Site, env: jinja2.Environment, design: str) -> None:
-        """``design`` names the templates (templates.fingerprint): a new one renders
+        """``design`` names the templates (rendering.fingerprint): a new one renders
         every page again."""
         self.site = site
         self.env = env
@@ -339,8 +339,8 @@ class PageBuilder:
         if prefix is None:
             prefix = self._prefix(path)
         site = self.site.config.site
-        page = templates.render(
-            templates.load(self.env, name),
+        page = rendering.render(
+            rendering.load(self.env, name),
             site=site,
             locale=site.language.replace("-", "_"),
             home_href=prefix + Links.home_path(),

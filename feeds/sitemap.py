@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import jinja2
 
-from . import templates
+from . import rendering
 from .sitewriter import Output
 from .urls import Links
 
@@ -59,6 +59,6 @@ def _rendered(env: jinja2.Environment, path: str, name: str, design: str,
             digest.update(f"\x1f{item!r}".encode())
 
     def render() -> bytes:
-        return templates.render(templates.load(env, name), **context).encode("utf-8")
+        return rendering.render(rendering.load(env, name), **context).encode("utf-8")
 
     return Output(path, render, digest.hexdigest())

@@ -1,6 +1,6 @@
 """The reader's wording: the texts of short answers and notice emails, from a catalogue.
 
-``messages.toml`` sits with the templates (feeds.templates.folders: a site's own
+``messages.toml`` sits with the templates (feeds.rendering.folders: a site's own
 copy in site.templates_dir wins), so that every word a reader sees is in the
 site's language and none comes from Python code or a library's English.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from .config import Config
 from .errors import FeedsError
-from .templates import folders
+from .rendering import folders
 
 CATALOGUE = "messages.toml"
 

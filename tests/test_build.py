@@ -307,7 +307,7 @@ def test_stylesheet_makes_feeds_readable_in_a_browser(build_site):
 def test_editing_a_template_another_imports_renders_the_feeds_again(build_site, tmp_path):
     build_site(SITE_PAGES, pages=False)
     (tmp_path / "templates").mkdir()  # site.templates_dir: overrides the shipped ones
-    shipped = (ROOT / "templates" / "article_body.html.j2").read_text(encoding="utf-8")
+    shipped = (ROOT / "feeds" / "templates" / "article_body.html.j2").read_text(encoding="utf-8")
     edited = shipped.replace("{% macro body(entry, figures=()) -%}", "{% macro body(entry, figures=()) -%}<p>编者按</p>")
     assert edited != shipped
     (tmp_path / "templates" / "article_body.html.j2").write_text(edited, encoding="utf-8")

@@ -7,7 +7,7 @@ from feeds.content.loader import load
 from feeds.database import connect, database_path
 from feeds.digest.edition import make
 from feeds.digest.render import Recipient, Renderer
-from feeds.templates import TemplateProblem
+from feeds.rendering import TemplateProblem
 
 READER = Recipient("wang@example.com", "https://news.example.cn/unsubscribe?token=a.b",
                    "https://news.example.cn/preferences?token=c.d", "全部栏目")
@@ -65,10 +65,9 @@ def test_every_reader_of_a_choice_gets_what_a_direct_render_gives(tmp_path):
 def test_a_template_that_transforms_reader_values_is_rendered_per_reader(tmp_path):
     folder = tmp_path / "templates"
     folder.mkdir()
-    from feeds.templates import BUNDLED
+    from feeds.rendering import SHIPPED
 
-    bundled = next(f for f in BUNDLED if f.is_dir())
-    text = (bundled / "digest.html.j2").read_text(encoding="utf-8")
+    text = (SHIPPED / "digest.html.j2").read_text(encoding="utf-8")
     (folder / "digest.html.j2").write_text(
         text.replace("{{ recipient.email }}", "{{ recipient.email | upper }}"), encoding="utf-8")
     config = make_site(tmp_path)

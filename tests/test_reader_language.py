@@ -11,7 +11,7 @@ import pytest
 from digest_support import NOW, SECRET, digest_run, make_site, subscribe
 from lxml import html
 
-from feeds import notices, templates
+from feeds import notices, rendering
 from feeds.database import connect, database_path
 from feeds.subscribers import get
 from feeds.tokens import Tokens
@@ -31,7 +31,7 @@ def letters(tmp_path):
     config = make_site(tmp_path)
     subscribe(config, ("reader@example.com", None))
     tokens = Tokens(SECRET)
-    env = templates.environment(config)
+    env = rendering.environment(config)
     with closing(connect(database_path(config))) as db:
         reader = get(db, "reader@example.com")
         run = digest_run(config, db)
@@ -102,7 +102,7 @@ def test_every_email_speaks_the_sites_language(mails, kind):
 
 def test_the_catalogue_has_no_english_for_readers(tmp_path):
     config = make_site(tmp_path)
-    data = tomllib.loads((templates.folders(config)[-1] / CATALOGUE).read_text("utf-8"))
+    data = tomllib.loads((rendering.folders(config)[-1] / CATALOGUE).read_text("utf-8"))
     texts = [t for pair in data["pages"].values() for t in pair]
     texts += [t for table in data["notices"].values() for t in table.values()]
     assert len(texts) > 30
@@ -117,6 +117,6 @@ def test_a_site_may_word_it_otherwise_in_its_templates_folder(tmp_path):
     config = make_site(tmp_path)
     own = tmp_path / "templates"
     own.mkdir()
-    shipped = (templates.folders(config)[-1] / CATALOGUE).read_text("utf-8")
+    shipped = (rendering.folders(config)[-1] / CATALOGUE).read_text("utf-8")
     (own / CATALOGUE).write_text(shipped.replace("请稍后再试", "请过一会儿再试"), "utf-8")
     assert wording(make_site(tmp_path)).page("too_many")[0] == "请过一会儿再试"

@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT, SITE_PAGES
 from lxml import etree, html
 
-from feeds import sitemap, templates
+from feeds import sitemap, rendering
 from feeds.config import parse_config
 from feeds.urls import Links
 
@@ -79,7 +79,7 @@ def test_the_sitemap_follows_the_protocols_schema_and_lists_every_page(build_sit
 
 def test_past_50000_urls_the_sitemap_is_an_index_of_parts(tmp_path):
     config = parse_config({"site": {"base_url": "https://news.example.cn/"}}, root=ROOT)
-    env = templates.environment(config)
+    env = rendering.environment(config)
     links = Links(config.site.base_url)
     pages = [sitemap.Located(f"https://news.example.cn/2024/01/{n:05d}/", "2024-01-02")
              for n in range(10)]
@@ -106,7 +106,7 @@ def test_past_50000_urls_the_sitemap_is_an_index_of_parts(tmp_path):
 def test_up_to_50000_urls_the_sitemap_is_one_document(count):
     config = parse_config({}, root=ROOT)
     outputs = {o.path: o.render() for o in sitemap.outputs(
-        templates.environment(config), Links("https://news.example.cn/"), "", [],
+        rendering.environment(config), Links("https://news.example.cn/"), "", [],
         [sitemap.Located(f"https://news.example.cn/{n}.html", "2024-02-01") for n in range(count)])}
     assert sorted(outputs) == ["robots.txt", "sitemap.xml"]
     document = etree.fromstring(outputs["sitemap.xml"])

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 import css_inline
 
-from .. import templates
+from .. import rendering
 from ..config import Config
 from ..dateformat import date_text
 from ..model import Entry, Section
@@ -115,9 +115,9 @@ class Renderer:
         self.gallery = gallery or Gallery(config.content_path, config.state_path)
         self.links = Links(config.site.base_url, config.feeds.article_url)
         self.link = link or self.links.article
-        env = templates.environment(config)
-        self.html_template = templates.load(env, "digest.html.j2")
-        self.text_template = templates.load(env, "digest.txt.j2")
+        env = rendering.environment(config)
+        self.html_template = rendering.load(env, "digest.html.j2")
+        self.text_template = rendering.load(env, "digest.txt.j2")
         self.inliner = css_inline.CSSInliner(keep_at_rules=True, minify_css=True,
                                              load_remote_stylesheets=False)
         self.max_html_bytes = config.digest.max_html_bytes
@@ -199,7 +199,7 @@ class Renderer:
                 break
             blocks = [_trim(b, keep) for b in blocks]
             html, trimmed = self._html(blocks, context), True
-        text = templates.render(self.text_template, groups=blocks, **context)
+        text = rendering.render(self.text_template, groups=blocks, **context)
         return Rendered(subject, html, text, trimmed)
 
     def web_copy(self, edition: Edition) -> str:
@@ -210,7 +210,7 @@ class Renderer:
         return self._html(blocks, context | {"web": True})
 
     def _html(self, blocks: Sequence[Block], context: dict[str, object]) -> str:
-        html = templates.render(self.html_template, groups=blocks, **context)
+        html = rendering.render(self.html_template, groups=blocks, **context)
         return self.inliner.inline(html)
 
     def _context(self, edition: Edition, subject: str, groups: Sequence[Group],

@@ -39,7 +39,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from .. import notices, templates
+from .. import notices, rendering
 from ..config import Config
 from ..database import connect, database_path
 from ..digest.delivery import TransportUnavailable
@@ -84,7 +84,7 @@ class Subscriptions:
         self.tokens = Tokens(secret)
         self.csrf = Csrf(secret)
         self.client = ClientAddress(config.web.trusted_proxies)
-        self.env = templates.environment(config)
+        self.env = rendering.environment(config)
         self._sections: tuple[float, tuple[Section, ...]] | None = None
         self._sections_lock = threading.Lock()
         self._connections = threading.local()
@@ -316,7 +316,7 @@ class Subscriptions:
     def page_html(self, key: str) -> str:
         """An answer page as HTML, for the static site's own errors."""
         title, text = self.words.page(key)
-        return templates.render(templates.load(self.env, "web_message.html.j2"),
+        return rendering.render(rendering.load(self.env, "web_message.html.j2"),
                                 site=self.config.site, title=title, text=text)
 
     async def server_error(self, request: Request, exc: Exception) -> Response:
@@ -334,7 +334,7 @@ class Subscriptions:
 
     def _render(self, name: str, status: int, headers: dict[str, str] | None = None,
                 **context: object) -> Response:
-        page = templates.render(templates.load(self.env, name), site=self.config.site,
+        page = rendering.render(rendering.load(self.env, name), site=self.config.site,
                                 **context)
         # RFC 8058 one-click: no cookies, no redirects; nothing here sets either.
         return HTMLResponse(page, status_code=status,

@@ -1,9 +1,8 @@
 """Jinja2 templates shared by the outputs: where they are found, and how they are read.
 
-A site may override any template by putting a file of the same name in
-``site.templates_dir`` (relative to the config file); every other name comes
-from the copy shipped with feeds: ``feeds/default_templates`` inside an installed
-wheel, or ``templates/`` next to the package in a source checkout.
+The templates ship inside the package (``feeds/templates/``) and are read with
+Jinja2's PackageLoader. A site may override any of them by putting a file of the
+same name in ``site.templates_dir`` (relative to the config file).
 
 ``.html.j2`` templates are autoescaped; undefined names are errors rather than
 empty strings, so a misspelt variable fails the build instead of the reader.
@@ -22,8 +21,7 @@ from . import dateformat
 from .config import Config
 from .errors import FeedsError
 
-_PACKAGE = Path(__file__).resolve().parent
-BUNDLED = (_PACKAGE / "default_templates", _PACKAGE.parent / "templates")
+SHIPPED = Path(__file__).resolve().parent / "templates"
 
 
 class TemplateProblem(FeedsError):
@@ -31,20 +29,17 @@ class TemplateProblem(FeedsError):
 
 
 def folders(config: Config) -> list[Path]:
-    """Template folders in lookup order: the site's own, then the bundled one."""
+    """Template folders in lookup order: the site's own (when it has one), then the
+    shipped one."""
     site = config.path(config.site.templates_dir)
-    found = [site] if site.is_dir() else []
-    bundled = next((folder for folder in BUNDLED if folder.is_dir()), None)
-    if bundled is not None and bundled not in found:
-        found.append(bundled)
-    return found
+    return [site, SHIPPED] if site.is_dir() and site.resolve() != SHIPPED else [SHIPPED]
 
 
 def environment(config: Config) -> jinja2.Environment:
     """Templates of a site; dates are written with the ``date_text`` filter, in the
     site's language (feeds.dateformat)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(f) for f in folders(config)]),
+        loader=_loader(config),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "xml.j2"),
                                             default_for_string=False),
         undefined=jinja2.StrictUndefined,
@@ -56,6 +51,14 @@ def environment(config: Config) -> jinja2.Environment:
     env.filters["date_text"] = lambda day: dateformat.date_text(day, language)
     env.filters["describe"] = describe
     return env
+
+
+def _loader(config: Config) -> jinja2.BaseLoader:
+    shipped = jinja2.PackageLoader("feeds", "templates")
+    site = config.path(config.site.templates_dir)
+    if not site.is_dir() or site.resolve() == SHIPPED:
+        return shipped
+    return jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(site)), shipped])
 
 
 DESCRIPTION_CHARS = 120  # search results show about this much of a Chinese description
@@ -107,7 +110,9 @@ def _where(exc: BaseException, template: jinja2.Template) -> str:
 
 def _searchpath(env: jinja2.Environment) -> list[str]:
     loader = env.loader
-    return list(loader.searchpath) if isinstance(loader, jinja2.FileSystemLoader) else []
+    loaders = loader.loaders if isinstance(loader, jinja2.ChoiceLoader) else [loader]
+    return [str(SHIPPED) if isinstance(one, jinja2.PackageLoader)
+            else ", ".join(getattr(one, "searchpath", [])) for one in loaders]
 
 
 def fingerprint(env: jinja2.Environment) -> str:
