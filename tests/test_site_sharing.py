@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT, SITE_PAGES
 from lxml import etree, html
 
-from feeds import sitemap, rendering
+from feeds import rendering, sitemap
 from feeds.config import parse_config
 from feeds.urls import Links
 
