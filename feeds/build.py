@@ -22,17 +22,17 @@ from .content.catalog import Catalog
 from .content.results import FileReport
 from .database import DATABASE_NAME, connect, database_path
 from .errors import FeedsError
+from .formats import SUFFIXES as FEED_SUFFIXES
 from .model import Entry
 from .published import Limits, Record, Settlement, authority
 from .site import Site
 from .sitewriter import Output, SiteWriter, Summary
 from .storage import storage_errors
 from .syndication.outputs import FeedBuilder
-from .urls import ALL, FORMATS, Links, new_permalink
+from .urls import ALL, Links, new_permalink
 from .version import code_identity
 from .websub import PingFailure
 
-FEED_SUFFIXES = tuple(FORMATS.values())
 SLUGS_NAME = "slugs.json"
 PINYIN_NAME = "pinyin.marshal"
 MANIFEST_NAME = "manifest.json"

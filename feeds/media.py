@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
+from .formats import FORMATS, SUFFIXES
+
 MEDIA_TYPES = {  # longer suffixes (.rss.xml) before shorter ones (.xml)
-    ".rss.xml": "application/rss+xml; charset=utf-8",
-    ".atom.xml": "application/atom+xml; charset=utf-8",
-    ".json": "application/feed+json; charset=utf-8",
+    **{f.suffix: f"{f.media_type}; charset=utf-8" for f in FORMATS},
     ".opml": "text/x-opml; charset=utf-8",
     ".xsl": "text/xsl; charset=utf-8",
     ".html": "text/html; charset=utf-8",
@@ -34,7 +34,7 @@ MEDIA_TYPES = {  # longer suffixes (.rss.xml) before shorter ones (.xml)
     ".woff2": "font/woff2",
 }
 UNKNOWN = "application/octet-stream"
-FEED_SUFFIXES = (".rss.xml", ".atom.xml", ".json", ".opml")
+FEED_SUFFIXES = (*SUFFIXES, ".opml")
 FEED_MAX_AGE = 300  # seconds: readers poll; a new article should not wait long
 PAGE_MAX_AGE = 60
 OTHER_MAX_AGE = 3600

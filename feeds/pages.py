@@ -29,16 +29,15 @@ import segno
 from markupsafe import Markup
 
 from . import dateformat, photos, rendering, sitemap
+from .formats import FORMATS, RSS
 from .model import Entry, Listing, Section
 from .site import Site, Timed
 from .sitewriter import Output
-from .syndication.outputs import MEDIA_TYPES
 from .urls import ALL, Links
 
 HOME_PER_SECTION = 8
 PER_PAGE = 100  # articles on a section's page and on each of its archive pages
 Renderer = Callable[[], bytes]
-_FEED_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 
 
 @dataclass(frozen=True)
@@ -300,11 +299,11 @@ class PageBuilder:
         scopes = [(ALL, self.site.config.site.title),
                   *((s.slug, s.name) for s in self.site.nav_sections)]
         feeds = [{"name": name,
-                  "urls": [{"label": _FEED_LABELS[fmt],
+                  "urls": [{"label": fmt.label,
                             "url": self.links.url(Links.feed_path(slug, fmt))}
-                           for fmt in ("rss", "atom", "json")]}
+                           for fmt in FORMATS]}
                  for slug, name in scopes]
-        main = self.links.url(Links.feed_path(ALL, "rss"))
+        main = self.links.url(Links.feed_path(ALL, RSS))
         return self._render(
             "subscribe.html.j2", path, ALL, current="subscribe",
             feeds=feeds, main_feed=main, qr=qr_svg(main),
@@ -364,10 +363,10 @@ class PageBuilder:
         scopes = [scope] if scope == ALL else [scope, ALL]
         title = self.site.config.site.title
         names = {s.slug: s.name for s in self.site.sections}
-        return [{"type": MEDIA_TYPES[fmt],
-                 "title": f"{title}{' · ' + names[s] if s != ALL else ''} ({_FEED_LABELS[fmt]})",
+        return [{"type": fmt.media_type,
+                 "title": f"{title}{' · ' + names[s] if s != ALL else ''} ({fmt.label})",
                  "href": self.links.url(Links.feed_path(s, fmt))}
-                for s in scopes for fmt in ("rss", "atom", "json")]
+                for s in scopes for fmt in FORMATS]
 
     def _navigation(self, prefix: str, current: str | None) -> list[NavLink]:
         """The section links of a page; the same for every page at one depth and section.

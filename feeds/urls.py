@@ -12,7 +12,7 @@ and use ``/``; URLs are absolute, from ``site.base_url``.
     <yyyy>/<mm>/<dd>/<slug>.html        an article (its permalink)
     archive/index.html                  往期: every issue date, by month
     feeds/index.html                    how to subscribe, for people
-    feeds/<all|slug>.rss.xml            feeds: .rss.xml, .atom.xml, .json
+    feeds/<all|slug>.rss.xml            feeds: .rss.xml, .atom.xml, .json (feeds.formats)
     feeds/archive/<all|slug>/<yyyy-mm>.atom.xml   RFC 5005 archive documents
     feeds/index.opml, feeds/feed.xsl
     sitemap.xml, sitemaps/<part>.xml    sitemap (an index of parts past 50,000 URLs)
@@ -32,6 +32,7 @@ import string
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .formats import ATOM, Format
 from .model import Entry, Listing, Section
 from .slugs import slug as make_slug
 
@@ -39,7 +40,6 @@ ALL = "all"  # the scope of the site-wide feeds; no section may take this slug
 # What no section may be named or slugged: these scopes name the whole site's feeds
 # (feeds/all.rss.xml, feeds/archive/all/), and a subscriber's "all" means every section.
 RESERVED_SCOPES = frozenset({ALL})
-FORMATS = {"rss": ".rss.xml", "atom": ".atom.xml", "json": ".json"}
 ARTICLE_URL_FIELDS = ("issue_date", "yyyy", "mm", "dd", "slug", "section", "id_hash")
 
 
@@ -103,12 +103,13 @@ class Links:
         return f"{day:%Y}/{day:%m}/{day:%d}/{slug or entry_slug(entry)}.html"
 
     @staticmethod
-    def feed_path(scope: str, fmt: str) -> str:
-        return f"feeds/{scope}{FORMATS[fmt]}"
+    def feed_path(scope: str, fmt: Format) -> str:
+        return f"feeds/{scope}{fmt.suffix}"
 
     @staticmethod
-    def archive_path(scope: str, month: str, fmt: str) -> str:
-        return f"feeds/archive/{scope}/{month}{FORMATS[fmt]}"
+    def archive_path(scope: str, month: str) -> str:
+        """RFC 5005 defines archives for Atom only: every format's feed links these."""
+        return f"feeds/archive/{scope}/{month}{ATOM.suffix}"
 
     @staticmethod
     def opml_path() -> str:

@@ -1,15 +1,26 @@
 """The media types and lifetimes every route to readers shares (serve, deploy, nginx)."""
 
+from conftest import SITE_PAGES
+from lxml import etree, html
+
 from feeds.media import FOREVER, cache_control, media_type
-from feeds.syndication.outputs import MEDIA_TYPES as FEED_TYPES
-from feeds.urls import FORMATS, Links
+
+BASE = "https://news.example.cn/"
 
 
-def test_each_feed_format_has_the_media_type_its_documents_declare_with_a_charset():
-    for fmt, suffix in FORMATS.items():
-        path = Links.feed_path("all", fmt)
-        assert path.endswith(suffix)
-        assert media_type(path) == f"{FEED_TYPES[fmt]}; charset=utf-8"
+def test_a_feed_is_served_with_the_type_its_pages_announce_and_it_declares_itself(build_site):
+    _result, public = build_site(SITE_PAGES)
+    announced = html.parse(str(public / "index.html")).findall('.//link[@rel="alternate"]')
+    assert {link.get("type") for link in announced} == {
+        "application/rss+xml", "application/atom+xml", "application/feed+json"}
+    for link in announced:
+        path = link.get("href").removeprefix(BASE)
+        assert (public / path).is_file()
+        assert media_type(path) == f"{link.get('type')}; charset=utf-8"
+        if not path.endswith(".json"):  # RSS and Atom name their own type in rel=self
+            document = etree.parse(str(public / path))
+            own = document.find('.//{http://www.w3.org/2005/Atom}link[@rel="self"]')
+            assert own.get("type") == link.get("type")
 
 
 def test_feeds_are_kept_briefly_pages_more_briefly_and_hashed_files_for_a_year():

@@ -23,6 +23,7 @@ import hashlib
 import posixpath
 from collections.abc import Callable, Iterator, Sequence
 
+from ..formats import ATOM, FORMATS, JSON, RSS, Format
 from ..model import Entry
 from ..site import Site, Timed
 from ..sitewriter import Output
@@ -30,10 +31,6 @@ from ..urls import ALL, Links
 from . import jsonfeed, opml, xmlfeeds
 from .items import FeedItem, ItemImage
 from .xmlfeeds import FeedMeta, Link
-
-MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml",
-               "json": "application/feed+json"}
-ATOM = MEDIA_TYPES["atom"]
 
 ContentRenderer = Callable[[Entry, str], str]
 
@@ -75,17 +72,17 @@ class FeedBuilder:
     # ------------------------------------------------------------- one scope
     def _subscription(self, slug: str, newest_month: str | None) -> Iterator[Output]:
         recent = self.site.recent(slug, self.site.config.feeds.limit)
-        for fmt in ("rss", "atom", "json"):
+        for fmt in FORMATS:
             path = Links.feed_path(slug, fmt)
-            if fmt == "json":
+            if fmt is JSON:
                 meta_json = self._json_meta(slug)
                 yield Output(path, self._json_renderer(meta_json, recent),
                              self._fingerprint(meta_json, recent))
                 continue
             links: tuple[Link, ...] = (*self._hub(), self._subscribe_link())
             if newest_month:
-                href = self.links.url(Links.archive_path(slug, newest_month, "atom"))
-                links += (Link("prev-archive", href, ATOM),)
+                href = self.links.url(Links.archive_path(slug, newest_month))
+                links += (Link("prev-archive", href, ATOM.media_type),)
             meta = self._meta(slug, path, fmt, links, updated=self._changed(slug, recent))
             yield Output(path, self._xml_renderer(meta, recent, fmt),
                          self._fingerprint((fmt, meta), recent))
@@ -101,16 +98,16 @@ class FeedBuilder:
 
     def _archive(self, slug: str, month: str, timed: list[Timed], earlier: str | None,
                  later: str | None) -> Output:
-        path = Links.archive_path(slug, month, "atom")
-        links = [Link("current", self.links.url(Links.feed_path(slug, "atom")), ATOM),
+        path = Links.archive_path(slug, month)
+        links = [Link("current", self.links.url(Links.feed_path(slug, ATOM)), ATOM.media_type),
                  self._subscribe_link()]
         if earlier:
-            links.append(Link("prev-archive",
-                              self.links.url(Links.archive_path(slug, earlier, "atom")), ATOM))
+            links.append(Link("prev-archive", self.links.url(Links.archive_path(slug, earlier)),
+                              ATOM.media_type))
         if later:
-            links.append(Link("next-archive",
-                              self.links.url(Links.archive_path(slug, later, "atom")), ATOM))
-        meta = self._meta(slug, path, "atom", tuple(links), archive=True,
+            links.append(Link("next-archive", self.links.url(Links.archive_path(slug, later)),
+                              ATOM.media_type))
+        meta = self._meta(slug, path, ATOM, tuple(links), archive=True,
                           updated=timed[0][0])
 
         def render() -> bytes:
@@ -136,15 +133,15 @@ class FeedBuilder:
 
     # ------------------------------------------------------------- renderers
     def _xml_renderer(self, meta: FeedMeta, timed: Sequence[Timed],
-                      fmt: str) -> Callable[[], bytes]:
-        write = xmlfeeds.rss if fmt == "rss" else xmlfeeds.atom
+                      fmt: Format) -> Callable[[], bytes]:
+        write = xmlfeeds.rss if fmt is RSS else xmlfeeds.atom
         return lambda: write(meta, [self._item(t) for t in timed])
 
     def _json_meta(self, slug: str) -> jsonfeed.JsonFeedMeta:
         return jsonfeed.JsonFeedMeta(
             title=self._title(slug),
             home_page_url=self._html_url(slug),
-            feed_url=self.links.url(Links.feed_path(slug, "json")),
+            feed_url=self.links.url(Links.feed_path(slug, JSON)),
             description=self.site.config.site.description,
             language=self.site.config.site.language,
             author=self.site.config.site.title,
@@ -158,25 +155,25 @@ class FeedBuilder:
     def _opml(self) -> bytes:
         site = self.site.config.site
         feeds = tuple(opml.FeedLink(self._title(s.slug),
-                                    self.links.url(Links.feed_path(s.slug, "rss")),
+                                    self.links.url(Links.feed_path(s.slug, RSS)),
                                     self._html_url(s.slug))
                       for s in self.site.sections if self.site.count(s.slug))
         return opml.render(site.title, site.base_url, self.site.newest(),
                            [opml.Group(site.title, feeds)])
 
     # ---------------------------------------------------------------- pieces
-    def _meta(self, slug: str, path: str, fmt: str, links: tuple[Link, ...],
+    def _meta(self, slug: str, path: str, fmt: Format, links: tuple[Link, ...],
               archive: bool = False, updated: dt.datetime | None = None) -> FeedMeta:
         site = self.site.config.site
         return FeedMeta(
-            id=self.links.url(Links.feed_path(slug, "atom")),  # one id for the logical feed
+            id=self.links.url(Links.feed_path(slug, ATOM)),  # one id for the logical feed
             title=self._title(slug),
             description=site.description,
             language=site.language,
             author=site.title,
             html_url=self._html_url(slug),
             self_url=self.links.url(path),
-            self_type=MEDIA_TYPES[fmt],
+            self_type=fmt.media_type,
             updated=updated or self.site.newest(slug),
             links=links,
             stylesheet=self._stylesheet_href(path) if self.stylesheet is not None else None,

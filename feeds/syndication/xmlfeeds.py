@@ -38,6 +38,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from ..formats import ATOM, RSS, Format
 from ..version import VERSION as __version__
 from .items import FeedItem
 
@@ -71,11 +72,11 @@ class FeedMeta:
 
 
 def rss(meta: FeedMeta, items: Sequence[FeedItem]) -> bytes:
-    return _document(meta, items, "rss")
+    return _document(meta, items, RSS)
 
 
 def atom(meta: FeedMeta, items: Sequence[FeedItem]) -> bytes:
-    return _document(meta, items, "atom")
+    return _document(meta, items, ATOM)
 
 
 def atom_entry(item: FeedItem) -> bytes:
@@ -94,11 +95,11 @@ def atom_with_entries(meta: FeedMeta, fragments: Sequence[bytes]) -> bytes:
     return b"".join((head[:close], *fragments, head[close:]))
 
 
-def _document(meta: FeedMeta, items: Sequence[FeedItem], fmt: str) -> bytes:
+def _document(meta: FeedMeta, items: Sequence[FeedItem], fmt: Format) -> bytes:
     generator = _generator(meta)
     for item in items:
         _add(generator, item)
-    if fmt == "rss":
+    if fmt is RSS:
         return generator.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return generator.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
