@@ -13,7 +13,7 @@ from .content.loader import load as load_content
 from .content.results import FileReport, Problem
 from .errors import ConfigError, ContentError, FeedsError
 from .model import Author, Entry, Section, Source
-from .version import VERSION as __version__
+from .version import installed_version
 
 __all__ = [
     "Author",
@@ -31,3 +31,11 @@ __all__ = [
     "load_config",
     "load_content",
 ]
+
+
+def __getattr__(name: str) -> str:
+    """``feeds.__version__``, read from the installed metadata only when asked for: most
+    runs never need it (feeds.version says what reading it costs)."""
+    if name == "__version__":
+        return installed_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -48,7 +48,6 @@ from .content import pdfpage
 from .errors import FeedsError
 from .model import Entry, Listing, Photo
 from .sitewriter import Output
-from .version import VERSION
 
 try:  # HEIC, from phones, when the optional pillow-heif is installed
     from pillow_heif import register_heif_opener
@@ -141,7 +140,7 @@ def settings_key() -> str:
     """Names the cache: whatever changes the bytes of a web copy is in it. The code that
     converts is this module, so its source stands for it: an upgrade that leaves it as
     it was does not convert every picture again (version.code_identity would)."""
-    key = (VERSION, hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+    key = (hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
            Image.__version__, WIDTHS, JPEG_QUALITY, WEBP_QUALITY, HEIC)
     return hashlib.sha1(repr(key).encode()).hexdigest()[:16]
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import ModuleType
 
 from .atomic import write_if_changed
-from .version import VERSION
+from .version import code_identity
 
 MAX_SYLLABLES = 8
 MAX_LENGTH = 48
@@ -49,7 +49,7 @@ def keep_tables_in(path: Path | None) -> None:
 def _tables() -> Tables:
     """Toneless first readings: character code → syllable, phrase → syllables."""
     try:
-        key = (_TABLES_FORMAT, VERSION, _library_stamp())
+        key = (_TABLES_FORMAT, code_identity(), _library_stamp())
     except (ImportError, OSError):
         key = None
     if _tables_file is None or key is None:

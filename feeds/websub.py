@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .version import VERSION as __version__
+from .version import installed_version
 
 if TYPE_CHECKING:
     import httpx
@@ -39,7 +39,7 @@ def publish(hub: str, feed_urls: Sequence[str], *, client: httpx.Client | None =
 
     own = client is None
     client = client or httpx.Client(timeout=timeout,
-                                    headers={"User-Agent": f"feeds/{__version__}"})
+                                    headers={"User-Agent": f"feeds/{installed_version()}"})
     failures: list[PingFailure] = []
     try:
         for i, url in enumerate(feed_urls):

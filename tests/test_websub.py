@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import threading
+from importlib import metadata
 from urllib.parse import parse_qs
 
 import feedparser
@@ -27,6 +28,7 @@ class Hub:
 
     def __init__(self) -> None:
         self.pings: list[dict[str, list[str]]] = []
+        self.agents: list[str] = []
         self.statuses: list[int] = []
         self.hold = threading.Event()
         self.slow = False
@@ -36,6 +38,7 @@ class Hub:
             import anyio
             await anyio.to_thread.run_sync(self.hold.wait, 5)
         self.pings.append(parse_qs((await request.body()).decode()))
+        self.agents.append(request.headers.get("user-agent", ""))
         return Response(status_code=self.statuses.pop(0) if self.statuses else 204)
 
     def app(self) -> Starlette:
@@ -88,6 +91,11 @@ def test_a_failing_hub_is_retried(hub):
     failures = websub.publish(hub.url, ["https://news.example.cn/feeds/all.rss.xml"],
                               pause=waits.append)
     assert failures == [] and len(hub.pings) == 3 and waits == [0.5, 1.0]
+
+
+def test_pings_name_feeds_and_its_installed_version(hub):
+    assert websub.publish(hub.url, ["https://news.example.cn/feeds/all.rss.xml"]) == []
+    assert hub.agents == [f"feeds/{metadata.version('feeds')}"]
 
 
 def test_a_hub_that_refuses_is_not_asked_again(hub):

@@ -39,13 +39,14 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..formats import ATOM, RSS, Format
-from ..version import VERSION as __version__
 from .items import FeedItem
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
-GENERATOR = ("feeds", __version__)
+# Without a version: the version is not on the path of a build (feeds.version), and a
+# release that changes no output then rewrites no feed.
+GENERATOR = "feeds"
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def _generator(meta: FeedMeta) -> FeedGenerator:
     generator.description(meta.description or meta.title)
     generator.language(meta.language)
     generator.author({"name": meta.author})
-    generator.generator(*GENERATOR)
+    generator.generator(GENERATOR)
     generator.updated(meta.updated)
     generator.link(href=meta.self_url, rel="self", type=meta.self_type)
     generator.link(href=meta.html_url, rel="alternate", type="text/html")  # last: RSS <link>
