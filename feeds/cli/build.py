@@ -50,7 +50,7 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
         feeds build
         feeds build --content pages --output /var/www/news --no-pages
     """
-    from ..progress import BuildProgress
+    from ..progress import ProgressBars
     from ..schedule.locks import job_lock, lock_folder
 
     chatty = not quiet and sys.stderr.isatty()
@@ -60,7 +60,7 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
         output=output_dir.resolve() if output_dir else None,
         state=state_dir.resolve() if state_dir else None,
         pages=not no_pages, jobs=jobs, allow_removals=allow_removals)
-    with job_lock(lock_folder(state.config), "build"), BuildProgress(enabled=chatty) as progress:
+    with job_lock(lock_folder(state.config), "build"), ProgressBars(enabled=chatty) as progress:
         result = build(state.config, options, progress=progress.update)
     for line in build_warnings(result):
         click.echo(f"warning: {line}", err=True)

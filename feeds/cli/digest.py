@@ -22,7 +22,7 @@ from . import State, cli, content_option, reports_errors
 
 if TYPE_CHECKING:
     from ..digest.edition import Edition
-    from ..digest.send import DigestRun, Progress
+    from ..digest.send import DigestRun
 
 
 def _now() -> dt.datetime:
@@ -101,6 +101,7 @@ def digest(state: State, content_dir: Path | None, dry_run: bool, test_to: str |
         feeds digest
     """
     from ..digest.send import DigestRun, send_digest
+    from ..progress import ProgressBars
     from ..report import digest_warnings
     from ..schedule.locks import job_lock, lock_folder
     from ..subscribers import normalise_address
@@ -116,8 +117,8 @@ def digest(state: State, content_dir: Path | None, dry_run: bool, test_to: str |
                                 _now())
                 _look(run, dry_run, test_to, preview)
             return
-        with _progress() as progress:
-            report = send_digest(config, catalog, now=_now(), progress=progress)
+        with ProgressBars(enabled=_on_terminal()) as bars:
+            report = send_digest(config, catalog, now=_now(), progress=bars.stage("send"))
     for line in digest_warnings(report):
         _warn(line)
     if report.stopped:
@@ -189,26 +190,6 @@ def _print_plan(run: DigestRun, unfinished: list[Edition], upcoming: Edition | N
     for share in shares:
         click.echo(f"  {share.subscriber.email}\t{share.subject}")
     click.echo(f"  {len(shares)} would get it; nothing was sent or recorded")
-
-
-@contextmanager
-def _progress() -> Iterator[Progress | None]:
-    """A progress bar on a terminal; nothing otherwise (cron mail stays short)."""
-    if not _on_terminal():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("sending", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 # --------------------------------------------------------------------------- subscribers
