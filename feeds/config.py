@@ -4,73 +4,54 @@ Every mistake is reported at once with its key path (``site.timezone``,
 ``sections[2].slug``), so a user fixes the file in one pass. Paths in the file
 are relative to the file's own folder, so the site builds the same from any
 working directory.
+
+Every command reads and checks the file: the tables are pydantic dataclasses,
+whose validators pydantic builds once, when this module is imported.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
-import json
+import ipaddress
 import re
+import string
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, dataclass_transform
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .atomic import write_if_changed
-from .errors import ConfigError, FeedsError
-from .version import code_identity
+from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass
+from pydantic_core import ErrorDetails
 
-if TYPE_CHECKING:
-    from pydantic import GetCoreSchemaHandler, TypeAdapter
-    from pydantic_core import CoreSchema
+from . import crontab
+from .errors import ConfigError, FeedsError
 
 CONFIG_NAME = "feeds.toml"
 RESERVED_SLUG = "all"  # feeds/all.rss.xml is the site-wide feed
+# What no section may be named or slugged: these scopes name the whole site's feeds
+# (feeds/all.rss.xml, feeds/archive/all/), and a subscriber's "all" means every section.
+RESERVED_SCOPES = frozenset({RESERVED_SLUG})
+# The fields a feeds.article_url pattern may use (feeds.urls fills them in).
+ARTICLE_URL_FIELDS = ("issue_date", "yyyy", "mm", "dd", "slug", "section", "id_hash")
+CACHE_FOLDER = "cache"  # under the state directory: disposable caches
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-T = TypeVar("T")
+# A TOML table: a frozen dataclass (so `dataclasses.replace` and `fields` work on it)
+# that refuses unknown keys, so a misspelt key is an error rather than ignored.
+TABLE = ConfigDict(extra="forbid")
 
 
-@dataclass_transform(frozen_default=True)
-def table(cls: type[T]) -> type[T]:
-    """A TOML table: a frozen dataclass whose unknown keys pydantic refuses (its
-    ConfigDict, a plain dict, so that defining one imports nothing)."""
-    cls.__pydantic_config__ = {"extra": "forbid"}  # type: ignore[attr-defined]
-    return dataclass(frozen=True)(cls)
+def is_reserved(name: str) -> bool:
+    """Whether a section name or slug would stand for a scope of the whole site."""
+    return name.strip().casefold() in RESERVED_SCOPES
 
 
-class Check:
-    """A check run on a value after pydantic has validated its type, as pydantic's own
-    AfterValidator does; through pydantic's __get_pydantic_core_schema__ protocol, so
-    that this module imports pydantic only to validate (0.2 s a run, -X importtime)."""
-
-    def __init__(self, check: Callable[[Any], Any]) -> None:
-        self.check = check
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler
-                                     ) -> CoreSchema:
-        from pydantic_core import core_schema
-
-        return core_schema.no_info_after_validator_function(self.check, handler(source))
-
-
-class Bounds:
-    """Limits of a number (ge, gt, le), with pydantic's own checks and messages."""
-
-    def __init__(self, **limits: float) -> None:
-        self.limits = limits
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler
-                                     ) -> CoreSchema:
-        schema = handler(source)
-        schema.update(self.limits)  # type: ignore[typeddict-item]
-        return schema
+def article_url_fields(pattern: str) -> list[str]:
+    """Field names a pattern such as ``https://x.cn/{issue_date}/{slug}.html`` uses."""
+    return [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
 
 
 def _check_zone(name: str) -> str:
@@ -110,8 +91,6 @@ def _check_keywords(words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _check_networks(items: tuple[str, ...]) -> tuple[str, ...]:
-    import ipaddress
-
     for item in items:
         try:
             ipaddress.ip_network(item, strict=False)
@@ -128,16 +107,19 @@ def _check_pattern(pattern: str) -> str:
     return pattern
 
 
-Zone = Annotated[str, Check(_check_zone)]
-Endpoint = Annotated[str, Check(_check_endpoint)]
-BaseURL = Annotated[str, Check(_check_base_url)]
-Slug = Annotated[str, Check(_check_slug)]
-Keywords = Annotated[tuple[str, ...], Check(_check_keywords)]
-Networks = Annotated[tuple[str, ...], Check(_check_networks)]
-Pattern = Annotated[str, Check(_check_pattern)]
+Zone = Annotated[str, AfterValidator(_check_zone)]
+Endpoint = Annotated[str, AfterValidator(_check_endpoint)]
+BaseURL = Annotated[str, AfterValidator(_check_base_url)]
+Slug = Annotated[str, AfterValidator(_check_slug)]
+Keywords = Annotated[tuple[str, ...], AfterValidator(_check_keywords)]
+Networks = Annotated[tuple[str, ...], AfterValidator(_check_networks)]
+Pattern = Annotated[str, AfterValidator(_check_pattern)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+Seconds = Annotated[float, Field(gt=0, le=600)]
+Retries = Annotated[int, Field(ge=0, le=10)]
 
 
-@table
+@dataclass(frozen=True, config=TABLE)
 class SiteConfig:
     title: str = "新闻"
     description: str = ""
@@ -152,11 +134,11 @@ class SiteConfig:
     folder_sections: bool = False
     default_section: str = "要闻"
     # Keyword rules move an article only when its score reaches this (headline hits count 3).
-    min_keyword_score: Annotated[int, Bounds(ge=1)] = 2
+    min_keyword_score: Annotated[int, Field(ge=1)] = 2
     # A build that would withdraw more published articles than both of these (an empty or
     # wrong content folder, say) changes nothing unless run with --allow-removals.
-    max_removals: Annotated[int, Bounds(ge=0)] = 50
-    max_removal_share: Annotated[float, Bounds(ge=0, le=1)] = 0.10
+    max_removals: Annotated[int, Field(ge=0)] = 50
+    max_removal_share: Annotated[float, Field(ge=0, le=1)] = 0.10
 
     @property
     def zone(self) -> ZoneInfo:
@@ -167,7 +149,7 @@ class SiteConfig:
         return urlsplit(self.base_url).hostname or "localhost"
 
 
-@table
+@dataclass(frozen=True, config=TABLE)
 class SectionConfig:
     name: str
     slug: Slug
@@ -176,8 +158,6 @@ class SectionConfig:
 
 
 def _check_article_url(pattern: str) -> str:
-    from .urls import ARTICLE_URL_FIELDS, article_url_fields
-
     try:
         fields = article_url_fields(pattern)
     except ValueError as exc:
@@ -197,13 +177,13 @@ def _check_clock(value: str) -> str:
     return value
 
 
-ArticleURL = Annotated[str, Check(_check_article_url)]
-Clock = Annotated[str, Check(_check_clock)]
+ArticleURL = Annotated[str, AfterValidator(_check_article_url)]
+Clock = Annotated[str, AfterValidator(_check_clock)]
 
 
-@table
+@dataclass(frozen=True, config=TABLE)
 class FeedsConfig:
-    limit: Annotated[int, Bounds(ge=1, le=10_000)] = 50  # items in each subscription feed
+    limit: Annotated[int, Field(ge=1, le=10_000)] = 50  # items in each subscription feed
     # Time of day given to entries whose page has only a date; each article one second
     # less per article printed before it that day, so readers sorting by time keep the
     # printed order, lead first (feeds.timeline).
@@ -230,6 +210,8 @@ class FeedsConfig:
 def _check_address(address: str | None) -> str | None:
     if address is None:
         return None
+    # Imported only when an address is set: 50 ms (-X importtime), and most commands,
+    # `feeds build` among them, read a feeds.toml with none.
     from email_validator import EmailNotValidError, validate_email
 
     try:
@@ -244,18 +226,18 @@ def _check_env_name(name: str) -> str:
     return name
 
 
-Address = Annotated[str | None, Check(_check_address)]
-EnvName = Annotated[str, Check(_check_env_name)]
+Address = Annotated[str | None, AfterValidator(_check_address)]
+EnvName = Annotated[str, AfterValidator(_check_env_name)]
 
 
-@table
+@dataclass(frozen=True, config=TABLE)
 class DigestConfig:
     """[digest]: what goes into the email digest and who it says it is from."""
 
     # An edition holds entries issued at most this many days before the newest entry's
     # issue date: counted from the content, not the clock, so an old page still makes a
     # digest and an imported archive never mails years of history.
-    look_back_days: Annotated[int, Bounds(ge=1, le=3660)] = 7
+    look_back_days: Annotated[int, Field(ge=1, le=3660)] = 7
     database: str | None = None  # SQLite state; default <state_dir>/feeds.sqlite
     from_address: Address = None  # default digest@<site domain>
     from_name: str | None = None  # default site.title
@@ -265,44 +247,44 @@ class DigestConfig:
     list_id: str | None = None  # default digest.<site domain>
     # Gmail clips messages at about 102 KB: above this, sections are cut to their top
     # entries with a link to the rest on the web.
-    max_html_bytes: Annotated[int, Bounds(ge=20_000, le=10_000_000)] = 90_000
+    max_html_bytes: Annotated[int, Field(ge=20_000, le=10_000_000)] = 90_000
     # Attempts per subscriber over all runs before a temporary failure counts as final.
-    max_attempts: Annotated[int, Bounds(ge=1, le=100)] = 5
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 5
     dkim_key: str | None = None  # PEM private key file; signing is off without one
     dkim_selector: str = "feeds"
     dkim_domain: str | None = None  # default: the domain of from_address
 
 
-@table
+@dataclass(frozen=True, config=TABLE)
 class SmtpConfig:
     host: str = "localhost"
-    port: Annotated[int, Bounds(ge=1, le=65535)] | None = None  # default by security
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None  # default by security
     security: Literal["starttls", "ssl", "none"] = "starttls"
     username: str | None = None
     password_env: EnvName = "FEEDS_SMTP_PASSWORD"  # the password is read from here
-    rate: Annotated[float, Bounds(ge=0)] = 0  # messages per second; 0: as fast as it goes
-    timeout: Annotated[float, Bounds(gt=0, le=600)] = 30
-    retries: Annotated[int, Bounds(ge=0, le=10)] = 3  # for 4xx replies and dropped links
+    rate: Annotated[float, Field(ge=0)] = 0  # messages per second; 0: as fast as it goes
+    timeout: Annotated[float, Field(gt=0, le=600)] = 30
+    retries: Annotated[int, Field(ge=0, le=10)] = 3  # for 4xx replies and dropped links
     # Connections used at once, each reused for many messages; ask your provider's limit.
-    connections: Annotated[int, Bounds(ge=1, le=32)] = 1
+    connections: Annotated[int, Field(ge=1, le=32)] = 1
 
     @property
     def effective_port(self) -> int:
         return self.port or {"starttls": 587, "ssl": 465, "none": 25}[self.security]
 
 
-@table
+@dataclass(frozen=True, config=TABLE)
 class HttpConfig:
     endpoint: Endpoint | None = None  # e.g. https://api.postmarkapp.com/email/batch
     token_env: EnvName = "FEEDS_HTTP_TOKEN"
     token_header: str = "X-Postmark-Server-Token"
     message_stream: str | None = "broadcast"
-    batch_size: Annotated[int, Bounds(ge=1, le=500)] = 500
-    timeout: Annotated[float, Bounds(gt=0, le=600)] = 30
-    retries: Annotated[int, Bounds(ge=0, le=10)] = 3
+    batch_size: Annotated[int, Field(ge=1, le=500)] = 500
+    timeout: Annotated[float, Field(gt=0, le=600)] = 30
+    retries: Annotated[int, Field(ge=0, le=10)] = 3
 
 
-@table
+@dataclass(frozen=True, config=TABLE)
 class DeliveryConfig:
     """[delivery]: how digests leave. outbox writes a Maildir folder and needs no server."""
 
@@ -312,7 +294,7 @@ class DeliveryConfig:
     http: HttpConfig = field(default_factory=HttpConfig)
 
 
-@table
+@dataclass(frozen=True, config=TABLE)
 class WebConfig:
     """[web]: what `feeds serve` offers besides the built site."""
 
@@ -321,23 +303,23 @@ class WebConfig:
     signup: bool = False
     # Sign-ups per client address: an office or a school behind one address must be
     # able to sign up everyone. Only well-formed requests count.
-    signups_per_hour: Annotated[int, Bounds(ge=1, le=100_000)] = 60
-    signups_per_day: Annotated[int, Bounds(ge=1, le=1_000_000)] = 300
+    signups_per_hour: Annotated[int, Field(ge=1, le=100_000)] = 60
+    signups_per_day: Annotated[int, Field(ge=1, le=1_000_000)] = 300
     # Confirmation and notice emails per recipient, whoever asks: the form cannot be
     # used to flood one mailbox.
-    mails_per_hour: Annotated[int, Bounds(ge=1, le=100)] = 1
-    mails_per_day: Annotated[int, Bounds(ge=1, le=1000)] = 3
+    mails_per_hour: Annotated[int, Field(ge=1, le=100)] = 1
+    mails_per_day: Annotated[int, Field(ge=1, le=1000)] = 3
     # Addresses (or networks, 10.0.0.0/8) of reverse proxies whose X-Forwarded-For is
     # believed; from anyone else the client address is the socket's.
     trusted_proxies: Networks = ()
     host: str = "127.0.0.1"  # where `feeds serve` listens; nginx in front forwards to it
-    port: Annotated[int, Bounds(ge=1, le=65535)] = 8000
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
     # A log of every request in common log format (the one nginx and Apache write), for
     # log analysers and fail2ban; none when unset. --access-log overrides it.
     access_log: str | None = None
 
 
-@table
+@dataclass(frozen=True, config=TABLE)
 class BouncesConfig:
     """[bounces]: where bounces and complaints come back, and what they do."""
 
@@ -348,15 +330,15 @@ class BouncesConfig:
     verp: bool = True
     maildir: str | None = None  # a Maildir folder the bounce address is delivered into
     imap_host: str | None = None  # or read it over IMAP
-    imap_port: Annotated[int, Bounds(ge=1, le=65535)] | None = None  # default by security
+    imap_port: Annotated[int, Field(ge=1, le=65535)] | None = None  # default by security
     imap_security: Literal["ssl", "starttls", "none"] = "ssl"
     imap_username: str | None = None
     imap_password_env: EnvName = "FEEDS_IMAP_PASSWORD"
     imap_folder: str = "INBOX"
     # Soft bounces (mailbox full, greylisting that never cleared) suppress an address
     # once this many arrive within the window.
-    soft_limit: Annotated[int, Bounds(ge=1, le=100)] = 3
-    soft_window_days: Annotated[int, Bounds(ge=1, le=365)] = 30
+    soft_limit: Annotated[int, Field(ge=1, le=100)] = 3
+    soft_window_days: Annotated[int, Field(ge=1, le=365)] = 30
     # Webhooks of HTTP email APIs on `feeds serve`: Postmark's carry this secret as
     # the password of HTTP basic auth; SES's come through SNS, signed by Amazon with a
     # certificate fetched only from a URL matching sns_certificate_url.
@@ -374,10 +356,10 @@ def _check_prefix(prefix: str) -> str:
     return prefix + "/" if prefix else ""
 
 
-Prefix = Annotated[str, Check(_check_prefix)]
+Prefix = Annotated[str, AfterValidator(_check_prefix)]
 
 
-@table
+@dataclass(frozen=True, config=TABLE)
 class DeployRule:
     """[[deploy.rules]]: headers for the files whose path (relative to the output folder,
     with /) the regular expression ``pattern`` matches; the first matching rule wins,
@@ -388,7 +370,7 @@ class DeployRule:
     content_type: str | None = None
 
 
-@table
+@dataclass(frozen=True, config=TABLE)
 class DeployConfig:
     """[deploy]: `feeds deploy` copies the output folder to an S3-compatible bucket."""
 
@@ -408,8 +390,8 @@ class DeployConfig:
     # A deploy that would delete more objects than this stops before changing anything,
     # unless --allow-deletes is given: a wrong prefix or an empty output folder would
     # otherwise empty the bucket.
-    max_deletes: Annotated[int, Bounds(ge=0)] = 256
-    workers: Annotated[int, Bounds(ge=1, le=64)] = 8  # uploads at once
+    max_deletes: Annotated[int, Field(ge=0)] = 256
+    workers: Annotated[int, Field(ge=1, le=64)] = 8  # uploads at once
     rules: tuple[DeployRule, ...] = ()
     # Told what changed after a deploy that changed something, so a CDN drops its
     # copies: the command gets the changed URLs on stdin, one a line; the URL gets a
@@ -422,16 +404,14 @@ class DeployConfig:
 
 def _check_cron(expression: str) -> str:
     if expression.strip():
-        from .schedule.cron import parse
-
-        parse(expression)  # raises CronError (a ValueError) naming the field
+        crontab.parse(expression)  # raises CronError (a ValueError) naming the field
     return expression.strip()
 
 
-CronText = Annotated[str, Check(_check_cron)]
+CronText = Annotated[str, AfterValidator(_check_cron)]
 
 
-@table
+@dataclass(frozen=True, config=TABLE)
 class ScheduleConfig:
     """[schedule]: when each job runs, as 5-field cron in site.timezone ("" turns it off)."""
 
@@ -439,11 +419,11 @@ class ScheduleConfig:
     digest: CronText = "0 7 * * *"
     # A run missed while the scheduler was down starts once at start-up if its time is
     # at most this long ago; older ones are skipped.
-    misfire_grace_seconds: Annotated[int, Bounds(ge=1, le=7 * 86400)] = 3600
+    misfire_grace_seconds: Annotated[int, Field(ge=1, le=7 * 86400)] = 3600
     lock_dir: str | None = None  # default <state_dir>/locks
 
 
-@table
+@dataclass(frozen=True, config=TABLE)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     sections: tuple[SectionConfig, ...] = ()
@@ -479,14 +459,8 @@ class Config:
         return self.state_path / CACHE_FOLDER
 
 
-CACHE_FOLDER = "cache"  # under the state directory
-
-
-@cache
-def _adapter() -> TypeAdapter[Config]:
-    from pydantic import TypeAdapter  # here: see Check
-
-    return TypeAdapter(Config)
+# Built once, here: every command validates its feeds.toml with it.
+_CONFIG = TypeAdapter(Config)
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -518,14 +492,14 @@ def load_config(path: Path | None = None, *, required: bool = False,
     With no path, the nearest ``feeds.toml`` (:func:`find_config`) is used; when there
     is none, ``required`` raises ProjectNotFound, and otherwise the defaults apply,
     relative to the working directory. ``state_dir`` replaces ``site.state_dir`` (the
-    --state option): every piece of state then lives there, the remembered check too.
+    --state option): every piece of state then lives there.
     """
     if path is None:
         path = find_config()
         if path is None:
             if required:
                 raise ProjectNotFound(Path.cwd())
-            return _with_state(_check({}, b"", Path.cwd(), None, state_dir), state_dir)
+            return _with_state(parse_config({}, root=Path.cwd()), state_dir)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -539,7 +513,7 @@ def load_config(path: Path | None = None, *, required: bool = False,
         raise ConfigError(path, [("", "not UTF-8 text")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, [("", f"not valid TOML: {exc}")]) from None
-    return _with_state(_check(data, raw, path.resolve().parent, path, state_dir), state_dir)
+    return _with_state(parse_config(data, root=path.resolve().parent, path=path), state_dir)
 
 
 def _with_state(config: Config, state_dir: Path | None) -> Config:
@@ -553,102 +527,10 @@ def _with_state(config: Config, state_dir: Path | None) -> Config:
         digest=dataclasses.replace(config.digest, database=None))
 
 
-def _check(data: dict[str, Any], raw: bytes, root: Path, path: Path | None,
-           state_dir: Path | None = None) -> Config:
-    """parse_config(), or what it gave for the same file last time."""
-    if path is None:  # the defaults: nothing to remember them by
-        return parse_config(data, root=root)
-    checked = _Checked(data, raw, root, state_dir)
-    config = checked.recall()
-    if config is None:
-        config = parse_config(data, root=root, path=path)
-        checked.remember(config)
-    return config
-
-
-class _Checked:
-    """A configuration file checked before, remembered in the state directory's cache.
-
-    Checking costs pydantic's import and schema (0.2 s), a fifth of a rebuild that
-    adds one article. The check depends on the file's bytes, its folder and the
-    code of this feeds (not on the versions of the libraries it calls), so they key
-    the record, and a hash of the record's own content vouches for it. The record
-    is JSON, read back into the dataclasses without a check, and only written into
-    a state directory that exists: reading a configuration creates no folder.
-    Anything amiss with it (missing, damaged, edited, another key, an unwritable
-    folder) only means checking again.
-    """
-
-    NAME = "config.json"
-
-    def __init__(self, data: dict[str, Any], raw: bytes, root: Path,
-                 state_dir: Path | None = None) -> None:
-        site = data.get("site", {})
-        state = site.get("state_dir", SiteConfig.state_dir) if isinstance(site, dict) else None
-        if state_dir is not None:
-            state = str(state_dir.resolve())
-        self.state = root / state if isinstance(state, str) else None
-        self.path = self.state / CACHE_FOLDER / self.NAME if self.state else None
-        self.key = hashlib.sha256(b"\0".join([
-            raw, str(root).encode(), code_identity().encode()])).hexdigest()
-
-    def recall(self) -> Config | None:
-        if self.path is None:
-            return None
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
-            record = json.loads(self.path.read_bytes())
-            if record["key"] == self.key and record["check"] == _seal(record["config"]):
-                return _revive(record["config"])
-        return None
-
-    def remember(self, config: Config) -> None:
-        if self.path is None or self.state is None or not self.state.is_dir():
-            return
-        plain = dataclasses.asdict(config)
-        if _revive(json.loads(json.dumps(plain))) != config:  # a field JSON cannot carry
-            return
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(exist_ok=True)
-            write_if_changed(self.path, json.dumps(
-                {"key": self.key, "check": _seal(plain), "config": plain},
-                ensure_ascii=False).encode())
-
-
-def _seal(plain: dict[str, Any]) -> str:
-    """A hash of the remembered configuration itself: a record edited or damaged in
-    place, under the right key, is checked again rather than believed."""
-    return hashlib.sha256(json.dumps(plain, sort_keys=True, ensure_ascii=False).encode()
-                          ).hexdigest()
-
-
-def _revive(plain: dict[str, Any]) -> Config:
-    """The Config that dataclasses.asdict() gave ``plain`` (through JSON), unchecked."""
-    delivery = plain["delivery"]
-    return Config(
-        site=SiteConfig(**plain["site"]),
-        sections=tuple(SectionConfig(**{**s, "keywords": tuple(s["keywords"])})
-                       for s in plain["sections"]),
-        feeds=FeedsConfig(**plain["feeds"]),
-        digest=DigestConfig(**plain["digest"]),
-        delivery=DeliveryConfig(**{**delivery, "smtp": SmtpConfig(**delivery["smtp"]),
-                                   "http": HttpConfig(**delivery["http"])}),
-        schedule=ScheduleConfig(**plain["schedule"]),
-        web=WebConfig(**{**plain["web"],
-                         "trusted_proxies": tuple(plain["web"]["trusted_proxies"])}),
-        bounces=BouncesConfig(**{**plain["bounces"],
-                                 "sns_topics": tuple(plain["bounces"]["sns_topics"])}),
-        deploy=DeployConfig(**{**plain["deploy"], "rules": tuple(
-            DeployRule(**rule) for rule in plain["deploy"]["rules"])}),
-        root=plain["root"],
-    )
-
-
 def parse_config(data: dict[str, Any], *, root: Path, path: Path | None = None) -> Config:
     """Check a configuration mapping; raise ConfigError listing every problem."""
-    from pydantic import ValidationError
-
     try:
-        config = _adapter().validate_python({**data, "root": str(root)})
+        config = _CONFIG.validate_python({**data, "root": str(root)})
     except ValidationError as exc:
         problems = [(_key_path(e["loc"]), _message(e)) for e in exc.errors()]
         raise ConfigError(path, problems) from None
@@ -659,8 +541,6 @@ def parse_config(data: dict[str, Any], *, root: Path, path: Path | None = None) 
 
 
 def _cross_checks(config: Config) -> list[tuple[str, str]]:
-    from .urls import is_reserved
-
     problems = []
     seen_names: dict[str, int] = {}
     seen_slugs: dict[str, int] = {}
@@ -700,18 +580,24 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part + 1}]"
-        elif not str(part).startswith("function-"):
-            out += f".{part}" if out else str(part)
+        else:
+            out += f".{part}" if out else part
     return out
 
 
-def _message(error: dict[str, Any]) -> str:
-    if error["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+def _message(error: ErrorDetails) -> str:
+    """pydantic's wording, in TOML's terms where they differ (table, array), and our own
+    checks' messages without pydantic's "Value error, " before them."""
+    kind = error["type"]
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         return "unknown key (check its spelling)"
-    if error["type"] == "missing":
+    if kind == "missing":
         return "required"
-    msg = error["msg"]
-    return msg.removeprefix("Value error, ")
+    if kind == "dataclass_type":
+        return "should be a table"
+    if kind == "tuple_type":
+        return "should be an array"
+    return error["msg"].removeprefix("Value error, ")
 
 
 def parse_clock(value: str) -> dt.time:

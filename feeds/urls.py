@@ -28,24 +28,15 @@ With ``feeds.article_url`` set, articles live elsewhere and links point there.
 from __future__ import annotations
 
 import datetime as dt
-import string
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .config import RESERVED_SLUG
 from .formats import ATOM, Format
 from .model import Entry, Listing, Section
 from .slugs import slug as make_slug
 
-ALL = "all"  # the scope of the site-wide feeds; no section may take this slug
-# What no section may be named or slugged: these scopes name the whole site's feeds
-# (feeds/all.rss.xml, feeds/archive/all/), and a subscriber's "all" means every section.
-RESERVED_SCOPES = frozenset({ALL})
-ARTICLE_URL_FIELDS = ("issue_date", "yyyy", "mm", "dd", "slug", "section", "id_hash")
-
-
-def article_url_fields(pattern: str) -> list[str]:
-    """Field names a pattern such as ``https://x.cn/{issue_date}/{slug}.html`` uses."""
-    return [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+ALL = RESERVED_SLUG  # the scope of the site-wide feeds; no section may take this slug
 
 
 @dataclass(frozen=True)
@@ -161,11 +152,6 @@ class Links:
 
     def preferences(self, token: str) -> str:
         return f"{self.base_url}preferences?token={token}"
-
-
-def is_reserved(name: str) -> bool:
-    """Whether a section name or slug would stand for a scope of the whole site."""
-    return name.strip().casefold() in RESERVED_SCOPES
 
 
 def entry_slug(entry: Listing | Entry, id_: str | None = None) -> str:

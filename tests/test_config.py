@@ -104,52 +104,53 @@ def test_article_url_patterns_are_checked(tmp_path, pattern, complaint):
     assert complaint in caught.value.problems[0][1]
 
 
-def test_a_checked_file_is_remembered_in_the_state_directory(tmp_path, monkeypatch):
-    import feeds.config
+def test_a_bad_cron_expression_is_refused_when_the_file_is_read(tmp_path):
+    path = write(tmp_path, '[schedule]\nbuild = "0 7 * * 8"\ndigest = ""\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert [key for key, _ in caught.value.problems] == ["schedule.build"]
+    assert "day of week" in caught.value.problems[0][1]
+    assert str(caught.value).startswith(f"{path}: schedule.build: ")
 
-    path = write(tmp_path, '[site]\nstate_dir = "state"\ntitle = "城区新闻"\n'
-                           '[[sections]]\nname = "教育"\nslug = "education"\nkeywords = ["学校"]\n')
-    load_config(path)
-    assert not (tmp_path / "state").exists()  # reading a configuration makes no folder
-    (tmp_path / "state").mkdir()  # as the first build does
-    first = load_config(path)
-    assert (tmp_path / "state" / "cache" / "config.json").is_file()
-    with monkeypatch.context() as patched:  # not checked again: recalled
-        patched.setattr(feeds.config, "_adapter", lambda: pytest.fail("checked again"))
-        assert load_config(path) == first
+
+def test_a_wrong_type_and_a_value_out_of_range_name_the_file_and_the_key(tmp_path):
+    path = write(tmp_path, '[feeds]\nlimit = 0\n[web]\nport = "eighty"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert [key for key, _ in caught.value.problems] == ["feeds.limit", "web.port"]
+    assert all(line.startswith(f"{path}: ") for line in str(caught.value).splitlines())
+
+
+def test_an_unknown_key_in_a_nested_table_and_an_array_of_tables(tmp_path):
+    path = write(tmp_path, '[delivery.smtp]\nhots = "mail"\n'
+                           '[[deploy.rules]]\npattern = "^a"\ncache = "no"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.problems == [("delivery.smtp.hots", "unknown key (check its spelling)"),
+                                     ("deploy.rules[1].cache", "unknown key (check its spelling)")]
+
+
+def test_every_read_checks_the_file_as_it_is_now(tmp_path):
+    path = write(tmp_path, '[[sections]]\nname = "教育"\nslug = "education"\n')
+    (tmp_path / ".feeds").mkdir()  # as the first build makes it
+    assert load_config(path).sections[0].slug == "education"
     path.write_text(path.read_text(encoding="utf-8").replace("education", "Edu!"),
                     encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"sections\[1\]\.slug"):  # edited: checked again
+    with pytest.raises(ConfigError, match=r"sections\[1\]\.slug"):
         load_config(path)
+    assert not (tmp_path / ".feeds" / "cache").exists()  # reading writes nothing
 
 
-def test_a_damaged_record_of_the_check_is_ignored(tmp_path):
-    path = write(tmp_path, '[site]\ntitle = "城区新闻"\n')
-    (tmp_path / ".feeds" / "cache").mkdir(parents=True)
-    (tmp_path / ".feeds" / "cache" / "config.json").write_bytes(b'{"key": "damaged')
-    assert load_config(path).site.title == "城区新闻"
-    assert load_config(path).site.title == "城区新闻"  # from the record written again
+def test_the_state_option_moves_the_database_and_locks_with_it(tmp_path):
+    path = write(tmp_path, '[digest]\ndatabase = "db/x.sqlite"\n[schedule]\nlock_dir = "l"\n')
+    config = load_config(path, state_dir=tmp_path / "elsewhere")
+    assert config.state_path == tmp_path / "elsewhere"
+    assert (config.digest.database, config.schedule.lock_dir) == (None, None)
 
 
-def test_a_record_edited_under_the_right_key_never_overrides_the_file(tmp_path):
-    import json
-
-    path = write(tmp_path, '[site]\ntitle = "城区新闻"\n')
-    (tmp_path / ".feeds").mkdir()
-    load_config(path)
-    record_path = tmp_path / ".feeds" / "cache" / "config.json"
-    record = json.loads(record_path.read_text(encoding="utf-8"))
-    record["config"]["site"]["title"] = "别的标题"
-    record_path.write_text(json.dumps(record), encoding="utf-8")
-    assert load_config(path).site.title == "城区新闻"
-
-
-def test_the_record_reads_back_as_the_configuration_it_remembers():
-    import dataclasses
-    import json
-
-    from feeds.config import _revive
-
-    config = load_config(Path(__file__).resolve().parent.parent / "feeds.toml")
-    assert config.sections and any(s.keywords for s in config.sections)
-    assert _revive(json.loads(json.dumps(dataclasses.asdict(config)))) == config
+def test_a_table_or_array_of_the_wrong_shape_is_named_in_toml_terms(tmp_path):
+    path = write(tmp_path, 'site = "东区新闻"\nsections = "要闻"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.problems == [("site", "should be a table"),
+                                     ("sections", "should be an array")]

@@ -54,7 +54,7 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
     from ..schedule.locks import job_lock, lock_folder
 
     chatty = not quiet and sys.stderr.isatty()
-    state.state_dir = state_dir  # all state there: locks, caches, the remembered check
+    state.state_dir = state_dir  # all state there: locks, caches, records
     options = BuildOptions(
         content=content_dir.resolve() if content_dir else None,
         output=output_dir.resolve() if output_dir else None,

@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..config import Config
+from ..config import RESERVED_SCOPES, Config, is_reserved
 from ..model import Section
 from ..slugs import section_slug
-from ..urls import RESERVED_SCOPES, is_reserved
 
 _HEADLINE_WEIGHT = 3
 
