@@ -17,7 +17,7 @@ def state_group() -> None:
     \b
     <state_dir>/feeds.sqlite   subscribers, send ledger, signing key and the record
                                of what was published: back it up, never delete it
-    <state_dir>/cache/         parse cache, slugs, checked configuration: delete it
+    <state_dir>/cache/         parse cache, slugs, web copies of photos: delete it
                                at any time; the next run makes it again, same output
     <state_dir>/locks/         one lock per job, released when its holder ends
     """
