@@ -5,8 +5,11 @@ Every mistake is reported at once with its key path (``site.timezone``,
 are relative to the file's own folder, so the site builds the same from any
 working directory.
 
-Every command reads and checks the file: the tables are pydantic dataclasses,
-whose validators pydantic builds once, when this module is imported.
+The tables are pydantic dataclasses, whose validators pydantic builds once, when
+this module is imported, and every command reads and checks the file as it is.
+That costs a command 0.1 to 0.15 s (importing pydantic 0.1 s, building the
+validators 0.04 s, email_validator 0.02 s when an address is set) and a check
+1.5 ms: bench/config.py measures it, bench/README.md has the figures.
 """
 
 from __future__ import annotations
@@ -39,8 +42,8 @@ RESERVED_SCOPES = frozenset({RESERVED_SLUG})
 ARTICLE_URL_FIELDS = ("issue_date", "yyyy", "mm", "dd", "slug", "section", "id_hash")
 CACHE_FOLDER = "cache"  # under the state directory: disposable caches
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# A TOML table: a frozen dataclass (so `dataclasses.replace` and `fields` work on it)
-# that refuses unknown keys, so a misspelt key is an error rather than ignored.
+# Each TOML table is a frozen pydantic dataclass with this configuration: an unknown
+# key is refused, so a misspelt key is an error rather than silently ignored.
 TABLE = ConfigDict(extra="forbid")
 
 
