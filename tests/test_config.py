@@ -154,3 +154,19 @@ def test_a_table_or_array_of_the_wrong_shape_is_named_in_toml_terms(tmp_path):
         load_config(path)
     assert caught.value.problems == [("site", "should be a table"),
                                      ("sections", "should be an array")]
+
+
+def test_the_configuration_is_the_bottom_layer():
+    """Everything reads the configuration, so it imports none of what reads it: only the
+    errors it raises and the cron grammar it checks expressions with."""
+    import ast
+
+    import feeds.config
+
+    def local_imports(name: str) -> set[str]:
+        source = Path(feeds.config.__file__).with_name(name).read_text(encoding="utf-8")
+        return {node.module or alias.name for node in ast.walk(ast.parse(source))
+                if isinstance(node, ast.ImportFrom) and node.level for alias in node.names}
+
+    assert local_imports("config.py") == {"errors", "crontab"}
+    assert local_imports("crontab.py") == set()
