@@ -83,7 +83,7 @@ from pathlib import Path
 from feeds.config import load_config
 from feeds.content.loader import load
 from feeds.database import connect, database_path
-from feeds.digest.delivery import open_transport
+from feeds.mail.delivery import open_transport
 from feeds.digest.send import DigestRun
 from feeds.tokens import Tokens
 config = load_config(Path(sys.argv[1]), required=True)

@@ -2,8 +2,8 @@
 that is already subscribed, "you are already subscribed" (so the form answers the same
 for every address and reveals nothing, while the owner still learns what happened).
 
-They go through the digest's transports and message writer, so they carry the same
-sender, headers, VERP envelope sender and DKIM signature as the digest. Their words
+They go through the same mail layer as the digest (feeds.mail), so they carry the same
+sender, headers, VERP envelope sender and DKIM signature. Their words
 come from the catalogue (feeds.wording), in the site's language; how many may go to
 one address is the web's decision (feeds.web.limits).
 """
@@ -19,8 +19,9 @@ import jinja2
 from . import rendering
 from .bounces.verp import return_path
 from .config import Config
-from .digest.delivery import Outcome, Outgoing, open_transport
-from .digest.message import DkimSigner, Letter, Sender, to_bytes, unsubscribe_mailto
+from .mail.delivery import Outcome, Outgoing, open_transport
+from .mail.dkim import DkimSigner
+from .mail.message import Letter, Sender, to_bytes, unsubscribe_mailto
 from .subscribers import Subscriber
 from .tokens import Tokens
 from .urls import Links

@@ -13,7 +13,7 @@ import pytest
 from digest_support import make_site, no_wait, run_digest, subscribe
 
 from feeds.database import connect, database_path
-from feeds.digest.delivery import open_transport
+from feeds.mail.delivery import open_transport
 from feeds.digest.ledger import Ledger
 from feeds.errors import ConfigError
 

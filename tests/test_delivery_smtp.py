@@ -26,8 +26,8 @@ from digest_support import (
 
 from feeds.config import SmtpConfig
 from feeds.database import connect, database_path
-from feeds.digest.delivery import open_transport
-from feeds.digest.delivery.smtp import SMTPTransport
+from feeds.mail.delivery import open_transport
+from feeds.mail.delivery.smtp import SMTPTransport
 from feeds.digest.ledger import Ledger
 from feeds.subscribers import get, unsubscribe
 from feeds.tokens import InvalidToken, Tokens
@@ -246,7 +246,7 @@ def test_login_uses_the_password_from_the_environment(tmp_path):
 
 
 def test_sending_rate_is_paced(tmp_path, sink):
-    from feeds.digest.delivery import Pace
+    from feeds.mail.delivery import Pace
 
     clock = [0.0]
     waits = []
@@ -312,7 +312,7 @@ def test_a_line_starting_with_a_dot_still_arrives_intact(tmp_path, sink):
 def test_starttls_then_login_over_the_encrypted_channel(tmp_path):
     from aiosmtpd.smtp import AuthResult
 
-    from feeds.digest.delivery.smtp import SMTPTransport
+    from feeds.mail.delivery.smtp import SMTPTransport
 
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",

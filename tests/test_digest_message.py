@@ -9,15 +9,9 @@ import dkim
 import pytest
 from digest_support import make_site, parse
 
-from feeds.digest.message import (
-    DkimSigner,
-    Letter,
-    Sender,
-    build,
-    message_id,
-    to_bytes,
-    unsubscribe_mailto,
-)
+from feeds.digest.ledger import message_id
+from feeds.mail.dkim import DkimSigner
+from feeds.mail.message import Letter, Sender, build, to_bytes, unsubscribe_mailto
 
 WHEN = dt.datetime(2024, 3, 2, 6, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 TOKEN = "WzEsImFiYyJd.c2lnbmF0dXJlLW9mLWEtdG9rZW4"

@@ -21,7 +21,7 @@ from photo_support import picture
 
 from feeds.content.loader import load
 from feeds.digest.edition import make
-from feeds.digest.message import Letter, Sender, to_bytes
+from feeds.mail.message import Letter, Sender, to_bytes
 from feeds.digest.render import Recipient, Renderer
 
 BASE = "https://news.example.cn/"

@@ -137,7 +137,7 @@ def digest(state: State, content_dir: Path | None, dry_run: bool, test_to: str |
 def _look(run: DigestRun, dry_run: bool, test_to: str | None, preview: Path | None) -> None:
     """--dry-run, --to and --preview: show the edition a run would send, change nothing."""
     from ..atomic import write_if_changed
-    from ..digest.delivery import open_transport
+    from ..mail.delivery import open_transport
     from ..subscribers import Subscriber
 
     unfinished = run.unfinished()

@@ -25,6 +25,7 @@ server: a run during an outage does not use up a reader's attempts.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
@@ -151,6 +152,14 @@ class Ledger:
     def deliveries(self, edition: str) -> list[sqlite3.Row]:
         return self.db.execute("SELECT * FROM deliveries WHERE edition = ? "
                                "ORDER BY subscriber_id", (edition,)).fetchall()
+
+
+def message_id(edition: str, subscriber_id: int, email: str, domain: str) -> str:
+    """The same for every attempt at one reader's copy of one edition, and for no other
+    copy: a database rebuilt from scratch reuses subscriber ids, so the address and
+    the edition are in the hash too."""
+    digest = hashlib.sha256(f"{edition}\0{subscriber_id}\0{email.lower()}".encode())
+    return f"<digest.{edition}.{digest.hexdigest()[:20]}@{domain}>"
 
 
 def _stamp(now: dt.datetime) -> str:

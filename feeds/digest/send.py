@@ -24,13 +24,14 @@ from ..published import Record
 from ..subscribers import Subscriber, by_ids, each_subscriber
 from ..tokens import Tokens
 from ..urls import Links, new_permalink
+from ..mail.delivery import Outgoing, Transport, TransportUnavailable
+from ..mail.dkim import DkimSigner
+from ..mail.message import Letter, Sender, to_bytes, unsubscribe_mailto
+from ..mail.retries import RetryQueue
 from . import edition as editions
-from .delivery import Outgoing, Transport, TransportUnavailable
 from .edition import Edition, Group
-from .ledger import UNFINISHED, Claim, Ledger
-from .message import DkimSigner, Letter, Sender, message_id, to_bytes, unsubscribe_mailto
+from .ledger import UNFINISHED, Claim, Ledger, message_id
 from .render import Recipient, Renderer, sections_text
-from .retries import RetryQueue
 
 Progress = Callable[[int, int], None]  # (done, total) for one edition
 
@@ -100,7 +101,7 @@ def send_digest(config: Config, catalog: Catalog, *, now: dt.datetime | None = N
     from ..database import connect, database_path
     from ..published import authority
     from ..tokens import secret_key
-    from .delivery import open_transport
+    from ..mail.delivery import open_transport
 
     now = now or dt.datetime.now(dt.UTC)
     with closing(connect(database_path(config))) as db:

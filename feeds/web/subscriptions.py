@@ -42,7 +42,7 @@ from starlette.responses import HTMLResponse, Response
 from .. import notices, rendering
 from ..config import Config
 from ..database import connect, database_path
-from ..digest.delivery import TransportUnavailable
+from ..mail.delivery import TransportUnavailable
 from ..errors import ContentError
 from ..model import Section
 from ..subscribers import (

@@ -9,9 +9,9 @@ to the ledger before the next message goes:
 - ``deferred``: refused for now (4xx, a link that dropped before the message was
   complete): the run tries again after a backoff, up to ``retries`` times, then a
   later run does;
-- ``uncertain``: the whole message went but no answer came back (a timeout, a
-  dropped link after the end of DATA): it may have arrived, so this run does not
-  send it again (see ledger.py: at most one extra copy, ever).
+- ``uncertain``: the message went (or began to) but no answer came back (a
+  timeout, a dropped link during DATA): it may have arrived, so this run does not
+  send it again (the digest's ledger: at most one extra copy, ever).
 
 A transport raises :class:`TransportUnavailable` when it cannot deliver anything
 (connection refused, bad credentials): the run stops and nothing is lost.

@@ -10,19 +10,24 @@
   every ledger write stay in the caller's thread, which gets each outcome as it
   comes.
 - ``4xx`` replies (421 busy, 450 mailbox unavailable, 451 local error …) and a
-  link that drops or times out before the message is complete come back
+  link that drops or times out before DATA (at RSET, MAIL or RCPT) come back
   ``deferred``: the run queues the copy with a backoff and sends the others
-  meanwhile (feeds.digest.retries); the link is reopened for the next message.
-- A link that drops or times out after the end of DATA, while the server's reply
-  is awaited, leaves the copy ``uncertain``: the server may have taken it, so it
-  is not sent again in this run (feeds.digest.ledger).
+  meanwhile (feeds.mail.retries); the link is reopened for the next message.
+- A link that drops or times out once DATA has begun leaves the copy
+  ``uncertain``: the server may have taken the whole message and only its reply
+  was lost, so it is not sent again in this run (the digest's ledger sends it
+  once more in the next one, at most).
 - ``5xx`` replies are final for that reader only; the others go on.
 - When no connection can be made at all, TransportUnavailable stops the run.
+
+A message is MAIL, RCPT and DATA, smtplib's own commands, as ``sendmail`` sends
+them; they are called one by one because one ``sendmail`` call cannot tell a
+link lost before DATA (nothing arrived: send again now) from one lost after
+(it may have arrived: the ledger's at most one extra copy depends on knowing).
 """
 
 from __future__ import annotations
 
-import re
 import smtplib
 import ssl
 import threading
@@ -31,52 +36,6 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from ...config import SmtpConfig
 from . import Outcome, Outgoing, Pace, TransportUnavailable
-
-_LEADING_DOT = re.compile(rb"(?m)^\.")
-
-
-class _QuickData:
-    """DATA that knows when the whole message has gone, and skips the dot-quoting
-    pass when there is nothing to quote.
-
-    ``data_ended`` is set once the final "." is sent: a link lost after that may
-    have delivered the message (the reply is what got lost), before it cannot have.
-    smtplib doubles leading dots (RFC 5321 4.5.2) with a regular expression over the
-    whole message: 0.5 ms for a 40 KB digest, a third of the sender's CPU. A digest
-    has no line that starts with a dot (headers, base64 lines, boundaries), and a
-    byte search proves it in microseconds. Messages come CRLF-terminated from
-    feeds.digest.message.
-    """
-
-    data_ended = False
-
-    def mail(self, sender: str, options: Sequence[str] = ()) -> tuple[int, bytes]:
-        self.data_ended = False  # a new transaction on a reused link
-        result: tuple[int, bytes] = super().mail(sender, options)  # type: ignore[misc]
-        return result
-
-    def data(self, msg: bytes | str) -> tuple[int, bytes]:
-        if not isinstance(msg, bytes):
-            return super().data(msg)  # type: ignore[misc]
-        if msg.startswith(b".") or b"\n." in msg:
-            msg = _LEADING_DOT.sub(b"..", msg)
-        self.putcmd("data")  # type: ignore[attr-defined]
-        code, reply = self.getreply()  # type: ignore[attr-defined]
-        if code != 354:
-            raise smtplib.SMTPDataError(code, reply)
-        self.send(msg + (b"" if msg.endswith(b"\r\n") else b"\r\n") + b".\r\n")  # type: ignore[attr-defined]
-        self.data_ended = True
-        result: tuple[int, bytes] = self.getreply()  # type: ignore[attr-defined]
-        return result
-
-
-class _SMTP(_QuickData, smtplib.SMTP):
-    pass
-
-
-class _SMTPSSL(_QuickData, smtplib.SMTP_SSL):
-    pass
-
 
 class _Link:
     """One connection, used by one thread at a time."""
@@ -143,27 +102,30 @@ class SMTPTransport:
         """One try: the run's retry queue decides when a deferred copy goes again."""
         link = self._link()
         self._wait_for_rate()
+        letter = item.letter
+        in_data = False
         try:
             connection = self._ready(link)
-            connection.sendmail(item.letter.envelope_from, [item.letter.to], item.raw,
-                                mail_options=_options(item))
-            link.fresh = False
-            return Outcome(item.key, "sent")
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, reply = next(iter(exc.recipients.values()))
+            link.fresh = False  # from here on, the next message resets the transaction
+            code, reply = connection.mail(letter.envelope_from, _options(connection, item))
+            if code == 250:
+                code, reply = connection.rcpt(letter.to)
+            if code in (250, 251):
+                in_data = True
+                code, reply = connection.data(item.raw)
+            if code == 250:
+                return Outcome(item.key, "sent")
             problem = _reply(code, reply)
         except smtplib.SMTPNotSupportedError as exc:  # SMTPUTF8 for a non-ASCII address
             return Outcome(item.key, "failed", str(exc))
-        except smtplib.SMTPResponseException as exc:  # MAIL, DATA or RSET refused
+        except smtplib.SMTPResponseException as exc:  # DATA or RSET refused
             code, problem = exc.smtp_code, _reply(exc.smtp_code, exc.smtp_error)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:  # dropped, timed out
-            ended = link.connection is not None and getattr(link.connection, "data_ended",
-                                                            False)
             _drop(link)
             problem = f"connection lost: {exc or type(exc).__name__}"
-            if ended:
+            if in_data:
                 return Outcome(item.key, "uncertain",
-                               f"no reply after the whole message was sent ({problem})")
+                               f"no reply after the message was sent ({problem})")
             return Outcome(item.key, "deferred", problem)
         if 500 <= code < 600:
             return Outcome(item.key, "failed", problem)
@@ -211,10 +173,10 @@ class SMTPTransport:
         settings = self.settings
         connection: smtplib.SMTP
         if settings.security == "ssl":
-            connection = _SMTPSSL(settings.host, settings.effective_port,
+            connection = smtplib.SMTP_SSL(settings.host, settings.effective_port,
                                   timeout=settings.timeout, context=self.tls)
         else:
-            connection = _SMTP(settings.host, settings.effective_port, timeout=settings.timeout)
+            connection = smtplib.SMTP(settings.host, settings.effective_port, timeout=settings.timeout)
         try:
             connection.ehlo()
             if settings.security == "starttls":
@@ -258,11 +220,13 @@ def _drop(link: _Link) -> None:
             link.connection = None
 
 
-def _options(item: Outgoing) -> list[str]:
-    letter = item.letter
-    if letter.to.isascii() and letter.sender.address.isascii():
-        return []
-    return ["SMTPUTF8", "BODY=8BITMIME"]
+def _options(connection: smtplib.SMTP, item: Outgoing) -> list[str]:
+    """MAIL FROM parameters, as ``sendmail`` gives them: the size when the server
+    takes SIZE (RFC 1870), so that it refuses a message too big before it goes."""
+    options = [f"SIZE={len(item.raw)}"] if connection.has_extn("size") else []
+    if not item.letter.utf8:
+        return options
+    return [*options, "SMTPUTF8", "BODY=8BITMIME"]
 
 
 def _reply(code: int, reply: bytes | str) -> str:
