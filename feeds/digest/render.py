@@ -5,22 +5,14 @@ templates ``digest.html.j2`` and ``digest.txt.j2`` decide how it looks. CSS is
 inlined with css-inline, keeping the ``@media`` rules (narrow screens, dark
 mode) in a ``<style>`` block because they cannot be inlined.
 
-Rendering and inlining a 30-entry email takes about 1.3 ms, most of a message's
-budget at 500 a second, yet readers who chose the same sections get the same
-email but for their address and links. So each distinct choice is rendered
-once with placeholders for those three values (random tokens no entry text can
-contain), and each reader's copy fills them in. Values with a character HTML
-escapes (``<>&"'``; Jinja2 and css-inline's serializer escape them differently)
-are rendered directly instead, as is the first copy of every choice, which is
-compared with the filled one: a template that transforms those values (a
-filter on them) makes the two differ, and the renderer then renders every copy
-directly.
+Each reader's email is rendered from the templates with that reader's values.
+What readers of the same sections share is worked out once per choice of
+sections: the section blocks (entries, links, thumbnails) and whether they must
+be trimmed to fit ``max_html_bytes``.
 """
 
 from __future__ import annotations
 
-import secrets
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -40,10 +32,7 @@ TRIM_STEPS = (10, 5, 3, 2, 1)  # entries per section tried, in turn, when the HT
 # Room kept below max_html_bytes for one reader's address and links (each appears at
 # most three times), so that the decision to trim is the same for every reader.
 READER_MARGIN = 2048
-SHAPES_KEPT = 64  # section choices whose rendering is kept; bounds memory, not correctness
-READER_VALUES = ("email", "unsubscribe_url", "preferences_url")
 THUMBNAIL_WIDTH = 120  # px as shown; the file is the site's narrowest copy (400 px)
-_ESCAPED = frozenset("<>&\"'\xa0")
 
 
 @dataclass(frozen=True)
@@ -93,16 +82,6 @@ class Rendered:
     text: str
     trimmed: bool  # sections were cut to fit max_html_bytes
 
-    def fill(self, blank: Recipient, reader: Recipient) -> Rendered:
-        """This rendering for ``blank`` (placeholders) made out to ``reader``, whose
-        values have nothing HTML escapes (see :func:`plain`)."""
-        html, text = self.html, self.text
-        for name in READER_VALUES:
-            placeholder, value = getattr(blank, name), getattr(reader, name)
-            html = html.replace(placeholder, value)
-            text = text.replace(placeholder, value)
-        return replace(self, html=html, text=text)
-
 
 class Renderer:
     def __init__(self, config: Config,
@@ -122,10 +101,9 @@ class Renderer:
                                              load_remote_stylesheets=False)
         self.max_html_bytes = config.digest.max_html_bytes
         self._blocks: dict[tuple[str, str], Block] = {}
-        self._shapes: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
-        self._direct = False  # the template transforms reader values: render each copy
-        mark = "feedsreader" + secrets.token_hex(12)
-        self._blank = Recipient(f"{mark}email", f"{mark}unsubscribe", f"{mark}preferences", "")
+        # (edition, section slugs) → the blocks as they fit max_html_bytes, and whether
+        # they were trimmed to (READER_MARGIN makes that the same for every reader).
+        self._fitted: dict[tuple[str, tuple[str, ...]], tuple[list[Block], bool]] = {}
 
     # ------------------------------------------------------------------ decisions
     def subject(self, edition: Edition, groups: Sequence[Group]) -> str:
@@ -168,37 +146,22 @@ class Renderer:
     def email(self, edition: Edition, groups: Sequence[Group], recipient: Recipient) -> Rendered:
         """The email for one reader; sections trimmed to their top entries when the
         HTML would pass max_html_bytes (Gmail clips longer messages)."""
-        if self._direct or not plain(recipient):
-            return self.render_email(edition, groups, recipient)
-        key = (edition.id, tuple(g.section.slug for g in groups), recipient.sections_text)
-        shape = self._shapes.get(key)
-        if shape is not None:
-            self._shapes.move_to_end(key)
-            return shape.fill(self._blank, recipient)
-        blank = replace(self._blank, sections_text=recipient.sections_text)
-        shape = self.render_email(edition, groups, blank)
-        direct = self.render_email(edition, groups, recipient)
-        if shape.fill(blank, recipient) != direct:
-            self._direct, self._shapes = True, OrderedDict()
-            return direct
-        self._shapes[key] = shape
-        if len(self._shapes) > SHAPES_KEPT:
-            self._shapes.popitem(last=False)
-        return direct
-
-    def render_email(self, edition: Edition, groups: Sequence[Group],
-                     recipient: Recipient) -> Rendered:
-        """One reader's email rendered from the templates, without the cache."""
-        blocks = [self.block(edition, g) for g in groups]
         subject = self.subject(edition, groups)
         context = self._context(edition, subject, groups, recipient)
-        html = self._html(blocks, context)
-        trimmed = False
-        for keep in TRIM_STEPS:
-            if len(html.encode()) + READER_MARGIN <= self.max_html_bytes:
-                break
-            blocks = [_trim(b, keep) for b in blocks]
-            html, trimmed = self._html(blocks, context), True
+        key = (edition.id, tuple(g.section.slug for g in groups))
+        fitted = self._fitted.get(key)
+        if fitted is not None:
+            blocks, trimmed = fitted
+            html = self._html(blocks, context)
+        else:
+            blocks = [self.block(edition, g) for g in groups]
+            html, trimmed = self._html(blocks, context), False
+            for keep in TRIM_STEPS:
+                if len(html.encode()) + READER_MARGIN <= self.max_html_bytes:
+                    break
+                blocks = [_trim(b, keep) for b in blocks]
+                html, trimmed = self._html(blocks, context), True
+            self._fitted[key] = blocks, trimmed
         text = rendering.render(self.text_template, groups=blocks, **context)
         return Rendered(subject, html, text, trimmed)
 
@@ -226,11 +189,6 @@ class Renderer:
             "web": False,
             "links": {"web_url": self.web_url(edition), "subscribe_url": self.links.subscribe()},
         }
-
-
-def plain(recipient: Recipient) -> bool:
-    """Whether a reader's values read the same escaped or not, in text and attributes."""
-    return not any(_ESCAPED.intersection(getattr(recipient, n)) for n in READER_VALUES)
 
 
 def sections_text(groups_chosen: Sequence[str] | None) -> str:
