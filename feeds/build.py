@@ -26,7 +26,7 @@ from .formats import SUFFIXES as FEED_SUFFIXES
 from .model import Entry
 from .published import Limits, Record, Settlement, authority
 from .site import Site
-from .sitewriter import Output, SiteWriter, Summary
+from .sitewriter import MANIFEST_NAME, Output, SiteWriter, Summary
 from .storage import storage_errors
 from .syndication.outputs import FeedBuilder
 from .urls import ALL, Links, new_permalink
@@ -35,7 +35,6 @@ from .websub import PingFailure
 
 SLUGS_NAME = "slugs.json"
 PINYIN_NAME = "pinyin.marshal"
-MANIFEST_NAME = "manifest.json"
 log = logging.getLogger("feeds.state")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -72,9 +71,10 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
     started = time.perf_counter()
     output = options.output or config.output_path
     state = options.state or config.state_path
-    # Without pages, pages (and pictures) an earlier build made are left as they are.
-    keep = None if options.pages else (lambda path: not path.startswith("feeds/")
-                                       or path == Links.subscribe_page_path())
+    # Without pages, pages (and pictures) an earlier build made are left as they are;
+    # the digest's web copies are `feeds digest`'s to publish, never a build's to remove.
+    keep = (lambda path: path.startswith("digests/")) if options.pages else (
+        lambda path: not path.startswith("feeds/") or path == Links.subscribe_page_path())
 
     def writer() -> SiteWriter:
         return SiteWriter(output, state / MANIFEST_NAME, keep=keep)

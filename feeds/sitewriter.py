@@ -53,6 +53,7 @@ from typing import TypeVar
 from .atomic import write_if_changed
 from .errors import FeedsError
 
+MANIFEST_NAME = "manifest.json"  # in the state folder; one for everything written here
 _MANIFEST_VERSION = 1
 _JOURNAL_VERSION = 1
 _FSYNC_AT_MOST = 64  # staged files flushed one by one; more are flushed with one sync()

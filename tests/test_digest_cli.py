@@ -65,6 +65,17 @@ def test_digest_writes_the_outbox_and_the_web_copy_then_has_nothing_new(site):
     assert len(maildir_messages(site / "outbox")) == 1
 
 
+def test_the_web_copy_is_part_of_the_site_and_a_later_build_keeps_it(site):
+    feeds("subscribers", "add", "a@example.com")
+    assert feeds("digest").exit_code == 0
+    manifest = json.loads((site / "state" / "manifest.json").read_bytes())["files"]
+    assert "digests/2024-03-02.html" in manifest  # published by the site writer
+    assert feeds("build").exit_code == 0
+    assert (site / "public" / "digests" / "2024-03-02.html").is_file()
+    assert (site / "public" / "index.html").is_file()
+    assert not list(site.glob(".*staging*"))
+
+
 def test_dry_run_shows_who_gets_what_and_changes_nothing(site):
     feeds("subscribers", "add", "a@example.com")
     feeds("subscribers", "add", "b@example.com", "--section", "education")

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from email.utils import make_msgid
-from pathlib import Path
 
-from ..atomic import write_if_changed
 from ..bounces.verp import return_path
 from ..config import Config
 from ..content.catalog import Catalog
 from ..published import Record
+from ..schedule.locks import JobBusy, job_lock, lock_folder
+from ..sitewriter import MANIFEST_NAME, Output, SiteWriter
 from ..subscribers import Subscriber, by_ids, each_subscriber
 from ..tokens import Tokens
 from ..urls import Links, new_permalink
@@ -34,6 +35,8 @@ from .ledger import UNFINISHED, Claim, Ledger, message_id
 from .render import Recipient, Renderer, sections_text
 
 Progress = Callable[[int, int], None]  # (done, total) for one edition
+Publish = Callable[[str, bytes], None]  # (path in the output folder, bytes)
+BUILD_LOCK_WAIT = 600  # seconds a web copy waits for a build to finish
 
 
 @dataclass
@@ -116,10 +119,38 @@ def send_digest(config: Config, catalog: Catalog, *, now: dt.datetime | None = N
             transport.close()
 
 
+def publish(config: Config) -> Publish:
+    """Put a file into the output folder the way a build does: through the site writer,
+    which stages it and records it in the manifest (so that a build keeps it). Builds
+    share the writer's staging folder and manifest, so this waits for the build lock."""
+    def put(path: str, data: bytes) -> None:
+        with ExitStack() as held:
+            for waited in range(BUILD_LOCK_WAIT + 1):
+                try:
+                    held.enter_context(job_lock(lock_folder(config), "build"))
+                    break
+                except JobBusy:
+                    if waited == BUILD_LOCK_WAIT:
+                        raise
+                    time.sleep(1)
+            writer = SiteWriter(config.output_path, config.state_path / MANIFEST_NAME,
+                                keep=lambda _: True)  # the rest of the site stays as it is
+            try:
+                writer.add(Output(path, lambda: data))
+                writer.commit()
+            except BaseException:
+                writer.abort()
+                raise
+    return put
+
+
 class DigestRun:
     def __init__(self, config: Config, catalog: Catalog, db: sqlite3.Connection,
-                 tokens: Tokens, now: dt.datetime) -> None:
+                 tokens: Tokens, now: dt.datetime, publish_file: Publish | None = None) -> None:
+        """``publish_file`` puts the edition's web copy on the site (default: through
+        the site writer, see :func:`publish`)."""
         self.config = config
+        self.publish_file = publish_file or publish(config)
         self.catalog = catalog
         self.ledger = Ledger(db)
         self.db = db
@@ -255,10 +286,8 @@ class DigestRun:
     def message_id(self, edition: Edition, subscriber: Subscriber) -> str:
         return message_id(edition.id, subscriber.id, subscriber.email, self.sender.domain)
 
-    def write_web_copy(self, edition: Edition) -> Path:
-        path = self.config.output_path / Links.digest_path(edition.id)
-        write_if_changed(path, self.renderer.web_copy(edition).encode())
-        return path
+    def write_web_copy(self, edition: Edition) -> None:
+        self.publish_file(Links.digest_path(edition.id), self.renderer.web_copy(edition).encode())
 
     def _outgoing(self, edition: Edition, subscriber: Subscriber | None, mid: str,
                   mime: bool, report: EditionReport) -> Outgoing | None:
