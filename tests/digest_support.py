@@ -27,8 +27,8 @@ from conftest import page
 from feeds.config import Config, parse_config
 from feeds.content.loader import load
 from feeds.database import connect, database_path
-from feeds.mail.delivery import Pace
 from feeds.digest.send import DigestRun, RunReport
+from feeds.mail.delivery import Pace
 from feeds.subscribers import add
 from feeds.tokens import Tokens
 

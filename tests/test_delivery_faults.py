@@ -20,9 +20,9 @@ from digest_support import (
 )
 
 from feeds.database import connect, database_path
+from feeds.digest.ledger import Ledger
 from feeds.mail.delivery import Pace, open_transport
 from feeds.mail.delivery.outbox import Outbox
-from feeds.digest.ledger import Ledger
 
 READERS = [("all@example.com", None), ("edu@example.com", ("education",)),
            ("eco@example.com", ("economy",))]

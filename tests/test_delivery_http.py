@@ -13,9 +13,9 @@ import pytest
 from digest_support import make_site, no_wait, run_digest, subscribe
 
 from feeds.database import connect, database_path
-from feeds.mail.delivery import open_transport
 from feeds.digest.ledger import Ledger
 from feeds.errors import ConfigError
+from feeds.mail.delivery import open_transport
 
 READERS = [("a@example.com", None), ("b@example.com", None), ("c@example.com", ("economy",))]
 TOKEN = "server-token-123"

@@ -23,9 +23,9 @@ from digest_support import (
 )
 
 from feeds.database import connect, database_path
+from feeds.digest.ledger import Ledger
 from feeds.mail.delivery import open_transport
 from feeds.mail.delivery.outbox import Outbox
-from feeds.digest.ledger import Ledger
 
 CONFIG = SITE_TOML + """
 [delivery]

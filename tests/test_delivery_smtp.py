@@ -26,9 +26,9 @@ from digest_support import (
 
 from feeds.config import SmtpConfig
 from feeds.database import connect, database_path
+from feeds.digest.ledger import Ledger
 from feeds.mail.delivery import open_transport
 from feeds.mail.delivery.smtp import SMTPTransport
-from feeds.digest.ledger import Ledger
 from feeds.subscribers import get, unsubscribe
 from feeds.tokens import InvalidToken, Tokens
 

@@ -1,8 +1,8 @@
 from contextlib import closing
 
 import pytest
-from lxml import html
 from digest_support import NOW, digest_run, make_site
+from lxml import html
 
 from feeds.content.loader import load
 from feeds.database import connect, database_path

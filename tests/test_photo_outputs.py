@@ -21,8 +21,8 @@ from photo_support import picture
 
 from feeds.content.loader import load
 from feeds.digest.edition import make
-from feeds.mail.message import Letter, Sender, to_bytes
 from feeds.digest.render import Recipient, Renderer
+from feeds.mail.message import Letter, Sender, to_bytes
 
 BASE = "https://news.example.cn/"
 MEDIA = "{http://search.yahoo.com/mrss/}"

@@ -19,16 +19,16 @@ from email.utils import make_msgid
 from ..bounces.verp import return_path
 from ..config import Config
 from ..content.catalog import Catalog
+from ..mail.delivery import Outgoing, Transport, TransportUnavailable
+from ..mail.dkim import DkimSigner
+from ..mail.message import Letter, Sender, to_bytes, unsubscribe_mailto
+from ..mail.retries import RetryQueue
 from ..published import Record
 from ..schedule.locks import JobBusy, job_lock, lock_folder
 from ..sitewriter import MANIFEST_NAME, Output, SiteWriter
 from ..subscribers import Subscriber, by_ids, each_subscriber
 from ..tokens import Tokens
 from ..urls import Links, new_permalink
-from ..mail.delivery import Outgoing, Transport, TransportUnavailable
-from ..mail.dkim import DkimSigner
-from ..mail.message import Letter, Sender, to_bytes, unsubscribe_mailto
-from ..mail.retries import RetryQueue
 from . import edition as editions
 from .edition import Edition, Group
 from .ledger import UNFINISHED, Claim, Ledger, message_id
@@ -102,9 +102,9 @@ def send_digest(config: Config, catalog: Catalog, *, now: dt.datetime | None = N
     """A real run with what the configuration names: the state database, the signing
     key and the delivery transport. The caller holds the digest job lock."""
     from ..database import connect, database_path
+    from ..mail.delivery import open_transport
     from ..published import authority
     from ..tokens import secret_key
-    from ..mail.delivery import open_transport
 
     now = now or dt.datetime.now(dt.UTC)
     with closing(connect(database_path(config))) as db:
@@ -204,8 +204,8 @@ class DigestRun:
     def run(self, transport: Transport, progress: Progress | None = None) -> RunReport:
         report = RunReport()
         try:
-            for edition in self.unfinished():
-                report.editions.append(self.deliver(edition, transport, new=False,
+            for unfinished in self.unfinished():
+                report.editions.append(self.deliver(unfinished, transport, new=False,
                                                     progress=progress))
             edition, why = self.next_edition()
             if edition is None:

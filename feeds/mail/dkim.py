@@ -33,7 +33,7 @@ class DkimSigner:
         return cls(key, config.digest.dkim_selector, config.digest.dkim_domain or sender.domain)
 
     def sign(self, raw: bytes) -> bytes:
-        import dkim
+        import dkim  # type: ignore[import-untyped, unused-ignore]
 
         try:
             signature = dkim.sign(raw, self.selector, self.domain, self.key,

@@ -42,8 +42,8 @@ from starlette.responses import HTMLResponse, Response
 from .. import notices, rendering
 from ..config import Config
 from ..database import connect, database_path
-from ..mail.delivery import TransportUnavailable
 from ..errors import ContentError
+from ..mail.delivery import TransportUnavailable
 from ..model import Section
 from ..subscribers import (
     InvalidAddress,

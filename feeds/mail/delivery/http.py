@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from ...config import HttpConfig
-from . import Outcome, Outgoing, Pace, TransportUnavailable
+from . import Outcome, Outgoing, Pace, Status, TransportUnavailable
 
 # Postmark error codes that will not go away by themselves are final; these may.
 _TEMPORARY_CODES = {100, 429}  # maintenance, rate limit
@@ -50,7 +50,8 @@ class HTTPTransport:
             attempt += 1
             results, problem, answered = self._post(waiting)
             retry: list[Outgoing] = []
-            for item, result in zip(waiting, results or [None] * len(waiting), strict=True):
+            answers: list[Outcome | None] = list(results) if results else [None] * len(waiting)
+            for item, result in zip(waiting, answers, strict=True):
                 if result is None:
                     retry.append(item)
                 elif result.status == "deferred":
@@ -127,7 +128,7 @@ def _outcome(item: Outgoing, answer: object) -> Outcome:
     detail = str(answer.get("Message", ""))
     if code == 0:
         return Outcome(item.key, "sent", str(answer.get("MessageID", "")))
-    status = "deferred" if code in _TEMPORARY_CODES else "failed"
+    status: Status = "deferred" if code in _TEMPORARY_CODES else "failed"
     return Outcome(item.key, status, f"error {code}: {detail}")
 
 

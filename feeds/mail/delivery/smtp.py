@@ -37,6 +37,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from ...config import SmtpConfig
 from . import Outcome, Outgoing, Pace, TransportUnavailable
 
+
 class _Link:
     """One connection, used by one thread at a time."""
 
@@ -176,7 +177,8 @@ class SMTPTransport:
             connection = smtplib.SMTP_SSL(settings.host, settings.effective_port,
                                   timeout=settings.timeout, context=self.tls)
         else:
-            connection = smtplib.SMTP(settings.host, settings.effective_port, timeout=settings.timeout)
+            connection = smtplib.SMTP(settings.host, settings.effective_port,
+                                      timeout=settings.timeout)
         try:
             connection.ehlo()
             if settings.security == "starttls":
