@@ -96,8 +96,8 @@ class Bucket:
 
 def connect(config: DeployConfig, environ: Mapping[str, str] = os.environ) -> Bucket:
     """A Bucket for [deploy], with credentials from the environment only."""
-    import boto3  # type: ignore[import-untyped]
-    from botocore.config import Config as BotoConfig  # type: ignore[import-untyped]
+    import boto3
+    from botocore.config import Config as BotoConfig
 
     if not config.bucket:
         raise BucketError("no bucket to deploy to: set deploy.bucket in feeds.toml")
@@ -123,10 +123,7 @@ def connect(config: DeployConfig, environ: Mapping[str, str] = os.environ) -> Bu
 
 def _error(exc: Exception, doing: str) -> BucketError | Exception:
     """A BucketError for what boto3 raises about the network or the store; bugs stay bugs."""
-    from botocore.exceptions import (  # type: ignore[import-untyped]
-        BotoCoreError,
-        ClientError,
-    )
+    from botocore.exceptions import BotoCoreError, ClientError
 
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})

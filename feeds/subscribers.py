@@ -35,7 +35,7 @@ from .config import RESERVED_SLUG
 from .database import transaction
 from .errors import FeedsError
 from .model import Section
-from .tokens import InvalidToken, Purpose, Tokens
+from .tokens import Purpose, TokenInvalid, Tokens
 
 Status = Literal["pending", "active", "unsubscribed"]
 # Subscribers with the reason their address is suppressed, if it is.
@@ -226,7 +226,7 @@ def unsubscribe(db: sqlite3.Connection, tokens: Tokens, token: str,
         row = db.execute("SELECT * FROM subscribers WHERE id = ?",
                          (holder.subscriber_id,)).fetchone()
         if row is None or not holder.matches(row["email"]):
-            raise InvalidToken("this unsubscribe link is for an address that is no longer "
+            raise TokenInvalid("this unsubscribe link is for an address that is no longer "
                                "subscribed")
         if row["status"] != "unsubscribed":
             unsubscribe_address(db, row["email"], now, "unsubscribe link")
@@ -274,7 +274,7 @@ def confirm(db: sqlite3.Connection, tokens: Tokens, token: str,
         row = db.execute("SELECT * FROM subscribers WHERE id = ?",
                          (holder.subscriber_id,)).fetchone()
         if row is None or not holder.matches(row["email"]) or row["status"] == "unsubscribed":
-            raise InvalidToken("this confirmation link is no longer valid; sign up again")
+            raise TokenInvalid("this confirmation link is no longer valid; sign up again")
         if row["status"] == "active":
             return Subscriber.from_row(row), False
         stamp = _stamp(now)
@@ -290,7 +290,7 @@ def holder_of(db: sqlite3.Connection, tokens: Tokens, purpose: Purpose,
     holder = tokens.read(purpose, token)
     row = db.execute(f"{_SELECT} WHERE subscribers.id = ?", (holder.subscriber_id,)).fetchone()
     if row is None or not holder.matches(row["email"]):
-        raise InvalidToken(f"this {purpose} link is for an address that is no longer subscribed")
+        raise TokenInvalid(f"this {purpose} link is for an address that is no longer subscribed")
     return Subscriber.from_row(row)
 
 

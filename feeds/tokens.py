@@ -40,7 +40,17 @@ CONFIRM_MAX_AGE = 7 * 24 * 3600  # seconds a double opt-in link stays valid
 
 
 class InvalidToken(FeedsError):
+    """A link the reader cannot use; the subclass says why, for the web's answer."""
+
     exit_code = 2
+
+
+class TokenExpired(InvalidToken):
+    """Genuine but too old (confirm links): the reader may ask for a new one."""
+
+
+class TokenInvalid(InvalidToken):
+    """Forged, altered, made for another purpose, or for an address no longer subscribed."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +78,8 @@ class Tokens:
         return str(self._serializer(purpose).dumps(payload))
 
     def read(self, purpose: Purpose, token: str) -> Holder:
-        """The holder of a valid token; InvalidToken for anything forged, altered,
-        made for another purpose or (confirm tokens) expired."""
+        """The holder of a valid token; TokenInvalid for anything forged, altered or
+        made for another purpose, TokenExpired for an old confirm token."""
         serializer = self._serializer(purpose)
         try:
             if isinstance(serializer, URLSafeTimedSerializer):
@@ -77,13 +87,13 @@ class Tokens:
             else:
                 payload = serializer.loads(token.strip())
         except SignatureExpired:
-            raise InvalidToken(f"this {purpose} link has expired; ask for a new one") from None
+            raise TokenExpired(f"this {purpose} link has expired; ask for a new one") from None
         except BadSignature:
-            raise InvalidToken(f"not a valid {purpose} token (altered, or made with "
+            raise TokenInvalid(f"not a valid {purpose} token (altered, or made with "
                                f"another secret key)") from None
         if (not isinstance(payload, list) or len(payload) != 2
                 or not isinstance(payload[0], int) or not isinstance(payload[1], str)):
-            raise InvalidToken(f"not a valid {purpose} token")
+            raise TokenInvalid(f"not a valid {purpose} token")
         return Holder(payload[0], payload[1])
 
     def bounce_tag(self, subscriber_id: int, email: str) -> str:
@@ -99,7 +109,7 @@ class Tokens:
     def bounce_tag_matches(self, tag: str, subscriber_id: int, email: str) -> bool:
         return hmac.compare_digest(tag.lower(), self.bounce_tag(subscriber_id, email))
 
-    def _serializer(self, purpose: Purpose) -> Serializer:
+    def _serializer(self, purpose: Purpose) -> Serializer[str]:
         salt = f"feeds.{purpose}"
         if purpose == "confirm":
             clock = self.clock

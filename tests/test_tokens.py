@@ -1,7 +1,7 @@
 import pytest
 
 from feeds.database import connect
-from feeds.tokens import SECRET_ENV, InvalidToken, Tokens, secret_key
+from feeds.tokens import SECRET_ENV, InvalidToken, TokenExpired, TokenInvalid, Tokens, secret_key
 
 
 def test_unsubscribe_token_names_its_subscriber_without_showing_the_address():
@@ -27,15 +27,15 @@ def test_tokens_are_stable_so_each_message_is_the_same_every_time():
 def test_a_forged_or_altered_token_is_refused(tamper):
     tokens = Tokens("k")
     token = tokens.make("unsubscribe", 7, "a@example.com")
-    with pytest.raises(InvalidToken):
+    with pytest.raises(TokenInvalid):
         tokens.read("unsubscribe", tamper(token))
 
 
 def test_a_token_is_bound_to_its_purpose_and_its_key():
     token = Tokens("k").make("preferences", 7, "a@example.com")
-    with pytest.raises(InvalidToken, match="not a valid unsubscribe token"):
+    with pytest.raises(TokenInvalid, match="not a valid unsubscribe token"):
         Tokens("k").read("unsubscribe", token)
-    with pytest.raises(InvalidToken):
+    with pytest.raises(TokenInvalid):
         Tokens("other key").read("preferences", token)
 
 
@@ -43,8 +43,13 @@ def test_confirm_tokens_expire_after_a_week():
     made = Tokens("k", clock=lambda: 1_700_000_000.0).make("confirm", 1, "a@example.com")
     day = 24 * 3600
     assert Tokens("k", clock=lambda: 1_700_000_000.0 + 6 * day).read("confirm", made)
-    with pytest.raises(InvalidToken, match="expired"):
+    with pytest.raises(TokenExpired, match="expired"):
         Tokens("k", clock=lambda: 1_700_000_000.0 + 8 * day).read("confirm", made)
+
+
+def test_an_expired_token_and_a_forged_one_are_both_invalid_tokens():
+    assert issubclass(TokenExpired, InvalidToken) and issubclass(TokenInvalid, InvalidToken)
+    assert not issubclass(TokenInvalid, TokenExpired)
 
 
 def test_the_secret_comes_from_the_environment_first(tmp_path):

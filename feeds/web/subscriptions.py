@@ -57,7 +57,7 @@ from ..subscribers import (
     section_slugs,
     unsubscribe,
 )
-from ..tokens import InvalidToken, Purpose, Tokens, secret_key
+from ..tokens import InvalidToken, Purpose, TokenExpired, Tokens, secret_key
 from ..wording import Wording, wording
 from . import limits
 from .guard import ClientAddress, Csrf, same_origin
@@ -296,7 +296,7 @@ class Subscriptions:
         return self._say("unknown_section", 400, name=exc.name, sections=names)
 
     def _token_problem(self, exc: InvalidToken) -> Response:
-        expired = "expired" in str(exc)
+        expired = isinstance(exc, TokenExpired)
         return self._say("link_expired" if expired else "link_invalid",
                          410 if expired else 400)
 
