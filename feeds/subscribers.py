@@ -44,6 +44,8 @@ _SELECT = ("SELECT subscribers.*, suppressions.reason AS suppressed, "
            "LEFT JOIN suppressions ON suppressions.email = subscribers.email")
 # Between the slugs in one CSV cell: spaces, ; | or the Chinese list marks 、，
 _SECTION_SPLIT = re.compile(r"[\s;|、，,]+")
+# What the first cell of a header row says.
+_HEADER = ("email", "e-mail", "邮箱", "电子邮箱")
 
 
 class SubscriberError(FeedsError):
@@ -344,6 +346,21 @@ def _stamp(now: dt.datetime) -> str:
 # --------------------------------------------------------------------------- CSV import
 
 
+@dataclass(frozen=True)
+class RowProblem:
+    """Something about one row of an imported file: ``skipped`` rows were left out,
+    the others (a duplicate address, merged) were imported."""
+
+    path: str
+    line: int
+    message: str
+    skipped: bool
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" + ("; row skipped" if self.skipped
+                                                              else "")
+
+
 @dataclass
 class ImportReport:
     added: int = 0
@@ -351,12 +368,17 @@ class ImportReport:
     unchanged: int = 0
     kept_unsubscribed: int = 0
     kept_suppressed: int = 0  # bounced addresses: the file does not make them active
-    problems: list[str] = field(default_factory=list)  # "file:line: message"
+    problems: list[RowProblem] = field(default_factory=list)
     encoding: str = "utf-8"
 
     @property
     def imported(self) -> int:
         return self.added + self.updated + self.unchanged
+
+    @property
+    def skipped(self) -> list[RowProblem]:
+        """The rows left out (a bad address, an unknown section, a stray header)."""
+        return [p for p in self.problems if p.skipped]
 
 
 @dataclass
@@ -415,35 +437,38 @@ def _parse_rows(text: str, where: str, known: Sequence[Section],
     merged: dict[str, _Row] = {}
     reader = csv.reader(io.StringIO(text, newline=""))
     end_of_last = 0
-    first = True
+    at_top = True  # a header row may only be the first row with anything in it
     for cells in reader:
         line, end_of_last = end_of_last + 1, reader.line_num  # a quoted cell may span lines
         cells = [c.strip() for c in cells]
         if not any(cells):
             continue
-        if first and cells[0].lower() in ("email", "e-mail", "邮箱", "电子邮箱"):
-            first = False
-            continue  # a header row
-        first = False
+        first_row, at_top = at_top, False
+        if cells[0].lower() in _HEADER:
+            if not first_row:  # the header repeated further down: files pasted together
+                report.problems.append(RowProblem(where, line, "a header row below the "
+                                                  "first row", skipped=True))
+            continue
         try:
             email = normalise_address(cells[0])
             sections = section_slugs(_SECTION_SPLIT.split(cells[2]) if len(cells) > 2
                                      else (), known)
         except SubscriberError as exc:
-            report.problems.append(f"{where}:{line}: {exc}; row skipped")
+            report.problems.append(RowProblem(where, line, str(exc), skipped=True))
             continue
         name = cells[1] if len(cells) > 1 else ""
         key = email.lower()
         if key in merged:
-            first = merged[key]
-            report.problems.append(f"{where}:{line}: {email} is also on line {first.line}; "
-                                   f"merged into one subscriber")
-            first.name = first.name or name
-            if first.sections is None or sections is None:
-                first.sections = None
+            earlier = merged[key]
+            report.problems.append(RowProblem(
+                where, line, f"{email} is also on line {earlier.line}; merged into one "
+                f"subscriber", skipped=False))
+            earlier.name = earlier.name or name
+            if earlier.sections is None or sections is None:
+                earlier.sections = None
             else:
-                union = set(first.sections) | set(sections)
-                first.sections = tuple(s.slug for s in known if s.slug in union)
+                union = set(earlier.sections) | set(sections)
+                earlier.sections = tuple(s.slug for s in known if s.slug in union)
             continue
         merged[key] = _Row(line, email, name, sections)
     return list(merged.values())

@@ -140,6 +140,19 @@ def test_import_reports_rows_by_line_and_exits_1_when_any_was_skipped(site):
                        "created_at": listed[0]["created_at"]}]
 
 
+def test_import_exits_1_for_a_stray_header_row_after_a_duplicate(site):
+    (site / "readers.csv").write_text("email,name,sections\nwang@example.com,王芳,\n"
+                                      "wang@example.com,,\nemail,name,sections\n",
+                                      encoding="utf-8")
+    result = CliRunner().invoke(cli, ["subscribers", "import", "readers.csv"])
+    assert result.exit_code == 1
+    assert "warning: readers.csv:3: wang@example.com is also on line 2" in result.output
+    assert "warning: readers.csv:4: a header row below the first row; row skipped" \
+        in result.output
+    assert "imported 1 from readers.csv (utf-8): 1 added" in result.output
+    assert "1 rows skipped" in result.output
+
+
 def test_unsubscribe_applies_a_link_token_and_refuses_a_forged_one(site):
     feeds("subscribers", "add", "a@example.com")
     feeds("digest")

@@ -99,9 +99,11 @@ def test_import_reports_bad_rows_by_line_and_imports_the_rest(db, tmp_path):
                            "zhao@example.com,赵,sport\n")
     report = import_csv(db, path, KNOWN, NOW)
     assert (report.added, report.updated) == (2, 0)
-    assert [p.split(": ", 1)[0] for p in report.problems] == [f"{path}:3", f"{path}:5"]
-    assert "is not an email address" in report.problems[0]
-    assert "no section 'sport'" in report.problems[1]
+    assert [(p.path, p.line) for p in report.skipped] == [(str(path), 3), (str(path), 5)]
+    assert report.skipped == report.problems
+    assert "is not an email address" in report.problems[0].message
+    assert "no section 'sport'" in report.problems[1].message
+    assert str(report.problems[1]).startswith(f"{path}:5: no section 'sport'")
     people = {p.email: p for p in all_subscribers(db)}
     assert people["wang@example.com"].sections == ("education", "economy")
     assert people["li@example.com"].sections is None and people["li@example.com"].name == "李雷"
@@ -128,9 +130,22 @@ def test_duplicates_in_a_file_are_merged_with_both_rows_sections(db, tmp_path):
                            "WANG@example.com,,culture\n")
     report = import_csv(db, path, KNOWN, NOW)
     assert report.added == 1
-    assert report.problems == [f"{path}:3: WANG@example.com is also on line 1; merged into one "
-                               f"subscriber"]
+    assert [str(p) for p in report.problems] == [
+        f"{path}:3: WANG@example.com is also on line 1; merged into one subscriber"]
+    assert report.skipped == []
     assert get(db, "wang@example.com").sections == ("education", "culture")
+
+
+def test_a_header_row_repeated_below_a_duplicate_is_reported_as_skipped(db, tmp_path):
+    path = write(tmp_path, "email,name,sections\n"
+                           "wang@example.com,王芳,education\n"
+                           "wang@example.com,,culture\n"
+                           "email,name,sections\n"
+                           "li@example.com,李雷,\n")
+    report = import_csv(db, path, KNOWN, NOW)
+    assert report.added == 2
+    assert [(p.line, p.skipped) for p in report.problems] == [(3, False), (4, True)]
+    assert str(report.skipped[0]) == f"{path}:4: a header row below the first row; row skipped"
 
 
 def test_import_updates_subscribers_but_never_resubscribes_one_who_left(db, tmp_path):

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import click
 
@@ -23,6 +23,7 @@ from . import State, cli, content_option, reports_errors
 if TYPE_CHECKING:
     from ..digest.edition import Edition
     from ..digest.send import DigestRun
+    from ..subscribers import Status
 
 
 def _now() -> dt.datetime:
@@ -239,8 +240,9 @@ def subscribers_add(state: State, email: str, name: str | None, sections: tuple[
     from ..subscribers import add, section_slugs
 
     config = state.config
-    chosen = section_slugs(sections, _known_sections(config, content_dir)) if sections \
-        else "keep"
+    chosen: tuple[str, ...] | Literal["keep"] | None = "keep"
+    if sections:
+        chosen = section_slugs(sections, _known_sections(config, content_dir))
     with _database(config) as db:
         subscriber, outcome = add(db, email, _now(), name=name, sections=chosen)
     what = "all sections" if subscriber.sections is None else ", ".join(subscriber.sections)
@@ -300,7 +302,7 @@ def subscribers_unsubscribe(state: State, email: str, reason: str) -> None:
                    "created_at}; sections is null for all, suppressed null unless bounced.")
 @click.pass_obj
 @reports_errors
-def subscribers_list(state: State, status: str | None, as_json: bool) -> None:
+def subscribers_list(state: State, status: Status | None, as_json: bool) -> None:
     """List subscribers: address, name, sections, status with its reason, and when
     they joined. A suppressed address (bounces) shows as `suppressed (why)`: it gets
     no mail whatever its status. --json is the export: every field, status kept.
@@ -313,7 +315,7 @@ def subscribers_list(state: State, status: str | None, as_json: bool) -> None:
     from ..subscribers import all_subscribers
 
     with _database(state.config) as db:
-        people = all_subscribers(db, status)  # type: ignore[arg-type]
+        people = all_subscribers(db, status)
     if as_json:
         json.dump([{"email": p.email, "name": p.name,
                     "sections": list(p.sections) if p.sections is not None else None,
@@ -364,16 +366,15 @@ def subscribers_import(state: State, file: Path, content_dir: Path | None) -> No
     with _database(config) as db:
         report = import_csv(db, file, known, _now())
     for problem in report.problems:
-        _warn(problem)
+        _warn(str(problem))
     kept = f", {report.kept_unsubscribed} unsubscribed kept as they were" \
         if report.kept_unsubscribed else ""
     if report.kept_suppressed:
         kept += f", {report.kept_suppressed} suppressed (bounced) left out"
     click.echo(f"imported {report.imported} from {file} ({report.encoding}): "
                f"{report.added} added, {report.updated} updated, {report.unchanged} "
-               f"unchanged{kept}; {sum('row skipped' in p for p in report.problems)} rows "
-               f"skipped")
-    sys.exit(1 if any("row skipped" in p for p in report.problems) else 0)
+               f"unchanged{kept}; {len(report.skipped)} rows skipped")
+    sys.exit(1 if report.skipped else 0)
 
 
 # --------------------------------------------------------------------------- unsubscribe
