@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections import Counter
-from contextlib import ExitStack, closing
 
 import click
 
-from ..errors import ConfigError
 from . import State, cli, reports_errors
 
 
@@ -30,51 +26,15 @@ def bounces_command(state: State) -> None:
     Example:
         feeds bounces && feeds digest
     """
-    from ..bounces import mailboxes
-    from ..bounces.record import record
-    from ..bounces.reports import read_message
-    from ..bounces.verp import bounce_address
-    from ..database import connect, database_path
-    from ..tokens import Tokens, secret_key
+    from ..bounces.inbox import Applied, read_inbox
 
-    config = state.config
-    settings = config.bounces
-    if not settings.maildir and not settings.imap_host:
-        raise ConfigError(None, [("bounces.maildir", "set [bounces] maildir or imap_host "
-                                                     "to the mailbox bounces arrive in")])
-    base = bounce_address(config)
-    now = dt.datetime.now(dt.UTC)
-    outcomes: Counter[str] = Counter()
-    messages = 0
-    with ExitStack() as stack:
-        sources = []
-        if settings.maildir:
-            sources.append(("maildir", stack.enter_context(
-                mailboxes.maildir(config.path(settings.maildir)))))
-        if settings.imap_host:
-            password = os.environ.get(settings.imap_password_env)
-            if not password:
-                raise ConfigError(None, [("bounces.imap_password_env",
-                                          f"set the environment variable "
-                                          f"{settings.imap_password_env} to the IMAP password")])
-            sources.append(("imap", stack.enter_context(mailboxes.imap(settings, password))))
-        db = stack.enter_context(closing(connect(database_path(config))))
-        tokens = Tokens(secret_key(db))
-        for source, unread in sources:
-            for where, raw, mark_read in unread:
-                messages += 1
-                try:
-                    reports = read_message(raw, base)
-                except Exception as exc:
-                    click.echo(f"warning: {where}: cannot read: {exc}", err=True)
-                    continue
-                if not reports:
-                    outcomes["not a bounce"] += 1
-                for report in reports:
-                    outcome = record(db, tokens, settings, report, source, now)
-                    outcomes[outcome] += 1
-                    click.echo(f"{report.address or report.tag}: {report.kind} → {outcome}"
-                               f" ({where})")
-                mark_read()
-    summary = ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items())) or "nothing"
-    click.echo(f"{messages} messages read: {summary}", err=True)
+    def show(applied: Applied) -> None:
+        report = applied.report
+        click.echo(f"{report.address or report.tag}: {report.kind} → {applied.outcome}"
+                   f" ({applied.where})")
+
+    run = read_inbox(state.config, dt.datetime.now(dt.UTC), on_applied=show)
+    for where, why in run.unreadable:
+        click.echo(f"warning: {where}: cannot read: {why}", err=True)
+    summary = ", ".join(f"{n} {what}" for what, n in sorted(run.outcomes.items())) or "nothing"
+    click.echo(f"{run.messages} messages read: {summary}", err=True)
