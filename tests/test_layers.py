@@ -234,5 +234,6 @@ def test_no_code_touches_a_private_name_of_another_package():
     files = [*((name, path) for name, path in MODULES.items()),
              ("scheduler", ROOT / "scheduler.py")]
     found = sorted({f"{path.relative_to(ROOT)}:{use}" for name, path in files
-             for use in private_uses(path.read_text(encoding="utf-8"), name, is_package(path))})
+                    for use in private_uses(path.read_text(encoding="utf-8"), name,
+                                            is_package(path))})
     assert found == []
