@@ -1,6 +1,5 @@
 """`feeds build` from the command line: quiet for cron, clear errors, the demo site."""
 
-import shutil
 import subprocess
 import sys
 
@@ -76,22 +75,3 @@ def test_every_command_is_known_to_the_group_by_name():
     for module in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"feeds.cli.{module.name}")
     assert set(package.cli.commands) == set(package.COMMANDS)
-
-
-def test_a_build_imports_nothing_it_does_not_use(tmp_path):
-    """A rebuild is mostly imports; these are for other commands or other cases."""
-    (tmp_path / "content").mkdir()
-    shutil.copy(DEMO_PAGE, tmp_path / "content")
-    (tmp_path / "feeds.toml").write_text('[site]\ntitle = "新闻"\n', encoding="utf-8")
-    script = ("import sys\nfrom feeds.cli import cli\n"
-              "cli.main(['build', '-q', '--no-pages'], standalone_mode=False)\n"
-              "print(' '.join(sys.modules))")
-    unused = {"httpx", "rich", "pypinyin", "apscheduler", "charset_normalizer", "aiosmtpd",
-              "starlette", "feeds.digest", "feeds.schedule.cron", "feeds.pages",
-              "concurrent.futures.process"}
-    for _ in ("first run", "rebuild"):
-        done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=120, check=True)
-        modules = set(done.stdout.split())
-        assert "feeds.build" in modules and "feedgen.feed" in modules
-        assert modules & unused == set()

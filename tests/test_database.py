@@ -6,42 +6,68 @@ from feeds import database
 from feeds.database import DatabaseError, connect, migrate, transaction
 
 
-def test_first_use_creates_the_file_with_the_latest_schema_in_wal_mode(tmp_path):
+def test_first_use_creates_the_file_with_the_schema_in_wal_mode(tmp_path):
     path = tmp_path / "state" / "feeds.sqlite"
     db = connect(path)
     assert path.exists()
-    assert db.execute("PRAGMA user_version").fetchone()[0] == len(database.MIGRATIONS)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"subscribers", "editions", "edition_entries", "deliveries"} <= tables
+    assert {"subscribers", "editions", "edition_entries", "deliveries", "suppressions"} <= tables
+    with transaction(db):
+        db.execute("INSERT INTO subscribers (email, created_at, updated_at) "
+                   "VALUES ('a@example.com', 'now', 'now')")
     db.close()
-    assert connect(path).execute("PRAGMA user_version").fetchone()[0] == len(database.MIGRATIONS)
+    again = connect(path)
+    assert [r["email"] for r in again.execute("SELECT email FROM subscribers")] == ["a@example.com"]
 
 
-def test_a_failing_migration_leaves_the_previous_version_intact(tmp_path, monkeypatch):
+def test_a_database_of_an_older_feeds_is_upgraded_keeping_its_rows(tmp_path, monkeypatch):
+    path = tmp_path / "feeds.sqlite"
+    with monkeypatch.context() as older:
+        older.setattr(database, "MIGRATIONS", database.MIGRATIONS[:2])
+        db = connect(path)
+        db.execute("INSERT INTO subscribers (email, created_at, updated_at) "
+                   "VALUES ('a@example.com', 'now', 'now')")
+        db.close()
+        assert not sqlite3.connect(path).execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'suppressions'").fetchone()
+    db = connect(path)
+    assert [r["email"] for r in db.execute("SELECT email FROM subscribers")] == ["a@example.com"]
+    db.execute("INSERT INTO suppressions (email, reason, detail, created_at) "
+               "VALUES ('a@example.com', 'hard-bounce', '', 'now')")
+
+
+def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path, monkeypatch):
     path = tmp_path / "feeds.sqlite"
     connect(path).close()
-    broken = (("CREATE TABLE half_done (x)", "THIS IS NOT SQL"),)
-    monkeypatch.setattr(database, "MIGRATIONS", database.MIGRATIONS + broken)
-    with pytest.raises(sqlite3.OperationalError):
-        connect(path)
-    db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == len(database.MIGRATIONS) - 1
-    assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'half_done'").fetchone()
+    with monkeypatch.context() as broken:
+        broken.setattr(database, "MIGRATIONS",
+                       (*database.MIGRATIONS, ("CREATE TABLE half_done (x)", "THIS IS NOT SQL")))
+        with pytest.raises(sqlite3.OperationalError):
+            connect(path)
+    assert not sqlite3.connect(path).execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'half_done'").fetchone()
+    connect(path).close()  # this feeds still opens it
+    with monkeypatch.context() as fixed:  # and the corrected migration runs in full
+        fixed.setattr(database, "MIGRATIONS",
+                      (*database.MIGRATIONS, ("CREATE TABLE half_done (x)",)))
+        connect(path).execute("SELECT x FROM half_done")
 
 
-def test_a_database_from_a_newer_feeds_is_refused(tmp_path):
+def test_a_database_from_a_newer_feeds_is_refused(tmp_path, monkeypatch):
     path = tmp_path / "feeds.sqlite"
-    raw = sqlite3.connect(path)
-    raw.execute(f"PRAGMA user_version = {len(database.MIGRATIONS) + 1}")
-    raw.close()
+    with monkeypatch.context() as newer:
+        newer.setattr(database, "MIGRATIONS", (*database.MIGRATIONS, ("CREATE TABLE later (x)",)))
+        connect(path).close()
     with pytest.raises(DatabaseError, match="newer than this feeds understands"):
         connect(path)
 
 
 def test_migrate_twice_is_a_no_op(tmp_path):
     db = connect(tmp_path / "feeds.sqlite")
-    assert migrate(db) == len(database.MIGRATIONS)
+    schema = db.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
+    assert migrate(db) == migrate(db)
+    assert db.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall() == schema
 
 
 def test_transaction_rolls_back_when_the_block_raises(tmp_path):
