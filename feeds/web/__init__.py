@@ -46,6 +46,9 @@ def create_app(config: Config | None = None) -> Starlette:
                      exception_handlers={500: subscriptions.server_error})
 
 
+app: Starlette  # declared, not assigned: __getattr__ below makes it on first use
+
+
 def __getattr__(name: str) -> object:
     if name == "app":  # made on first use, so importing feeds.web reads no files
         global app
