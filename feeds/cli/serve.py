@@ -5,11 +5,15 @@ from __future__ import annotations
 import errno
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import FeedsError
 from . import State, cli, reports_errors
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
 
 
 class CannotListen(FeedsError):
@@ -60,11 +64,10 @@ def serve_command(state: State, host: str | None, port: int | None,
                          "run `feeds build` first")
     if access_log is None and config.web.access_log:
         access_log = config.path(config.web.access_log)
-    app = create_app(config)
+    app: ASGIApp = create_app(config)
     if access_log is not None:
         try:
-            app = AccessLog(app, access_log,  # type: ignore[assignment]
-                            ClientAddress(config.web.trusted_proxies))
+            app = AccessLog(app, access_log, ClientAddress(config.web.trusted_proxies))
         except OSError as exc:
             raise FeedsError(f"{access_log}: cannot write the access log: "
                              f"{exc.strerror}") from None
