@@ -402,7 +402,7 @@ def decode_csv(data: bytes) -> tuple[str, str]:
 
 def import_csv(db: sqlite3.Connection, path: Path, known: Sequence[Section],
                now: dt.datetime) -> ImportReport:
-    """Import ``email,name,sections`` rows (a header row is optional).
+    """Import ``email,name,sections`` rows (a header row is optional, as the first row).
 
     Every row is checked first; rows with a bad address or an unknown section are
     reported by line number and the valid ones are imported, all in one transaction.

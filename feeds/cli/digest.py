@@ -341,10 +341,11 @@ def subscribers_list(state: State, status: Status | None, as_json: bool) -> None
 def subscribers_import(state: State, file: Path, content_dir: Path | None) -> None:
     """Import subscribers from a CSV file with columns email,name,sections.
 
-    A header row is optional. sections holds slugs or names separated by spaces,
-    `;` or `、`; empty means all. UTF-8 (with or without BOM) and GB18030, as Excel
-    saves it, are both read. Rows with a bad address or an unknown section are
-    reported by line and skipped; the valid rows are imported. The same address
+    A header row is optional, as the first row. sections holds slugs or names separated
+    by spaces, `;` or `、`; empty means all. UTF-8 (with or without BOM) and GB18030, as
+    Excel saves it, are both read. Rows with a bad address or an unknown section, and a
+    header row repeated further down, are reported by line and skipped; the valid rows
+    are imported. The same address
     twice is one subscriber with the sections of both rows. Existing subscribers
     get the file's name and sections; unsubscribed ones stay unsubscribed.
     Exits 1 when any row was skipped.
