@@ -226,8 +226,8 @@ def _upload_all(batch: list[Upload], output: Path, bucket: Bucket, pool: ThreadP
         future.cancel()
     wait(futures)
     for future in futures:
-        if not future.cancelled() and future.exception() is not None:
-            raise future.exception()  # type: ignore[misc]
+        if not future.cancelled() and (failure := future.exception()) is not None:
+            raise failure
 
 
 # --------------------------------------------------------------------------- wiring

@@ -20,7 +20,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
@@ -28,6 +28,8 @@ from ..config import Config, find_config, load_config
 from ..errors import FeedsError
 
 F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class State:
@@ -62,11 +64,11 @@ class State:
         return self._config
 
 
-def reports_errors(command: F) -> F:
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Turn FeedsError into one line on stderr and its exit code."""
 
     @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except FeedsError as exc:
@@ -74,7 +76,7 @@ def reports_errors(command: F) -> F:
                 click.echo(f"error: {line}", err=True)
             sys.exit(exc.exit_code)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def content_option(command: F) -> F:
