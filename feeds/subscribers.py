@@ -95,6 +95,16 @@ class Subscriber:
         """Whether digests go to this reader."""
         return self.status == "active" and self.suppressed is None
 
+    def to_json(self) -> dict[str, object]:
+        """The export of `feeds subscribers list --json`: every field, status kept;
+        sections null for all, suppressed null unless bounced."""
+        return {"email": self.email, "name": self.name,
+                "sections": list(self.sections) if self.sections is not None else None,
+                "status": self.status, "reason": self.reason,
+                "suppressed": ({"reason": self.suppressed, "detail": self.suppressed_detail}
+                               if self.suppressed else None),
+                "created_at": self.created_at}
+
     @property
     def why(self) -> str:
         """The status and its reason in one phrase, for `feeds subscribers list`."""

@@ -18,7 +18,7 @@ from ..database import connect, database_path
 from ..errors import ConfigError
 from ..tokens import Tokens, secret_key
 from . import mailboxes
-from .record import record
+from .record import Outcome, record
 from .reports import Report, read_message
 from .verp import bounce_address
 
@@ -29,7 +29,7 @@ class Applied:
 
     where: str  # the message: a Maildir file, or an IMAP UID
     report: Report
-    outcome: str
+    outcome: Outcome
 
 
 @dataclass
@@ -42,7 +42,7 @@ class InboxRun:
     @property
     def outcomes(self) -> Counter[str]:
         """How many reports had each outcome, and how many messages were no bounce."""
-        counts = Counter(a.outcome for a in self.applied)
+        counts: Counter[str] = Counter(a.outcome for a in self.applied)
         if self.not_bounces:
             counts["not a bounce"] = self.not_bounces
         return counts

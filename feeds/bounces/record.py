@@ -14,6 +14,7 @@ import datetime as dt
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
+from typing import Literal
 
 from ..config import BouncesConfig
 from ..database import transaction
@@ -22,9 +23,12 @@ from ..tokens import Tokens
 from . import verp
 from .reports import Report
 
+# What applying a report did; `feeds bounces` and the webhooks report these words.
+Outcome = Literal["suppressed", "counted", "unsubscribed", "seen before", "unknown"]
+
 
 def record(db: sqlite3.Connection, tokens: Tokens, settings: BouncesConfig,
-           report: Report, source: str, now: dt.datetime) -> str:
+           report: Report, source: str, now: dt.datetime) -> Outcome:
     """Apply one report; returns what it did: ``suppressed``, ``counted`` (a soft
     bounce below the limit), ``unsubscribed``, ``seen before`` or ``unknown``."""
     with transaction(db):
@@ -56,7 +60,7 @@ def record(db: sqlite3.Connection, tokens: Tokens, settings: BouncesConfig,
 
 
 def record_all(db: sqlite3.Connection, tokens: Tokens, settings: BouncesConfig,
-               reports: Iterable[Report], source: str, now: dt.datetime) -> Counter[str]:
+               reports: Iterable[Report], source: str, now: dt.datetime) -> Counter[Outcome]:
     return Counter(record(db, tokens, settings, r, source, now) for r in reports)
 
 

@@ -317,13 +317,7 @@ def subscribers_list(state: State, status: Status | None, as_json: bool) -> None
     with _database(state.config) as db:
         people = all_subscribers(db, status)
     if as_json:
-        json.dump([{"email": p.email, "name": p.name,
-                    "sections": list(p.sections) if p.sections is not None else None,
-                    "status": p.status, "reason": p.reason,
-                    "suppressed": ({"reason": p.suppressed, "detail": p.suppressed_detail}
-                                   if p.suppressed else None),
-                    "created_at": p.created_at} for p in people],
-                  sys.stdout, ensure_ascii=False, indent=2)
+        json.dump([p.to_json() for p in people], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
     for p in people:

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..bounces.record import record_all
+from ..bounces.record import Outcome, record_all
 from ..bounces.reports import Report
 from ..bounces.webhooks import (
     SnsVerifier,
@@ -83,7 +83,7 @@ class Webhooks:
         httpx.get(url, timeout=10).raise_for_status()
 
     async def _apply(self, reports: list[Report], source: str) -> Response:
-        def apply() -> dict[str, int]:
+        def apply() -> dict[Outcome, int]:
             with closing(connect(database_path(self.config))) as db:
                 return dict(record_all(db, self.tokens, self.config.bounces, reports, source,
                                        self.clock()))
