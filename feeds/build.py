@@ -212,5 +212,4 @@ def _keep_slugs(path: Path) -> None:
 
 
 def _stylesheet(env: jinja2.Environment) -> bytes:
-    source, _, _ = env.loader.get_source(env, "feed.xsl")
-    return source.encode("utf-8")
+    return rendering.source(env, "feed.xsl").encode("utf-8")

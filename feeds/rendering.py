@@ -120,6 +120,13 @@ def fingerprint(env: jinja2.Environment) -> str:
     renders again every output made with templates."""
     digest = hashlib.sha1()
     for name in env.list_templates():
-        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-        digest.update(f"{name}\0{source}\0".encode())
+        digest.update(f"{name}\0{source(env, name)}\0".encode())
     return digest.hexdigest()
+
+
+def source(env: jinja2.Environment, name: str) -> str:
+    """A template file's text, as it is (for files served as they are, like feed.xsl)."""
+    if env.loader is None:
+        raise TemplateProblem(f"template {name!r}: no template folder")
+    text, _, _ = env.loader.get_source(env, name)
+    return text

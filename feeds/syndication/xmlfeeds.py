@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -47,6 +48,9 @@ HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 # Without a version: the version is not on the path of a build (feeds.version), and a
 # release that changes no output then rewrites no feed.
 GENERATOR = "feeds"
+# An lxml element, as feedgen's extension hooks get and return them (lxml names its
+# element class only privately, and ships no type information).
+XmlElement = Any
 
 
 @dataclass(frozen=True)
@@ -157,14 +161,14 @@ class _Document(BaseExtension):
     def extend_ns(self) -> dict[str, str]:
         return {"media": MEDIA_NS, **({"fh": HISTORY_NS} if self.meta.archive else {})}
 
-    def extend_rss(self, rss: etree._Element) -> etree._Element:
+    def extend_rss(self, rss: XmlElement) -> XmlElement:
         channel = rss.find("channel")
         for link in self.meta.links:
             etree.SubElement(channel, f"{{{ATOM_NS}}}link", _attributes(link))
         self._stylesheet(rss)
         return rss
 
-    def extend_atom(self, feed: etree._Element) -> etree._Element:
+    def extend_atom(self, feed: XmlElement) -> XmlElement:
         for link in self.meta.links:
             etree.SubElement(feed, "link", _attributes(link))
         if self.meta.archive:
@@ -172,7 +176,7 @@ class _Document(BaseExtension):
         self._stylesheet(feed)
         return feed
 
-    def _stylesheet(self, root: etree._Element) -> None:
+    def _stylesheet(self, root: XmlElement) -> None:
         if self.meta.stylesheet:
             root.addprevious(etree.ProcessingInstruction(
                 "xml-stylesheet", f'type="text/xsl" href="{self.meta.stylesheet}"'))
@@ -191,7 +195,7 @@ class _EntryLinks(BaseEntryExtension):
 
     item: FeedItem
 
-    def extend_atom(self, entry: etree._Element) -> etree._Element:
+    def extend_atom(self, entry: XmlElement) -> XmlElement:
         lead = self.item.images[0] if self.item.images else None
         for link in entry.iter("link"):
             if lead is not None and link.get("href") == lead.url:
@@ -203,7 +207,7 @@ class _EntryLinks(BaseEntryExtension):
                 link.set("type", "text/html")
         return entry
 
-    def extend_rss(self, item: etree._Element) -> etree._Element:
+    def extend_rss(self, item: XmlElement) -> XmlElement:
         """Each picture as a Media RSS ``media:content`` with its thumbnail and caption
         inside it (Media RSS 1.5.1: both may be children of ``media:content``)."""
         for number, image in enumerate(self.item.images):
