@@ -17,8 +17,9 @@ import jinja2
 from . import photos, rendering, slugs, websub
 from .atomic import write_if_changed
 from .config import CACHE_FOLDER, Config
-from .content.cache import CacheDamaged, cache_file, drop, load_cached
+from .content.cache import CacheDamaged, cache_file, drop
 from .content.catalog import Catalog
+from .content.loader import load_cached
 from .content.results import FileReport
 from .database import DATABASE_NAME, connect, database_path
 from .errors import FeedsError

@@ -39,8 +39,8 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from .config import Config
-from .content.cache import load_cached
 from .content.catalog import Catalog
+from .content.loader import load_cached
 from .database import DatabaseError, transaction
 from .errors import FeedsError
 from .model import Entry, Listing, Section

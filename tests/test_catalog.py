@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from feeds.config import parse_config
 from feeds.content import records
-from feeds.content.cache import CACHE_NAME, Indexed, load_cached
+from feeds.content.cache import CACHE_NAME, Indexed
 from feeds.content.catalog import Catalog, InMemory
-from feeds.content.loader import load
+from feeds.content.loader import load, load_cached
 from feeds.content.results import FileReport
 from feeds.model import Listing, Section
 from feeds.site import Site
@@ -209,12 +209,12 @@ def test_a_run_storing_beside_another_leaves_the_index_right(archive, make_confi
     settings = Settings.from_config(config)
     files = discover(archive)
     slow = ParseCache(config.cache_path / CACHE_NAME)  # a digest, say, started first
-    todo = slow.changed(files, settings)
+    todo = slow.changed(files, settings.fingerprint)
     assert [rel for rel, _ in todo] == ["2024-02-10/p0.txt"]
     write(archive, "2024-02-29/p0.txt", "闰日教育新闻")
     load_cached(config).close()  # a build stores the new page meanwhile
     fresh = {rel: parse_file(rel, Path(path).read_bytes(), settings) for rel, path in todo}
-    slow.store(fresh, settings, keep={rel for rel, _ in files})
+    slow.store(fresh, settings.fingerprint, keep={rel for rel, _ in files})
     slow.close()
     (archive / "2024-02-29" / "p0.txt").unlink()
     with load_cached(config) as cached:

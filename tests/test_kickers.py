@@ -6,7 +6,7 @@ import sys
 
 from lxml import html
 
-from feeds.content.cache import load_cached
+from feeds.content.loader import load_cached
 
 THREE_PARTS = """\
 ### 聚焦民生实事

@@ -67,6 +67,27 @@ def test_duplicate_headline_in_one_issue_gets_distinct_stable_ids(load_pages):
     assert len(set(ids)) == 2
 
 
+def test_duplicate_headlines_get_the_same_ids_with_and_without_the_parse_cache(
+        load_pages, make_config):
+    from feeds.content.loader import load_cached
+
+    fresh = load_pages({
+        "2024-03-06/p1.txt": "## 同一个标题\n\n甲文。\n\n## 同一个标题\n\n乙文。\n",
+        "2024-03-06/p2.txt": "## 同一个标题\n\n丙文。\n\n## 另一个标题\n\n丁文。\n",
+        "2024-03-07/p1.txt": "## 同一个标题\n\n戊文。\n",  # another day: no clash
+    })
+    config = make_config()
+    load_cached(config).close()  # the second run below reads every file from the cache
+    for _ in range(2):
+        with load_cached(config) as cached:
+            assert [x.id for x in cached.listings] == [x.id for x in fresh.listings]
+            assert [e.id for e in cached.entries] == [e.id for e in fresh.entries]
+            assert sorted(x.id for x in cached.latest()) == sorted(x.id for x in fresh.latest())
+    ids = [e.id for e in fresh.entries if e.issue_date.day == 6 and e.title == "同一个标题"]
+    assert len(set(ids)) == 3
+    assert ids[1].startswith(ids[0] + "-") and ids[2].startswith(ids[0] + "-")
+
+
 def test_a_20_mb_page_loads(load_pages):
     paragraph = "城区召开春季植树动员会，部署全年城乡绿化美化工作，" * 12 + "。\n\n"
     article = "## 城区召开春季植树动员会{n}\n\n本报讯 3月5日，" + paragraph * 6 + "记者 赵一鸣\n\n"
@@ -135,7 +156,7 @@ def test_cache_is_ignored_when_the_rules_change(content_dir, make_config, tmp_pa
 
 
 def test_load_cached_parses_only_what_changed_since_the_last_run(content_dir, make_config):
-    from feeds.content.cache import load_cached
+    from feeds.content.loader import load_cached
 
     many_pages(content_dir, 5)
     config = make_config()
@@ -184,7 +205,7 @@ def test_an_editors_note_stays_in_the_text_but_is_not_the_lead(load_pages):
 
 
 def test_the_summary_after_an_editors_note_survives_the_parse_cache(load_pages, make_config):
-    from feeds.content.cache import load_cached
+    from feeds.content.loader import load_cached
 
     load_pages({"2024-03-06.txt": "## 城区召开动员会\n\n【编者按】：系列报道今起推出。\n\n本报讯 3月5日，城区召开动员会。\n"})
     for _ in range(2):  # parsed, then read back from the cache

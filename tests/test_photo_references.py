@@ -3,8 +3,8 @@
 import sqlite3
 
 from feeds.config import CACHE_FOLDER
-from feeds.content.cache import CACHE_NAME, load_cached
-from feeds.content.loader import load
+from feeds.content.cache import CACHE_NAME
+from feeds.content.loader import load, load_cached
 from feeds.model import Photo
 
 PAGE = """\

@@ -23,45 +23,19 @@ import os
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterator, Sequence
-from functools import partial
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..config import CACHE_FOLDER, Config
+from ..config import CACHE_FOLDER
 from ..errors import ContentError, FeedsError
 from ..model import Entry, Listing, Photo
 from . import records
-from .catalog import Catalog, sorted_pages, text
-from .ids import disambiguate
-from .loader import Besides, ProgressFn, Settings, load
+from .catalog import sorted_pages
 from .results import FileReport, FileResult
 
 CACHE_NAME = "parsed.sqlite"
 log = logging.getLogger("feeds.state")
-
-
-def load_cached(config: Config, *, content: Path | None = None, state: Path | None = None,
-                jobs: int | None = None, progress: ProgressFn | None = None,
-                id_domain: str | None = None) -> Catalog:
-    """load() with the parse cache in the state directory, as builds and digests use it.
-    The catalog holds the cache open until it is closed (it is a context manager).
-    A damaged cache is dropped, with a warning, and made again."""
-    path = cache_file(state or config.state_path)
-    for attempt in (1, 2):
-        cache = ParseCache(path)
-        try:
-            return load(config, content=content, cache=cache, jobs=jobs, progress=progress,
-                        id_domain=id_domain)
-        except CacheDamaged as exc:
-            cache.close()
-            if attempt == 2:
-                raise
-            drop(path, exc)
-        except BaseException:
-            cache.close()
-            raise
-    raise AssertionError("unreachable")
 
 
 def cache_file(state: Path) -> Path:
@@ -81,13 +55,14 @@ class CacheDamaged(FeedsError):
 
 
 # Bump when the tables or the records in them change: an older cache is dropped and
-# made again. (Changes to parsing itself change Settings.fingerprint instead.)
+# made again. (Changes to parsing itself change the loader's fingerprint instead.)
 # 4: entries.photos; 5: entries carry their kicker, and a summary; 6: files_skipped
 _SCHEMA_VERSION = 6
 _SCHEMA = (
-    # what the rows below were parsed from: "settings" (Settings.fingerprint) and
-    # "stats" (marshal of {path: (size, mtime_ns)}), read in one go by changed(); and
-    # "twins" (marshal of the ids more than one entry has, see Indexed._unique_ids)
+    # what the rows below were parsed from: "settings" (the loader's fingerprint of what
+    # parsing depends on) and "stats" (marshal of {path: (size, mtime_ns)}), read in one
+    # go by changed(); and "twins" (marshal of the ids more than one entry has, see
+    # Indexed.twins)
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
     """CREATE TABLE files (
         path TEXT PRIMARY KEY,
@@ -224,35 +199,35 @@ class ParseCache:
             self._checkpoint.join()
         self._db.close()
 
-    def changed(self, files: Sequence[tuple[str, str]], settings: Settings,
-                beside: Besides | None = None) -> list[tuple[str, str]]:
+    def changed(self, files: Sequence[tuple[str, str]], fingerprint: str,
+                beside: Mapping[str, tuple[str, ...]] | None = None) -> list[tuple[str, str]]:
         """The files (relative path, path) not parsed before as they are now: with the same
         size and mtime, and the same images sharing their name (``beside``)."""
         try:
-            return self._changed(files, settings, beside or {})
+            return self._changed(files, fingerprint, beside or {})
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
 
-    def store(self, fresh: dict[str, FileResult], settings: Settings, keep: set[str]) -> None:
+    def store(self, fresh: dict[str, FileResult], fingerprint: str, keep: set[str]) -> None:
         """Record freshly parsed files and forget files that are gone (see _store)."""
         try:
-            self._store(fresh, settings, keep)
+            self._store(fresh, fingerprint, keep)
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
 
     def backend(self, order: Sequence[str], fresh: dict[str, FileResult],
-                settings: Settings) -> Indexed:
+                fingerprint: str) -> Indexed:
         """The catalogue's backend, reading this cache from now on as it is now."""
         try:
-            return self._backend(order, fresh, settings)
+            return self._backend(order, fresh, fingerprint)
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
 
-    def _changed(self, files: Sequence[tuple[str, str]], settings: Settings,
-                 beside: Besides) -> list[tuple[str, str]]:
+    def _changed(self, files: Sequence[tuple[str, str]], fingerprint: str,
+                 beside: Mapping[str, tuple[str, ...]]) -> list[tuple[str, str]]:
         meta = dict(self._db.execute("SELECT key, value FROM meta"))
         known: dict[str, tuple] | None = None
-        if meta.get("settings") == settings.fingerprint.encode():
+        if meta.get("settings") == fingerprint.encode():
             with contextlib.suppress(ValueError, EOFError, TypeError, KeyError):
                 known = marshal.loads(meta["stats"])
                 self._twins = marshal.loads(meta["twins"])
@@ -270,7 +245,7 @@ class ParseCache:
                 todo.append((rel, path))
         return todo
 
-    def _store(self, fresh: dict[str, FileResult], settings: Settings, keep: set[str]) -> None:
+    def _store(self, fresh: dict[str, FileResult], fingerprint: str, keep: set[str]) -> None:
         """Record freshly parsed files and forget files that are gone, in one transaction.
 
         Another run (a digest beside a build) may have stored files since changed() read
@@ -282,7 +257,7 @@ class ParseCache:
             return  # nothing to write: no write lock either
         self._db.execute("BEGIN IMMEDIATE")  # read and written by this run alone
         try:
-            self._write(fresh, settings, keep)
+            self._write(fresh, fingerprint, keep)
             self._db.commit()
         except BaseException:
             self._db.rollback()
@@ -292,7 +267,7 @@ class ParseCache:
         self._checkpoint = threading.Thread(target=_checkpoint, args=(self.path,))
         self._checkpoint.start()
 
-    def _write(self, fresh: dict[str, FileResult], settings: Settings, keep: set[str]) -> None:
+    def _write(self, fresh: dict[str, FileResult], fingerprint: str, keep: set[str]) -> None:
         stored = {row[0] for row in self._db.execute("SELECT path FROM files")}
         replaced = sorted((stored - keep) | (set(fresh) & stored))
         for table in ("files", "entries"):
@@ -309,13 +284,13 @@ class ParseCache:
             (_row(e) for _, result in kept for e in result.entries))
         meta = dict(self._db.execute("SELECT key, value FROM meta"))
         self._twins = None
-        if meta.get("settings") == settings.fingerprint.encode():
+        if meta.get("settings") == fingerprint.encode():
             with contextlib.suppress(ValueError, EOFError, TypeError, KeyError):
                 self._twins = marshal.loads(meta["twins"])
         self._twins = self._find_twins({e.id for _, result in kept for e in result.entries})
         # Every file with a stat now has its row: unchanged, or stored just above.
         self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
-            ("settings", settings.fingerprint.encode()),
+            ("settings", fingerprint.encode()),
             ("stats", marshal.dumps(self._stats)),
             ("twins", marshal.dumps(self._twins))])
 
@@ -331,13 +306,13 @@ class ParseCache:
             asked))
 
     def _backend(self, order: Sequence[str], fresh: dict[str, FileResult],
-                settings: Settings) -> Indexed:
+                fingerprint: str) -> Indexed:
         """The catalogue's backend, reading this cache from now on as it is now."""
         self._db.execute("BEGIN")  # a read transaction: later writers do not show through
         self._db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
         if self._twins is None:  # a cache with nothing stored: only when nothing was read
             self._twins = self._find_twins(set())
-        versions = {rel: ":".join((settings.fingerprint[:16], *map(str, stat)))
+        versions = {rel: ":".join((fingerprint[:16], *map(str, stat)))
                     for rel, stat in self._stats.items()}
         unstored = [r.report for rel, r in fresh.items() if rel not in self._stats]
         return Indexed(_Guarded(self._db, self.path), order,
@@ -386,22 +361,11 @@ class Indexed:
         self._versions = versions
         self._unstored = unstored
         self._read: OrderedDict[str, tuple[Entry, ...]] = OrderedDict()
-        self._ids: dict[tuple[str, int], str] = {}
-        self._ids = self._unique_ids(twins)
-
-    def _unique_ids(self, twins: list[str]) -> dict[tuple[str, int], str]:
-        """(path, position) → id, for the later articles of a headline printed twice on
-        one day: the only ids that are not the ones in the index."""
-        rows = _with_ids(self._db, f"SELECT {_LISTING} FROM entries WHERE id IN ({{}})", twins)
-        listed = sorted((self._listing(row) for row in rows),
-                        key=lambda x: (self._order.get(x.path, -1), x.position))
-        unique = disambiguate(listed, partial(text, self))
-        return {(a.path, a.position): a.id for a, b in zip(unique, listed, strict=True)
-                if a.id != b.id}
+        self._twins = twins
 
     def _listing(self, row: Row) -> Listing:
         path, position, id_, title, headline, section, day, time, line, photos = row
-        return Listing(self._ids.get((path, position), id_), title, headline, section,
+        return Listing(id_, title, headline, section,
                        _date(day), dt.time.fromisoformat(time) if time else None,
                        position, path, line, self._versions.get(path),
                        _photos(photos) if photos else ())
@@ -469,6 +433,12 @@ class Indexed:
         if len(self._read) > self.KEEP:
             self._read.popitem(last=False)
         return found
+
+    def twins(self) -> list[Listing]:
+        rows = _with_ids(self._db, f"SELECT {_LISTING} FROM entries WHERE id IN ({{}})",
+                         self._twins)
+        return sorted((self._listing(row) for row in rows),
+                      key=lambda x: (self._order.get(x.path, -1), x.position))
 
     def close(self) -> None:
         self._close()

@@ -12,13 +12,14 @@ after one new page skip reading the other pages' entries at all.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import cached_property, partial
 from typing import Protocol
 
 from ..model import Entry, Listing, Section
-from .ids import disambiguate
+from .ids import unique_ids
 from .results import FileReport
 
 
@@ -53,16 +54,27 @@ class Backend(Protocol):
     def entries_of(self, path: str) -> tuple[Entry, ...]:
         """One file's entries as parsed (ids of later duplicates not yet changed)."""
 
+    def twins(self) -> list[Listing]:
+        """The listings whose id another listing has too, in file and page order: the
+        articles printed with one headline on one day, told apart by the catalogue."""
+
     def close(self) -> None: ...
 
 
 class Catalog:
-    """All the content: listings of the entries, the sections, a report per file."""
+    """All the content: listings of the entries, the sections, a report per file.
+
+    Backends list entries with the ids they were parsed with; the catalogue gives
+    the later articles of a headline printed twice on one day their own
+    (ids.unique_ids), whichever backend lists them."""
 
     def __init__(self, backend: Backend, sections: tuple[Section, ...]) -> None:
         self.backend = backend
         self.sections = sections
         self._renamed: Mapping[str, str] = {}
+        twins = backend.twins()
+        self._twins = {listing.id for listing in twins}
+        self._unique = unique_ids(twins, partial(text, backend))
 
     def rename(self, ids: Mapping[str, str]) -> None:
         """Give entries the ids they were first published with (id as the loader mints
@@ -71,27 +83,40 @@ class Catalog:
         for name in ("listings", "entries"):
             self.__dict__.pop(name, None)
 
+    def _minted(self, listing: Listing) -> Listing:
+        """The listing with the id the loader minted: unique when its headline is not."""
+        if listing.id in self._twins:
+            unique = self._unique.get((listing.path, listing.position))
+            if unique is not None:
+                return listing._replace(id=unique)
+        return listing
+
     def _named(self, listing: Listing) -> Listing:
+        """The listing with the id it was first published with."""
+        listing = self._minted(listing)
         kept = self._renamed.get(listing.id)
         return listing if kept is None else listing._replace(id=kept)
+
+    def _named_all(self, listings: Iterable[Listing]) -> Iterator[Listing]:
+        if not self._renamed and not self._unique:  # nearly always: no work per listing
+            return iter(listings)
+        return map(self._named, listings)
 
     @cached_property
     def listings(self) -> tuple[Listing, ...]:
         """Every entry's listing, in file and page order."""
-        if not self._renamed:
-            return tuple(self.backend.listings())
-        return tuple(map(self._named, self.backend.listings()))
+        return tuple(self._named_all(self.backend.listings()))
 
     def listings_of(self, path: str) -> list[Listing]:
         """One file's listings in page order, with the ids the loader minted."""
-        return self.backend.listings_of(path)
+        return [self._minted(x) for x in self.backend.listings_of(path)]
 
     def minted(self) -> dict[str, list[Listing]]:
         """Every file's listings in page order, with the ids the loader minted, in one
         pass (listings_of() for them all)."""
         by_file: dict[str, list[Listing]] = {}
         for listing in self.backend.listings():
-            by_file.setdefault(listing.path, []).append(listing)
+            by_file.setdefault(listing.path, []).append(self._minted(listing))
         return by_file
 
     def versions(self) -> dict[str, str | None]:
@@ -109,8 +134,7 @@ class Catalog:
     def latest(self, section: str | None = None) -> Iterator[Listing]:
         """The listings of a section (by name; None: every section) by issue date, latest
         first; entries of one issue date come in no particular order."""
-        found = self.backend.latest(section)
-        return map(self._named, found) if self._renamed else found
+        return self._named_all(self.backend.latest(section))
 
     def count(self, section: str | None = None) -> int:
         return self.backend.count(section)
@@ -162,8 +186,7 @@ class InMemory:
                  parsed: dict[str, tuple[Entry, ...]]) -> None:
         self._reports = [report for report, _ in files]
         self._parsed = parsed
-        listings = [listing for _, of_file in files for listing in of_file]
-        self._listings = disambiguate(listings, partial(text, self))
+        self._listings = [listing for _, of_file in files for listing in of_file]
         self._latest: dict[str | None, list[Listing]] = {}
 
     def listings(self) -> Sequence[Listing]:
@@ -202,6 +225,10 @@ class InMemory:
     def entries_of(self, path: str) -> tuple[Entry, ...]:
         return self._parsed[path]
 
+    def twins(self) -> list[Listing]:
+        counts = Counter(x.id for x in self._listings)
+        return [x for x in self._listings if counts[x.id] > 1]
+
     def close(self) -> None:
         pass
 
@@ -224,5 +251,5 @@ def entry_at(entries: Iterable[Entry], listing: Listing) -> Entry:
 
 
 def text(backend: Backend, listing: Listing) -> str:
-    """What tells apart articles printed with one headline (see ids.disambiguate)."""
+    """What tells apart articles printed with one headline (see ids.unique_ids)."""
     return "\n".join(entry_at(backend.entries_of(listing.path), listing).paragraphs)

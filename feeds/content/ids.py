@@ -14,7 +14,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
 from ..model import Listing
@@ -49,20 +49,24 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", text))
 
 
-def disambiguate(listings: Sequence[Listing], text_of: Callable[[Listing], str]
-                 ) -> list[Listing]:
+def unique_ids(listings: Iterable[Listing], text_of: Callable[[Listing], str]
+               ) -> dict[tuple[str, int], str]:
     """Two articles with one headline in one issue would share an id: the first keeps
     it and every later one gets a suffix from its own text (``text_of``, read only for
-    those), so adding a duplicate later never changes an id already published."""
-    counts = Counter(listing.id for listing in listings)
-    if all(n == 1 for n in counts.values()):
-        return list(listings)
+    those), so adding a duplicate later never changes an id already published.
+
+    ``listings``: in file and page order, as parsed; those whose id no other has may be
+    left out (a catalogue backend gives only the ones that share, see Backend.twins).
+    Gives (path, position) → id for the later ones: the only ids that change."""
+    listed = list(listings)
+    counts = Counter(listing.id for listing in listed)
     seen: set[str] = set()
-    out = []
-    for listing in listings:
-        if counts[listing.id] > 1 and listing.id in seen:
+    changed = {}
+    for listing in listed:
+        if counts[listing.id] < 2:
+            continue
+        if listing.id in seen:
             suffix = _digest(text_of(listing) or str(listing.source))[:8]
-            listing = listing._replace(id=f"{listing.id}-{suffix}")
+            changed[(listing.path, listing.position)] = f"{listing.id}-{suffix}"
         seen.add(listing.id)
-        out.append(listing)
-    return out
+    return changed

@@ -26,6 +26,7 @@ from ..errors import ContentError
 from ..model import Listing
 from ..version import code_identity
 from . import article, furniture, images, issuedate, jumps, pdfpage, records, reflow, sections
+from .cache import CacheDamaged, ParseCache, cache_file, drop
 from .catalog import Backend, Catalog, InMemory
 from .dates import full_date
 from .decoding import decode
@@ -35,10 +36,8 @@ from .page import Block, Layout, Lines, page_section, split_page
 from .results import FileReport, FileResult, Problem
 from .sections import Rules
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: a rebuild seldom parses in parallel
     from concurrent.futures import Future
-
-    from .cache import ParseCache
 
 TEXT_SUFFIXES = (".txt", ".md")
 SUFFIXES = (*TEXT_SUFFIXES, pdfpage.SUFFIX)
@@ -308,6 +307,29 @@ def load(config: Config, *, content: Path | None = None, cache: ParseCache | Non
         return _load(config, content, cache, jobs, progress, id_domain)
 
 
+def load_cached(config: Config, *, content: Path | None = None, state: Path | None = None,
+                jobs: int | None = None, progress: ProgressFn | None = None,
+                id_domain: str | None = None) -> Catalog:
+    """load() with the parse cache in the state directory, as builds and digests use it.
+    The catalog holds the cache open until it is closed (it is a context manager).
+    A damaged cache is dropped, with a warning, and made again."""
+    path = cache_file(state or config.state_path)
+    for attempt in (1, 2):
+        cache = ParseCache(path)
+        try:
+            return load(config, content=content, cache=cache, jobs=jobs, progress=progress,
+                        id_domain=id_domain)
+        except CacheDamaged as exc:
+            cache.close()
+            if attempt == 2:
+                raise
+            drop(path, exc)
+        except BaseException:
+            cache.close()
+            raise
+    raise AssertionError("unreachable")
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many small objects.
@@ -338,14 +360,14 @@ def _load(config: Config, content: Path | None, cache: ParseCache | None, jobs: 
     pictures: dict[str, list[str]] = {}
     files, odd = discover_all(root, pictures)
     beside = images.beside(files, pictures)
-    todo = cache.changed(files, settings, beside) if cache else files
+    todo = cache.changed(files, settings.fingerprint, beside) if cache else files
     fresh = dict(_parse_all(todo, settings, beside, jobs, progress, len(files) - len(todo),
                             len(files)))
     fresh.update((rel, _not_a_file(rel)) for rel in odd)  # reported, never stored
     backend: Backend
     if cache:
-        cache.store(fresh, settings, keep={rel for rel, _ in files})
-        backend = cache.backend([rel for rel, _ in files] + odd, fresh, settings)
+        cache.store(fresh, settings.fingerprint, keep={rel for rel, _ in files})
+        backend = cache.backend([rel for rel, _ in files] + odd, fresh, settings.fingerprint)
     else:
         backend = InMemory(
             [(fresh[rel].report, tuple(Listing.of(e) for e in fresh[rel].entries))

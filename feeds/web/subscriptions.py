@@ -200,7 +200,7 @@ class Subscriptions:
             return self._sections[1]
 
     def _read_sections(self) -> tuple[Section, ...]:
-        from ..content.cache import load_cached
+        from ..content.loader import load_cached
         from ..content.sections import catalogue
 
         try:
