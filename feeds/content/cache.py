@@ -56,8 +56,9 @@ class CacheDamaged(FeedsError):
 
 # Bump when the tables or the records in them change: an older cache is dropped and
 # made again. (Changes to parsing itself change the loader's fingerprint instead.)
-# 4: entries.photos; 5: entries carry their kicker, and a summary; 6: files_skipped
-_SCHEMA_VERSION = 6
+# 4: entries.photos; 5: entries carry their kicker, and a summary; 6: files_skipped;
+# 7: records follow the dataclasses' fields (content.records)
+_SCHEMA_VERSION = 7
 _SCHEMA = (
     # what the rows below were parsed from: "settings" (the loader's fingerprint of what
     # parsing depends on) and "stats" (marshal of {path: (size, mtime_ns)}), read in one
@@ -89,8 +90,14 @@ _SCHEMA = (
     # skipped files, asked for by every build: without it, a scan of every file's row
     "CREATE INDEX files_skipped ON files (skipped)",
 )
-_LISTING = "path, position, id, title, headline, section, issue_date, time, line, photos"
-Row = tuple[str, int, str, str, str, str, int, str | None, int, bytes | None]
+# A row of the index is a listing: its fields as columns, in order, but its version (that
+# names the parse, and comes from the file's stats: see ParseCache.backend). Stored
+# otherwise than the listing holds them: the issue date as a day number, the time as ISO
+# text and the photos marshalled (see _row and Indexed._listing).
+_COLUMNS = tuple(name for name in Listing._fields if name != "version")
+_LISTING = ", ".join(_COLUMNS)
+_VERSION = Listing._fields.index("version")
+_DAY, _TIME, _PHOTOS, _PATH = map(_COLUMNS.index, ("issue_date", "time", "photos", "path"))
 
 
 class StateError(FeedsError):
@@ -280,8 +287,8 @@ class ParseCache:
             (rel, result.report.skipped, records.dumps_report(result.report),
              records.dumps(result)) for rel, result in kept))
         self._db.executemany(
-            f"INSERT INTO entries ({_LISTING}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (_row(e) for _, result in kept for e in result.entries))
+            f"INSERT INTO entries ({_LISTING}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+            (_row(Listing.of(e)) for _, result in kept for e in result.entries))
         meta = dict(self._db.execute("SELECT key, value FROM meta"))
         self._twins = None
         if meta.get("settings") == fingerprint.encode():
@@ -325,17 +332,20 @@ def _checkpoint(path: Path) -> None:
         db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
-def _row(entry: Entry) -> Row:
-    return (entry.source.path, entry.position, entry.id, entry.title, entry.headline,
-            entry.section, entry.issue_date.toordinal(),
-            entry.time.isoformat() if entry.time else None, entry.source.line,
-            _photos_blob(entry))
+def _row(listing: Listing) -> tuple:
+    """The index's row of a listing (see _COLUMNS)."""
+    row: list[Any] = list(listing)
+    del row[_VERSION]
+    row[_DAY] = listing.issue_date.toordinal()
+    row[_TIME] = listing.time.isoformat() if listing.time else None
+    row[_PHOTOS] = _photos_blob(listing.photos)
+    return tuple(row)
 
 
-def _photos_blob(entry: Entry) -> bytes | None:
+def _photos_blob(photos: tuple[Photo, ...]) -> bytes | None:
     """An entry's photos for the index, so that a build knows every picture it publishes
     without reading any article's text (None: most articles have none)."""
-    record = records.photos_record(entry.photos)
+    record = records.photos_record(photos)
     return marshal.dumps(record) if record else None
 
 
@@ -363,18 +373,20 @@ class Indexed:
         self._read: OrderedDict[str, tuple[Entry, ...]] = OrderedDict()
         self._twins = twins
 
-    def _listing(self, row: Row) -> Listing:
-        path, position, id_, title, headline, section, day, time, line, photos = row
-        return Listing(id_, title, headline, section,
-                       _date(day), dt.time.fromisoformat(time) if time else None,
-                       position, path, line, self._versions.get(path),
-                       _photos(photos) if photos else ())
+    def _listing(self, row: tuple) -> Listing:
+        """The listing a row of the index holds (see _row)."""
+        values = list(row)
+        values[_DAY] = _date(row[_DAY])
+        values[_TIME] = dt.time.fromisoformat(row[_TIME]) if row[_TIME] else None
+        values[_PHOTOS] = _photos(row[_PHOTOS]) if row[_PHOTOS] else ()
+        values.insert(_VERSION, self._versions.get(row[_PATH]))
+        return Listing._make(values)
 
     # ------------------------------------------------------------------ Backend
     def listings(self) -> Sequence[Listing]:
         by_file: dict[str, list[Listing]] = {}
         for row in self._db.execute(f"SELECT {_LISTING} FROM entries ORDER BY path, position"):
-            by_file.setdefault(row[0], []).append(self._listing(row))
+            by_file.setdefault(row[_PATH], []).append(self._listing(row))
         ordered = sorted(by_file.items(), key=lambda item: self._order.get(item[0], -1))
         return [x for _, of_file in ordered for x in of_file]
 

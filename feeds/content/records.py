@@ -5,20 +5,100 @@ reporting without reading any entry.
 
 Pickling an Entry costs about as much as parsing it (pickle rebuilds every
 frozen dataclass through Python code), which made parallel loading slower than
-serial. A FileResult flattened into tuples of strings and integers pickles in a
-fraction of the time (measured with bench/load.py).
+serial. A FileResult flattened into tuples of strings, numbers and dates
+pickles in a fraction of the time (measured with bench/load.py).
+
+The tuples follow the dataclasses' own fields (:class:`Codec`): a field added
+to Entry is stored without a change here. Bump the parse cache's schema
+version when the fields change, so older records are not read.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import operator
 import pickle
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import fields, is_dataclass
+from itertools import starmap
+from typing import Any, Generic, TypeGuard, TypeVar
 
-from ..model import Author, Entry, Photo, Source
-from .issuedate import IssueDate
-from .results import FileReport, FileResult, Problem
+from ..model import Photo
+from .results import FileReport, FileResult
 
-Record = tuple  # the flat form of a FileResult; its layout is private to this module
+T = TypeVar("T")
+Record = tuple  # the flat form of a dataclass; its layout follows the class's fields
+_Convert = Callable[[Any], Any]
+
+
+class Codec(Generic[T]):
+    """A frozen dataclass ⇄ a tuple of its fields in declaration order.
+
+    Fields that hold dataclasses (one, an optional one, or a tuple of them) are
+    made tuples too; everything else (strings, numbers, dates, tuples of
+    strings) is left for pickle, which stores those without running Python code.
+    """
+
+    def __init__(self, cls: type[T]) -> None:
+        self._cls = cls
+        names = [f.name for f in fields(cls)]  # type: ignore[arg-type]  # T: a dataclass
+        self._values = operator.attrgetter(*names)
+        hints = typing.get_type_hints(cls)
+        # (place, pack, unpack) of each field that holds dataclasses
+        self._nested = [(place, *convert) for place, name in enumerate(names)
+                        if (convert := _converters(hints[name])) is not None]
+
+    def pack(self, item: T) -> Record:
+        values = self._values(item)
+        if not self._nested:
+            return values
+        out = list(values)
+        for place, pack, _ in self._nested:
+            out[place] = pack(out[place])
+        return tuple(out)
+
+    def unpack(self, record: Record) -> T:
+        if not self._nested:
+            return self._cls(*record)
+        values = list(record)
+        for place, _, unpack in self._nested:
+            values[place] = unpack(values[place])
+        return self._cls(*values)
+
+
+def _converters(hint: Any) -> tuple[_Convert, _Convert] | None:
+    """(pack, unpack) for a field of this type, None when pickle can store it as it is."""
+    if _is_dataclass(hint):
+        codec = Codec(hint)
+        return codec.pack, codec.unpack
+    args = typing.get_args(hint)
+    origin = typing.get_origin(hint)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis and _is_dataclass(args[0]):
+        codec = Codec(args[0])
+        if not codec._nested:  # a tuple of flat dataclasses: made in C, no call per item
+            flat: Any = args[0]
+            return (lambda items: tuple(map(codec.pack, items)),
+                    lambda records: tuple(starmap(flat, records)))
+        return (lambda items: tuple(map(codec.pack, items)),
+                lambda records: tuple(map(codec.unpack, records)))
+    if origin in (typing.Union, types.UnionType) and type(None) in args:
+        (inner,) = [a for a in args if a is not type(None)]
+        found = _converters(inner)
+        if found is not None:
+            pack, unpack = found
+            return (lambda item: None if item is None else pack(item),
+                    lambda record: None if record is None else unpack(record))
+    return None
+
+
+def _is_dataclass(hint: Any) -> TypeGuard[type[Any]]:
+    return isinstance(hint, type) and is_dataclass(hint)
+
+
+_RESULT = Codec(FileResult)
+_REPORT = Codec(FileReport)
+_PHOTO = Codec(Photo)
 
 
 def dumps(result: FileResult) -> bytes:
@@ -30,68 +110,25 @@ def loads(blob: bytes) -> FileResult:
 
 
 def dumps_report(report: FileReport) -> bytes:
-    return pickle.dumps(_report(report), protocol=5)
+    return pickle.dumps(_REPORT.pack(report), protocol=5)
 
 
 def loads_report(blob: bytes) -> FileReport:
-    return _make_report(pickle.loads(blob))
+    return _REPORT.unpack(pickle.loads(blob))
 
 
 def pack(result: FileResult) -> Record:
-    return (*_report(result.report), tuple(_entry(e) for e in result.entries))
+    return _RESULT.pack(result)
 
 
-def _report(report: FileReport) -> tuple:
-    issue = report.issue_date
-    return (
-        report.path,
-        report.entries,
-        (issue.date.toordinal(), issue.source, issue.note) if issue else None,
-        tuple((p.line, p.message, p.severity) for p in report.problems),
-        report.encoding,
-    )
-
-
-def _make_report(record: tuple) -> FileReport:
-    path, count, issue, problems, encoding = record
-    return FileReport(
-        path, count,
-        IssueDate(dt.date.fromordinal(issue[0]), issue[1], issue[2]) if issue else None,
-        tuple(Problem(*p) for p in problems), encoding)
-
-
-def _entry(e: Entry) -> tuple:
-    # The summary is stored only when it is not the first paragraph (an editor's note
-    # comes first), which is seldom: most records do not hold the lead twice.
-    return (e.id, e.title, e.headline, e.subtitle, e.section, e.issue_date.toordinal(),
-            e.date.toordinal(), e.date_approximate,
-            tuple((a.name, a.role) for a in e.authors), e.paragraphs, e.captions,
-            e.source.line, e.position, e.time.isoformat() if e.time else None, e.byline,
-            photos_record(e.photos), e.kicker,
-            None if e.summary == e.paragraphs[0] else e.summary)
+def unpack(record: Record) -> FileResult:
+    return _RESULT.unpack(record)
 
 
 def photos_record(photos: tuple[Photo, ...]) -> tuple | None:
     """Photos as plain tuples (also the parse cache's index column); None for none."""
-    return tuple((p.src, p.caption, p.credit, p.line) for p in photos) if photos else None
+    return tuple(map(_PHOTO.pack, photos)) if photos else None
 
 
 def photos_of(record: tuple | None) -> tuple[Photo, ...]:
-    return tuple(Photo(*fields) for fields in record) if record else ()
-
-
-def unpack(record: Record) -> FileResult:
-    report = _make_report(record[:5])
-    return FileResult(tuple(_make_entry(report.path, e) for e in record[5]), report)
-
-
-def _make_entry(path: str, f: tuple) -> Entry:
-    paragraphs = f[9]
-    return Entry(
-        id=f[0], title=f[1], headline=f[2], subtitle=f[3], section=f[4],
-        issue_date=dt.date.fromordinal(f[5]), date=dt.date.fromordinal(f[6]),
-        date_approximate=f[7], authors=tuple(Author(n, r) for n, r in f[8]),
-        paragraphs=paragraphs, captions=f[10], summary=f[17] or paragraphs[0],
-        source=Source(path, f[11]), position=f[12],
-        time=dt.time.fromisoformat(f[13]) if f[13] else None, byline=f[14],
-        photos=photos_of(f[15]), kicker=f[16])
+    return tuple(map(_PHOTO.unpack, record)) if record else ()
