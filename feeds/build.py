@@ -35,7 +35,6 @@ from .version import code_identity
 from .websub import PingFailure
 
 SLUGS_NAME = "slugs.json"
-PINYIN_NAME = "pinyin.marshal"
 log = logging.getLogger("feeds.state")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -86,7 +85,6 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
         with storage_errors(state):
             cache = state / CACHE_FOLDER
             _remember_slugs(cache / SLUGS_NAME)
-            slugs.keep_tables_in(cache / PINYIN_NAME)
             database = state / DATABASE_NAME if options.state else database_path(config)
             site = config.site
             limits = None if options.allow_removals else Limits(site.max_removals,
