@@ -31,6 +31,7 @@ from typing import Literal
 
 from email_validator import EmailNotValidError, validate_email
 
+from . import decoding
 from .config import RESERVED_SLUG
 from .database import transaction
 from .errors import FeedsError
@@ -400,14 +401,17 @@ class _Row:
 
 
 def decode_csv(data: bytes) -> tuple[str, str]:
-    """CSV bytes as text: UTF-8 (with or without a BOM, as Excel writes it) or GB18030
-    (what Excel on a Chinese Windows saves as "CSV")."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding), encoding.removesuffix("-sig")
-        except UnicodeDecodeError:
-            continue
-    raise SubscriberError("the file is neither UTF-8 nor GB18030 text")
+    """CSV bytes as text and its encoding, read as every file is (feeds.decoding): UTF-8
+    (with or without a BOM, as Excel writes it) or GB18030 (what Excel on a Chinese
+    Windows saves as "CSV"). Undecodable bytes are refused, not replaced: they would
+    end up in a subscriber's name."""
+    try:
+        decoded = decoding.decode(data)
+    except decoding.Undecodable:
+        decoded = None
+    if decoded is None or decoded.notes:
+        raise SubscriberError("the file is neither UTF-8 nor GB18030 text")
+    return decoded.text, decoded.encoding
 
 
 def import_csv(db: sqlite3.Connection, path: Path, known: Sequence[Section],
