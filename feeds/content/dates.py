@@ -174,7 +174,8 @@ def _number(text: str) -> int:
     if len(text) == 4 and all(c in _CN_ZERO_TO_NINE for c in text):  # 二〇二一: digit by digit
         return int("".join(str(_CN_ZERO_TO_NINE.index(c) - 2 if c not in "〇○零" else 0)
                            for c in text))
-    import cn2an  # imported here: it takes a fifth of a second and most pages never need it
+    # imported here: it takes a fifth of a second and most pages never need it
+    import cn2an  # type: ignore[import-untyped]  # it ships no type information
 
     return int(cn2an.cn2an(text, "normal"))
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-import yaml
+import yaml  # type: ignore[import-untyped]  # types-PyYAML is not installed
 
 from ..errors import ContentError
 from .dates import PLAUSIBLE_YEARS, full_date
@@ -133,7 +133,8 @@ def _date_and_time(value: object, path: str, line: int
     if chinese is not None:
         return chinese, None
     # python-dateutil reads the other ways people write dates: 2024/1/2, 2024.01.02 8:00
-    import dateutil.parser  # here: most front matter dates are ISO, which YAML reads
+    # here: most front matter dates are ISO, which YAML reads
+    import dateutil.parser  # type: ignore[import-untyped]
 
     try:
         stamp = dateutil.parser.parse(text, yearfirst=True, dayfirst=False,
