@@ -2,8 +2,11 @@
 
 Each file is parsed on its own by :func:`parse_file`, a pure function of the
 file's bytes and the settings, so results can be cached and computed in worker
-processes. What needs all files at once (ids of duplicate headlines, the list
-of sections) is done afterwards in :func:`load`.
+processes. The loader owns the parse cache (:func:`load_cached`): it asks the
+cache which files changed, stores what it parsed and reads the rest through
+it; the cache knows records and SQLite, nothing of parsing. What needs all
+files at once (the list of sections; ids of duplicate headlines, given by the
+catalogue) is done afterwards in :func:`load`.
 """
 
 from __future__ import annotations
