@@ -22,11 +22,12 @@ _CONTEXT = 4
 def han_pinyin(run: str) -> list[str]:
     """Toneless pinyin of a run of Han characters, one syllable per character (a
     character pypinyin has no reading for is left out)."""
-    # Imported here, not at the top: `import pypinyin` takes 0.23 s (python -X importtime;
-    # `import feeds.cli` takes 0.18 s without it), and only a headline never slugged
-    # before needs it. Earlier slugs come from the book (remember()), so a rebuild
-    # with no new article never imports it. lazy_pinyin then costs 90-160 µs a
-    # headline, which is why slug() reads only the start of one.
+    # Imported here, not at the top: the first slug made in a process takes 0.19-0.23 s,
+    # nearly all of it `import pypinyin` (as much again as `import feeds.cli`, 0.15-0.28 s),
+    # and only a headline never slugged before needs it. Earlier slugs come from the
+    # book (remember()), so a rebuild with no new article never imports it. Then
+    # lazy_pinyin costs about 125 µs for a whole headline, 85 µs for the start of one
+    # that slug() reads (medians measured on bench/load.py's corpus).
     from pypinyin import Style, lazy_pinyin
 
     return lazy_pinyin(run, style=Style.NORMAL, errors="ignore")
