@@ -27,7 +27,7 @@ def han_pinyin(run: str) -> list[str]:
     # and only a headline never slugged before needs it. Earlier slugs come from the
     # book (remember()), so a rebuild with no new article never imports it. Then
     # lazy_pinyin costs about 125 µs for a whole headline, 85 µs for the start of one
-    # that slug() reads (medians measured on bench/load.py's corpus).
+    # that slug() reads (measured on 3,000 headlines of 12-24 characters).
     from pypinyin import Style, lazy_pinyin
 
     return lazy_pinyin(run, style=Style.NORMAL, errors="ignore")
