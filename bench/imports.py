@@ -23,7 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PAGE = ROOT / "content" / "000_20e2c56e6a147bfe.txt"
-# For other commands, or other cases of the build (pages, pinyin slugs, PDFs in parallel).
+# For other commands, or other cases of the build (pages, new headlines' slugs, PDFs in
+# parallel).
 NOT_FOR_A_BUILD = {"httpx", "rich", "pypinyin", "apscheduler", "charset_normalizer", "aiosmtpd",
                    "starlette", "feeds.digest", "feeds.schedule.cron", "feeds.pages",
                    "concurrent.futures.process"}
@@ -48,7 +49,8 @@ def main() -> int:
                                   capture_output=True, text=True)
             seconds.append(time.perf_counter() - started)
             modules = set(done.stdout.split())
-            extra |= modules & NOT_FOR_A_BUILD
+            # A first build slugs the headlines it shows for the first time: pypinyin.
+            extra |= modules & (NOT_FOR_A_BUILD - {"pypinyin"} if run == 0 else NOT_FOR_A_BUILD)
             print(f"run {run + 1}: {seconds[-1]:.3f} s, {len(modules)} modules")
     print(f"median of the rebuilds: {statistics.median(seconds[1:] or seconds):.3f} s")
     if extra:
