@@ -30,7 +30,7 @@ from .site import Site
 from .sitewriter import MANIFEST_NAME, Output, SiteWriter, Summary
 from .storage import storage_errors
 from .syndication.outputs import FeedBuilder
-from .urls import ALL, Links, new_permalink
+from .urls import ALL, Links, new_permalink, prepare_permalinks
 from .version import code_identity
 from .websub import PingFailure
 
@@ -82,7 +82,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
     # First of all: finish or forget what a killed build left (see sitewriter).
     writers = [writer()]
     try:
-        with storage_errors(state):
+        with storage_errors(state), slugs.readings_ahead():
             cache = state / CACHE_FOLDER
             _remember_slugs(cache / SLUGS_NAME)
             database = state / DATABASE_NAME if options.state else database_path(config)
@@ -167,6 +167,7 @@ def _write(config: Config, catalog: Catalog, record: Record, gallery: photos.Gal
         shown = list({x.id: x for slug in scopes
                       for _, x in site.recent(slug, config.feeds.limit)}.values())
     gallery.prepare(shown)
+    prepare_permalinks(record.without_permalink(shown))
 
     stylesheet = _stylesheet(env) if config.feeds.stylesheet else None
     # Every template's source, read once, and the code that renders them: after an

@@ -172,6 +172,18 @@ class Record:
             self.save()
         return fixed
 
+    def without_permalink(self, entries: Sequence[Listing]) -> list[Listing]:
+        """Those of ``entries`` whose permalink an output would fix now: on record,
+        with none yet."""
+        ids = [e.id for e in entries if e.id not in self._fixed]
+        unfixed: set[str] = set()
+        for start in range(0, len(ids), 500):  # within SQLite's limit of parameters
+            chunk = ids[start:start + 500]
+            unfixed.update(str(i) for i, in self.db.execute(
+                f"SELECT id FROM articles WHERE slug IS NULL AND id IN "
+                f"({', '.join('?' * len(chunk))})", chunk))
+        return [e for e in entries if e.id in unfixed]
+
     def save(self) -> None:
         """Write the permalinks fixed since the last save."""
         if self._fixed:

@@ -6,9 +6,13 @@ reading a character has in its word (银行 is yin-hang, not yin-xing).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import multiprocessing
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from multiprocessing.connection import Connection
 
 MAX_SYLLABLES = 8
 MAX_LENGTH = 48
@@ -65,11 +69,15 @@ def slug(title: str, key: str) -> str:
     _used.add(entry)
     made = _book.get(entry)
     if made is None:
-        text = "-".join(s for s in syllables(title[:MAX_SYLLABLES * 3], MAX_SYLLABLES) if s)
-        text = text[:MAX_LENGTH].strip("-")
-        suffix = hashlib.sha1(key.encode()).hexdigest()[:4]
-        made = _book[entry] = f"{text}-{suffix}" if text else suffix
+        made = _book[entry] = _make(title, key)
     return made
+
+
+def _make(title: str, key: str) -> str:
+    text = "-".join(s for s in syllables(title[:MAX_SYLLABLES * 3], MAX_SYLLABLES) if s)
+    text = text[:MAX_LENGTH].strip("-")
+    suffix = hashlib.sha1(key.encode()).hexdigest()[:4]
+    return f"{text}-{suffix}" if text else suffix
 
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -92,11 +100,105 @@ def used() -> dict[str, str]:
     return {entry: _book[entry] for entry in sorted(_used)}
 
 
+# ---------------------------------------------------------------- readings ahead
+# A build that shows new headlines spends about 0.2 s importing pypinyin (see
+# han_pinyin): after one new article, as long as the rest of the rebuild. A second
+# process imports it while this one reads the content, then makes the slugs a build
+# asks for, in batches (prepare(); section_slug()); the second core is idle then.
+
+
+class _Ahead:
+    """The second process, and the pipe to it. Forked, so it starts at once with this
+    process's modules; it imports only pypinyin (a dependency like any other: this
+    moves its import, it does not replace it). No thread here, so processes forked
+    later (the loader's) are forked from a process with one thread."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self.owner = os.getpid()
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(theirs, self.conn), daemon=True)
+        self.process.start()
+        theirs.close()
+
+    def ask(self, kind: str, items: list[tuple[str, str]]) -> list[str] | None:
+        """Slugs made there, or None when that process is gone (made here, then)."""
+        if os.getpid() != self.owner:  # a process forked from this one: not its pipe
+            return None
+        try:
+            self.conn.send((kind, items))
+            made: list[str] = self.conn.recv()
+        except (OSError, EOFError):
+            return None
+        return made
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)  # the other process ends when it reads this
+        self.conn.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def _serve(conn: Connection, theirs: Connection) -> None:
+    theirs.close()  # the other end, inherited: this process only answers
+    import pypinyin  # noqa: F401  # first, while nothing is asked yet
+
+    while True:
+        try:
+            asked = conn.recv()
+        except EOFError:
+            return
+        if asked is None:
+            return
+        kind, items = asked
+        conn.send([_make(title, key) if kind == "headline" else _section(title)
+                   for title, key in items])
+
+
+_ahead: _Ahead | None = None
+
+
+@contextlib.contextmanager
+def readings_ahead() -> Iterator[None]:
+    """While in this block, slugs not made yet are made in a second process that
+    imports pypinyin from the start. Where processes cannot be forked, nothing changes."""
+    global _ahead
+    if "fork" not in multiprocessing.get_all_start_methods() or _ahead is not None:
+        yield
+        return
+    _ahead = _Ahead()
+    try:
+        yield
+    finally:
+        ahead, _ahead = _ahead, None
+        ahead.close()
+
+
+def prepare(headlines: Iterable[tuple[str, str]]) -> None:
+    """Make the slugs of these (title, key) pairs that are not made yet, in one go:
+    slug() then finds them made."""
+    wanted = list(dict.fromkeys(p for p in headlines if f"{p[1]}\x1f{p[0]}" not in _book))
+    if wanted:
+        made = _ahead.ask("headline", wanted) if _ahead is not None else None
+        if made is None:
+            made = [_make(title, key) for title, key in wanted]
+        _book.update((f"{key}\x1f{title}", text)
+                     for (title, key), text in zip(wanted, made, strict=True))
+
+
 def section_slug(name: str) -> str:
     """教育 → jiao-yu: every syllable, for section names the configuration does not give."""
     entry = f"\x1esection\x1f{name}"  # in the same book as headlines, apart from them
     _used.add(entry)
     made = _book.get(entry)
     if made is None:
-        made = _book[entry] = "-".join(s for s in syllables(name) if s)
+        found = _ahead.ask("section", [(name, "")]) if _ahead is not None else None
+        made = _book[entry] = found[0] if found else _section(name)
     return made
+
+
+def _section(name: str) -> str:
+    return "-".join(s for s in syllables(name) if s)

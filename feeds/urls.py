@@ -28,9 +28,11 @@ With ``feeds.article_url`` set, articles live elsewhere and links point there.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from . import slugs
 from .config import RESERVED_SLUG
 from .formats import ATOM, Format
 from .model import Entry, Listing, Section
@@ -156,6 +158,11 @@ class Links:
 
 def entry_slug(entry: Listing | Entry, id_: str | None = None) -> str:
     return make_slug(entry.headline or entry.title, id_ or entry.id)
+
+
+def prepare_permalinks(entries: Iterable[Listing | Entry]) -> None:
+    """Make in one batch the slugs new_permalink() will need for these entries."""
+    slugs.prepare((entry.headline or entry.title, entry.id) for entry in entries)
 
 
 def new_permalink(entry: Listing | Entry, id_: str) -> tuple[str, str]:

@@ -56,3 +56,34 @@ def test_a_rebuild_reuses_the_slugs_an_earlier_build_made(build_site, tmp_path):
     assert key.endswith("\x1f城区召开春季植树动员会")
     assert (public / "2024/03/06" / f"{made}.html").is_file()
     assert made == slug("城区召开春季植树动员会", key.split("\x1f")[0])
+
+
+def _words(made):
+    return made.rsplit("-", 1)[0]  # without the four hex digits of the id
+
+
+def test_slugs_made_ahead_in_a_second_process_are_the_ones_made_here():
+    import multiprocessing
+
+    from feeds import slugs
+
+    titles = ["重庆银行行长来访", "知识产权质押融资银企对接会", "5G网络覆盖全区"]
+    here = [_words(slug(title, f"here-{i}")) for i, title in enumerate(titles)]
+    with slugs.readings_ahead():
+        assert len(multiprocessing.active_children()) == 1
+        slugs.prepare((title, f"ahead-{i}") for i, title in enumerate(titles))
+        ahead = [_words(slug(title, f"ahead-{i}")) for i, title in enumerate(titles)]
+        assert section_slug("城市新闻") == "cheng-shi-xin-wen"
+    assert ahead == here
+    assert multiprocessing.active_children() == []  # it ended with the block
+
+
+def test_a_process_forked_inside_the_block_makes_its_slugs_itself():
+    import multiprocessing
+
+    from feeds import slugs
+
+    with slugs.readings_ahead():
+        with multiprocessing.get_context("fork").Pool(1) as pool:  # as the loader forks
+            made = pool.apply(slug, ("银行行长", "forked"))
+    assert _words(made) == "yin-hang-hang-zhang"
