@@ -83,7 +83,7 @@ def test_a_process_forked_inside_the_block_makes_its_slugs_itself():
 
     from feeds import slugs
 
-    with slugs.readings_ahead():
-        with multiprocessing.get_context("fork").Pool(1) as pool:  # as the loader forks
-            made = pool.apply(slug, ("银行行长", "forked"))
+    # a process forked inside the block, as the loader's workers are
+    with slugs.readings_ahead(), multiprocessing.get_context("fork").Pool(1) as pool:
+        made = pool.apply(slug, ("银行行长", "forked"))
     assert _words(made) == "yin-hang-hang-zhang"

@@ -175,7 +175,7 @@ def _number(text: str) -> int:
         return int("".join(str(_CN_ZERO_TO_NINE.index(c) - 2 if c not in "〇○零" else 0)
                            for c in text))
     # imported here: it takes a fifth of a second and most pages never need it
-    import cn2an  # type: ignore[import-untyped]  # it ships no type information
+    import cn2an
 
     return int(cn2an.cn2an(text, "normal"))
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-import yaml  # type: ignore[import-untyped]  # types-PyYAML is not installed
+import yaml
 
 from ..errors import ContentError
 from .dates import PLAUSIBLE_YEARS, full_date
@@ -134,7 +134,7 @@ def _date_and_time(value: object, path: str, line: int
         return chinese, None
     # python-dateutil reads the other ways people write dates: 2024/1/2, 2024.01.02 8:00
     # here: most front matter dates are ISO, which YAML reads
-    import dateutil.parser  # type: ignore[import-untyped]
+    import dateutil.parser
 
     try:
         stamp = dateutil.parser.parse(text, yearfirst=True, dayfirst=False,
