@@ -215,10 +215,13 @@ class ParseCache:
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
 
-    def store(self, fresh: dict[str, FileResult], fingerprint: str, keep: set[str]) -> None:
-        """Record freshly parsed files and forget files that are gone (see _store)."""
+    def store(self, fresh: dict[str, FileResult], fingerprint: str, keep: set[str],
+              made: Mapping[str, bytes] | None = None) -> None:
+        """Record freshly parsed files and forget files that are gone (see _store).
+        ``made``: records.dumps() of some of them, made already (by the worker processes
+        that parsed them, while this one parsed others)."""
         try:
-            self._store(fresh, fingerprint, keep)
+            self._store(fresh, fingerprint, keep, made or {})
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
 
@@ -252,7 +255,8 @@ class ParseCache:
                 todo.append((rel, path))
         return todo
 
-    def _store(self, fresh: dict[str, FileResult], fingerprint: str, keep: set[str]) -> None:
+    def _store(self, fresh: dict[str, FileResult], fingerprint: str, keep: set[str],
+               made: Mapping[str, bytes]) -> None:
         """Record freshly parsed files and forget files that are gone, in one transaction.
 
         Another run (a digest beside a build) may have stored files since changed() read
@@ -264,7 +268,7 @@ class ParseCache:
             return  # nothing to write: no write lock either
         self._db.execute("BEGIN IMMEDIATE")  # read and written by this run alone
         try:
-            self._write(fresh, fingerprint, keep)
+            self._write(fresh, fingerprint, keep, made)
             self._db.commit()
         except BaseException:
             self._db.rollback()
@@ -274,7 +278,8 @@ class ParseCache:
         self._checkpoint = threading.Thread(target=_checkpoint, args=(self.path,))
         self._checkpoint.start()
 
-    def _write(self, fresh: dict[str, FileResult], fingerprint: str, keep: set[str]) -> None:
+    def _write(self, fresh: dict[str, FileResult], fingerprint: str, keep: set[str],
+               made: Mapping[str, bytes]) -> None:
         stored = {row[0] for row in self._db.execute("SELECT path FROM files")}
         replaced = sorted((stored - keep) | (set(fresh) & stored))
         for table in ("files", "entries"):
@@ -285,7 +290,7 @@ class ParseCache:
         # generators, not lists: a full build's records are hundreds of megabytes
         self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", (
             (rel, result.report.skipped, records.dumps_report(result.report),
-             records.dumps(result)) for rel, result in kept))
+             made.get(rel) or records.dumps(result)) for rel, result in kept))
         self._db.executemany(
             f"INSERT INTO entries ({_LISTING}) VALUES ({', '.join('?' * len(_COLUMNS))})",
             (_row(Listing.of(e)) for _, result in kept for e in result.entries))

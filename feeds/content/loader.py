@@ -364,12 +364,17 @@ def _load(config: Config, content: Path | None, cache: ParseCache | None, jobs: 
     files, odd = discover_all(root, pictures)
     beside = images.beside(files, pictures)
     todo = cache.changed(files, settings.fingerprint, beside) if cache else files
-    fresh = dict(_parse_all(todo, settings, beside, jobs, progress, len(files) - len(todo),
-                            len(files)))
+    fresh: dict[str, FileResult] = {}
+    made: dict[str, bytes] = {}  # the stored form of what the workers parsed
+    for rel, result, blob in _parse_all(todo, settings, beside, jobs, progress,
+                                        len(files) - len(todo), len(files)):
+        fresh[rel] = result
+        if blob is not None:
+            made[rel] = blob
     fresh.update((rel, _not_a_file(rel)) for rel in odd)  # reported, never stored
     backend: Backend
     if cache:
-        cache.store(fresh, settings.fingerprint, keep={rel for rel, _ in files})
+        cache.store(fresh, settings.fingerprint, keep={rel for rel, _ in files}, made=made)
         backend = cache.backend([rel for rel, _ in files] + odd, fresh, settings.fingerprint)
     else:
         backend = InMemory(
@@ -380,28 +385,31 @@ def _load(config: Config, content: Path | None, cache: ParseCache | None, jobs: 
     return Catalog(backend, sections.catalogue(config, used))
 
 
+Parsed = tuple[str, FileResult, bytes | None]  # a file, and its records.dumps() when made
+
+
 def _parse_all(todo: list[tuple[str, str]], settings: Settings, beside: Besides,
                jobs: int | None, progress: ProgressFn | None, done: int, total: int
-               ) -> Iterator[tuple[str, FileResult]]:
+               ) -> Iterator[Parsed]:
     processes = min(jobs or os.cpu_count() or 1, 8)  # this one included
     if progress:
         progress(done, total)
     if processes < 2 or len(todo) < _PARALLEL_FROM:
         for rel, path in todo:
-            yield rel, _read_and_parse(rel, path, settings, beside.get(rel, ()))
+            yield rel, _read_and_parse(rel, path, settings, beside.get(rel, ())), None
             done += 1
             if progress:
                 progress(done, total)
         return
-    for rel, result in _parse_in_parallel(todo, settings, beside, processes):
-        yield rel, result
+    for parsed in _parse_in_parallel(todo, settings, beside, processes):
+        yield parsed
         done += 1
         if progress and (done % 64 == 0 or done == total):
             progress(done, total)
 
 
 def _parse_in_parallel(todo: list[tuple[str, str]], settings: Settings, beside: Besides,
-                       processes: int) -> Iterator[tuple[str, FileResult]]:
+                       processes: int) -> Iterator[Parsed]:
     """Parse in ``processes - 1`` worker processes and in this one, in any order.
 
     The workers take chunks of files from the front and this process takes them
@@ -427,7 +435,7 @@ def _parse_in_parallel(todo: list[tuple[str, str]], settings: Settings, beside: 
             if not futures[back].cancel():  # a worker has started it: the ends have met
                 break
             for rel, path in chunks[back]:
-                yield rel, _read_and_parse(rel, path, settings, beside.get(rel, ()))
+                yield rel, _read_and_parse(rel, path, settings, beside.get(rel, ())), None
             while front < back and futures[front].done():
                 yield from _unpacked(futures[front])
                 front += 1
@@ -436,14 +444,15 @@ def _parse_in_parallel(todo: list[tuple[str, str]], settings: Settings, beside: 
                 yield from _unpacked(future)
 
 
-def _unpacked(future: Future[str]) -> Iterator[tuple[str, FileResult]]:
-    """The results a worker left in a file (see _work), which is then removed."""
+def _unpacked(future: Future[str]) -> Iterator[Parsed]:
+    """The results a worker left in a file (see _work), which is then removed; each with
+    its stored form, which the parse cache keeps as it is."""
     path = future.result()
     with open(path, "rb") as file:
         packed = pickle.load(file)
     os.remove(path)
-    for rel, record in packed:
-        yield rel, records.unpack(record)
+    for rel, blob in packed:
+        yield rel, records.loads(blob), blob
 
 
 def _work(chunk: list[tuple[str, str]], settings: Settings, folder: str,
@@ -457,7 +466,9 @@ def _work(chunk: list[tuple[str, str]], settings: Settings, folder: str,
     to a half of the time it spent parsing. It writes a file at once, and the
     loading process reads it in one call (bench/README.md).
     """
-    packed = [(rel, records.pack(_read_and_parse(rel, path, settings, beside.get(rel, ()))))
+    # Each file as the parse cache stores it (records.dumps): made here, in parallel,
+    # instead of again by the loading process when it stores the cache.
+    packed = [(rel, records.dumps(_read_and_parse(rel, path, settings, beside.get(rel, ()))))
               for rel, path in chunk]
     handle, path = tempfile.mkstemp(dir=folder)
     with os.fdopen(handle, "wb") as file:
