@@ -397,6 +397,8 @@ def match(fresh: Sequence[Entry], orphans: Sequence[_Row]) -> list[tuple[Entry, 
     """Pair new articles with unmatched ones on record that they correct: same issue
     date, nearly the same text, a recognisable headline. Best pairs first; each
     article pairs once, so two different articles never merge."""
+    if not fresh or not orphans:  # a new page, or nothing lost from it: nothing to pair
+        return []
     scored = []
     for i, entry in enumerate(fresh):
         day, text = entry.issue_date.isoformat(), sample(entry)

@@ -90,6 +90,13 @@ def test_bylines_printed_on_every_article_are_not_running_heads(load_pages):
     assert not notes(catalog)
 
 
+def test_openings_cut_alike_by_column_breaks_are_text_not_running_heads(load_pages):
+    article = "## 城区动员会{n}\n\n本报\n\n讯 3月5日，城区召开第{n}次动员会。\n\n"
+    catalog = load_pages({"2024-03-06.txt": "".join(article.format(n=n) for n in "一二三")})
+    assert [e.paragraphs[0] for e in catalog.entries] == [
+        f"3月5日，城区召开第{n}次动员会。" for n in "一二三"]
+
+
 def test_jump_to_the_next_page_that_follows_at_once_is_one_article(load_pages):
     catalog = load_pages({"2024-03-06.txt": """\
         第01版 要闻

@@ -84,12 +84,13 @@ def strip(layout: Layout) -> Stripped:
         # A line of the page header counts twice: see _REPEATS. A plain dict: a Counter
         # made for a few lines costs more than the counting.
         counts: dict[str, int] = {}
-        for key in [_key(t) for _, t in layout.header if len(t) <= _LONGEST] * 2 + [
-                _key(text) for _, _, text in repeats]:
+        heads = [_key(t) for _, t in layout.header if len(t) <= _LONGEST]
+        for key in heads * 2 + [_key(text) for _, _, text in repeats]:
             counts[key] = counts.get(key, 0) + 1
         for b, i, text in repeats:
             key = _key(text)
-            if counts[key] >= _REPEATS and len(key) > 1 and bylines.parse(text) is None:
+            if (counts[key] >= _REPEATS and len(key) > 1 and bylines.parse(text) is None
+                    and (key in heads or not _opens_the_text(layout.blocks[b].body, i))):
                 found.setdefault(b, []).append((i, "running header"))
     if numbers:
         furniture = {(b, i) for b, lines in found.items() for i, _ in lines} | set(numbers)
@@ -114,6 +115,14 @@ def strip(layout: Layout) -> Stripped:
         blocks[b] = Block(block.line, block.level, block.heading, block.subheading, kept,
                           block.kicker, block.kicker_line)
     return Stripped(blocks, removed, sections)
+
+
+def _opens_the_text(body: Lines, i: int) -> bool:
+    """Whether line ``i`` is where an article's text begins (after its byline lines, if
+    any). Articles of one page open alike (本报讯 3月1日), and column breaks cutting
+    openings at the same place repeat the same fragment; a line seen only in the text
+    (not in the page header) is not taken for a running head there."""
+    return all(bylines.parse(raw.strip()) is not None for _, raw in body[:i])
 
 
 def _counts_what_follows(body: Lines, i: int, b: int, furniture: set[tuple[int, int]]
