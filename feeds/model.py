@@ -7,6 +7,7 @@ processes and rebuilt with :func:`dataclasses.replace`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -134,3 +135,21 @@ class Listing(NamedTuple):
         return cls(entry.id, entry.title, entry.headline, entry.section, entry.issue_date,
                    entry.time, entry.position, entry.source.path, entry.source.line, version,
                    entry.photos)
+
+
+SAMPLE = 200  # characters of text kept to recognise a corrected article (feeds.published)
+
+
+def sample(entry: Entry) -> str:
+    """The start of an article's text: how a corrected article is known again."""
+    return "".join(entry.paragraphs)[:SAMPLE]
+
+
+def fingerprint(entry: Entry) -> str:
+    """Of what readers see of an article (not where the site files it): when it changes,
+    the article was updated. Made where the article is parsed and kept with its listing,
+    so that recording a first build's articles reads none of their texts."""
+    parts = [entry.title, entry.subtitle or "", entry.byline,
+             *(f"{a.name}/{a.role}" for a in entry.authors), "\x1e", *entry.paragraphs,
+             "\x1e", *entry.captions]
+    return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()

@@ -29,7 +29,6 @@ before anything changes (:class:`RemovalRefused`).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
@@ -46,7 +45,6 @@ from .errors import FeedsError
 from .model import Entry, Listing, Section
 from .urls import Links
 
-SAMPLE = 200  # characters of text kept to recognise a corrected article
 # How alike a new article and one on record must be to be the same article corrected
 # (rapidfuzz ratios, 0-100): the texts nearly the same, the headlines recognisably so.
 # Two briefs on one page share phrasing but not most of their text.
@@ -105,6 +103,20 @@ class _Row:
 
 # (entry, its id) → (slug, path)
 MakePermalink = Callable[[Listing | Entry, str], tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Article:
+    """What recording an article needs: its listing (id as minted, headline, issue date,
+    file) and what the loader kept of its text (feeds.model.fingerprint and sample)."""
+
+    listing: Listing
+    fingerprint: str
+    sample: str
+
+    @property
+    def id(self) -> str:
+        return self.listing.id
 
 
 def authority(db: sqlite3.Connection, domain: str) -> str:
@@ -222,9 +234,12 @@ class Record:
             rows = _Rows(self, everything=bulk)
             # one pass over the catalogue instead of a query a file
             by_file = catalog.minted() if bulk else {}
+            digests = catalog.digests() if bulk else {}
             for path in changed:
                 listings = by_file.get(path, []) if bulk else catalog.listings_of(path)
-                self._settle_file(catalog, path, listings, rows, now, result,
+                marks = digests if bulk else catalog.digests(path)
+                articles = [Article(x, *marks[x.path, x.position]) for x in listings]
+                self._settle_file(path, articles, rows, now, result,
                                   withdraw=limits is not None)
             rows.insert_pending()
             if authority and result.new:
@@ -258,9 +273,9 @@ class Record:
         return int(self.db.execute(
             "SELECT count(*) FROM articles WHERE withdrawn_at IS NULL").fetchone()[0])
 
-    def _settle_file(self, catalog: Catalog, path: str, listings: list[Listing], rows: _Rows,
+    def _settle_file(self, path: str, articles: list[Article], rows: _Rows,
                      now: dt.datetime, result: Settlement, withdraw: bool) -> None:
-        entries = {x.id: catalog.resolve(x) for x in listings}  # minted ids, as listed
+        entries = {x.id: x for x in articles}  # minted ids, as listed
         of_file = rows.of_source(path)
         # By minted id: from this file, or from another one the article moved from.
         matched = rows.by_natural(list(entries))
@@ -279,7 +294,7 @@ class Record:
             gone = [r.id for r in of_file if not r.withdrawn and r.id not in kept]
             result.withdrawn += self._withdraw(gone, now)
 
-    def _update(self, matched: dict[str, _Row], entries: dict[str, Entry], now: dt.datetime,
+    def _update(self, matched: dict[str, _Row], entries: dict[str, Article], now: dt.datetime,
                 result: Settlement) -> None:
         # Minted ids move between rows only when articles were corrected; clear them
         # first so that no two rows hold one for a moment (natural_id is UNIQUE).
@@ -290,19 +305,19 @@ class Record:
         stamp = _stamp(now)
         for natural, row in matched.items():
             entry = entries[natural]
-            print_ = fingerprint(entry)
+            print_ = entry.fingerprint
             changed = print_ != row.fingerprint
             result.updated += changed
             result.kept += row.natural_id == natural
             result.restored += row.withdrawn
             if (row.natural_id, row.source, row.fingerprint, row.withdrawn) == \
-                    (natural, entry.source.path, print_, False):
+                    (natural, entry.listing.path, print_, False):
                 continue  # as on record: an unchanged article of a changed page
             self.db.execute(
                 "UPDATE articles SET natural_id = ?, source = ?, title = ?, sample = ?, "
                 "fingerprint = ?, updated_at = CASE WHEN ? THEN ? ELSE updated_at END, "
                 "withdrawn_at = NULL WHERE id = ?",
-                (natural, entry.source.path, entry.title, sample(entry), print_, changed,
+                (natural, entry.listing.path, entry.listing.title, entry.sample, print_, changed,
                  stamp, row.id))
 
     def _withdraw(self, ids: Iterable[str], now: dt.datetime) -> int:
@@ -367,15 +382,16 @@ class _Rows:
             return found | {r.id for r in self.record._rows_with("id", ids)}
         return found | (self._ids & set(ids))
 
-    def insert(self, entry: Entry, path: str, now: dt.datetime) -> str:
+    def insert(self, entry: Article, path: str, now: dt.datetime) -> str:
         """Record a new article (its permalink is fixed when first shown); its id."""
         id_, n = entry.id, 2
         while self.taken([id_]):
             id_ = f"{entry.id}-{n}"  # the id of an article since corrected: never reused
             n += 1
         self._new_ids.add(id_)
-        self._pending.append((id_, entry.id, path, entry.issue_date.isoformat(), entry.title,
-                              sample(entry), fingerprint(entry), self._stamp(now)))
+        listing = entry.listing
+        self._pending.append((id_, entry.id, path, listing.issue_date.isoformat(),
+                              listing.title, entry.sample, entry.fingerprint, self._stamp(now)))
         return id_
 
     def _stamp(self, now: dt.datetime) -> str:
@@ -393,7 +409,7 @@ class _Rows:
         self._pending.clear()
 
 
-def match(fresh: Sequence[Entry], orphans: Sequence[_Row]) -> list[tuple[Entry, _Row]]:
+def match(fresh: Sequence[Article], orphans: Sequence[_Row]) -> list[tuple[Article, _Row]]:
     """Pair new articles with unmatched ones on record that they correct: same issue
     date, nearly the same text, a recognisable headline. Best pairs first; each
     article pairs once, so two different articles never merge."""
@@ -401,11 +417,11 @@ def match(fresh: Sequence[Entry], orphans: Sequence[_Row]) -> list[tuple[Entry, 
         return []
     scored = []
     for i, entry in enumerate(fresh):
-        day, text = entry.issue_date.isoformat(), sample(entry)
+        day, text = entry.listing.issue_date.isoformat(), entry.sample
         for j, row in enumerate(orphans):
             if row.issue_date != day:
                 continue
-            title = fuzz.ratio(entry.title, row.title)
+            title = fuzz.ratio(entry.listing.title, row.title)
             if text or row.sample:
                 body = fuzz.ratio(text, row.sample)
                 alike = body >= SAME_TEXT and title >= SAME_TITLE
@@ -424,18 +440,6 @@ def match(fresh: Sequence[Entry], orphans: Sequence[_Row]) -> list[tuple[Entry, 
 
 def _stamp(now: dt.datetime) -> str:
     return now.astimezone(dt.UTC).isoformat(timespec="seconds")
-
-
-def sample(entry: Entry) -> str:
-    return "".join(entry.paragraphs)[:SAMPLE]
-
-
-def fingerprint(entry: Entry) -> str:
-    """Of what readers see of an article (not where the site files it)."""
-    parts = [entry.title, entry.subtitle or "", entry.byline,
-             *(f"{a.name}/{a.role}" for a in entry.authors), "\x1e", *entry.paragraphs,
-             "\x1e", *entry.captions]
-    return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
 
 
 def _permalink(id_: str, slug: str, path: str) -> Permalink:

@@ -30,3 +30,19 @@ def test_workers_results_pass_through_files_that_are_removed(content_dir, make_c
     config = make_config()
     assert load(config, jobs=2) == load(config, jobs=1)
     assert list(scratch.iterdir()) == []
+
+
+def test_with_the_parse_cache_files_parsed_by_workers_read_back_as_parsed_here(
+        content_dir, make_config, tmp_path):
+    from feeds.content.loader import load_cached
+
+    _pages(content_dir, 150)
+    config = make_config()
+    with (load_cached(config, state=tmp_path / "two", jobs=2) as two,
+          load_cached(config, state=tmp_path / "one", jobs=1) as one):
+        assert two.entries == one.entries
+        assert two.files == one.files
+        assert two.digests() == one.digests() and len(one.digests()) == len(one.entries)
+        entries, digests = one.entries, one.digests()
+    with load_cached(config, state=tmp_path / "two", jobs=2) as again:  # nothing parsed
+        assert again.entries == entries and again.digests() == digests

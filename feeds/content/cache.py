@@ -24,9 +24,11 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import model
 from ..config import CACHE_FOLDER
 from ..errors import ContentError, FeedsError
 from ..model import Entry, Listing, Photo
@@ -58,7 +60,8 @@ class CacheDamaged(FeedsError):
 # made again. (Changes to parsing itself change the loader's fingerprint instead.)
 # 4: entries.photos; 5: entries carry their kicker, and a summary; 6: files_skipped;
 # 7: records follow the dataclasses' fields (content.records)
-_SCHEMA_VERSION = 7
+# 8: each entry's fingerprint and text sample in the index (feeds.model)
+_SCHEMA_VERSION = 8
 _SCHEMA = (
     # what the rows below were parsed from: "settings" (the loader's fingerprint of what
     # parsing depends on) and "stats" (marshal of {path: (size, mtime_ns)}), read in one
@@ -82,6 +85,8 @@ _SCHEMA = (
         time TEXT,
         line INTEGER NOT NULL,
         photos BLOB,
+        fingerprint TEXT NOT NULL,
+        sample TEXT NOT NULL,
         PRIMARY KEY (path, position)
     ) WITHOUT ROWID""",
     "CREATE INDEX entries_by_date ON entries (issue_date)",
@@ -96,8 +101,12 @@ _SCHEMA = (
 # text and the photos marshalled (see _row and Indexed._listing).
 _COLUMNS = tuple(name for name in Listing._fields if name != "version")
 _LISTING = ", ".join(_COLUMNS)
+# After a listing's columns, what recording an article needs of its text (feeds.published):
+# made where the article is parsed, so a first build reads no text back to record it.
+_INDEX = _LISTING + ", fingerprint, sample"
 _VERSION = Listing._fields.index("version")
-_DAY, _TIME, _PHOTOS, _PATH = map(_COLUMNS.index, ("issue_date", "time", "photos", "path"))
+_DAY, _TIME, _PHOTOS, _PATH, _ID, _POSITION = map(
+    _COLUMNS.index, ("issue_date", "time", "photos", "path", "id", "position"))
 
 
 class StateError(FeedsError):
@@ -215,13 +224,13 @@ class ParseCache:
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
 
-    def store(self, fresh: dict[str, FileResult], fingerprint: str, keep: set[str],
-              made: Mapping[str, bytes] | None = None) -> None:
+    def store(self, fresh: dict[str, FileResult], settings: str, keep: set[str],
+              stored: Mapping[str, Stored] | None = None) -> None:
         """Record freshly parsed files and forget files that are gone (see _store).
-        ``made``: records.dumps() of some of them, made already (by the worker processes
-        that parsed them, while this one parsed others)."""
+        ``stored``: more freshly parsed files, in the form this cache stores them (made
+        by the worker processes that parsed them, while this one parsed others)."""
         try:
-            self._store(fresh, fingerprint, keep, made or {})
+            self._store(fresh, settings, keep, stored or {})
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
 
@@ -256,7 +265,7 @@ class ParseCache:
         return todo
 
     def _store(self, fresh: dict[str, FileResult], fingerprint: str, keep: set[str],
-               made: Mapping[str, bytes]) -> None:
+               stored: Mapping[str, Stored]) -> None:
         """Record freshly parsed files and forget files that are gone, in one transaction.
 
         Another run (a digest beside a build) may have stored files since changed() read
@@ -264,11 +273,15 @@ class ParseCache:
         records of the files this run saw unchanged are left as they are (a difference
         in their stats only has them parsed again next time).
         """
-        if not fresh and self._known is not None and not set(self._known) - keep:
+        for rel in [rel for rel in stored if rel not in self._stats]:
+            fresh[rel] = records.loads(stored[rel].result)  # reported now, not kept
+        stored = {rel: item for rel, item in stored.items() if rel in self._stats}
+        if (not fresh and not stored and self._known is not None
+                and not set(self._known) - keep):
             return  # nothing to write: no write lock either
         self._db.execute("BEGIN IMMEDIATE")  # read and written by this run alone
         try:
-            self._write(fresh, fingerprint, keep, made)
+            self._write(fresh, fingerprint, keep, stored)
             self._db.commit()
         except BaseException:
             self._db.rollback()
@@ -279,9 +292,9 @@ class ParseCache:
         self._checkpoint.start()
 
     def _write(self, fresh: dict[str, FileResult], fingerprint: str, keep: set[str],
-               made: Mapping[str, bytes]) -> None:
-        stored = {row[0] for row in self._db.execute("SELECT path FROM files")}
-        replaced = sorted((stored - keep) | (set(fresh) & stored))
+               stored: Mapping[str, Stored]) -> None:
+        there = {row[0] for row in self._db.execute("SELECT path FROM files")}
+        replaced = sorted((there - keep) | ((set(fresh) | set(stored)) & there))
         for table in ("files", "entries"):
             self._db.executemany(f"DELETE FROM {table} WHERE path = ?",
                                  [(p,) for p in replaced])
@@ -290,16 +303,24 @@ class ParseCache:
         # generators, not lists: a full build's records are hundreds of megabytes
         self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", (
             (rel, result.report.skipped, records.dumps_report(result.report),
-             made.get(rel) or records.dumps(result)) for rel, result in kept))
+             records.dumps(result)) for rel, result in kept))
+        self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", (
+            (rel, item.report.skipped, item.report_record, item.result)
+            for rel, item in stored.items()))
         self._db.executemany(
-            f"INSERT INTO entries ({_LISTING}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-            (_row(Listing.of(e)) for _, result in kept for e in result.entries))
+            f"INSERT INTO entries ({_INDEX}) VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})",
+            (index_row(e) for _, result in kept for e in result.entries))
+        self._db.executemany(
+            f"INSERT INTO entries ({_INDEX}) VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})",
+            (row for item in stored.values() for row in item.rows))
         meta = dict(self._db.execute("SELECT key, value FROM meta"))
         self._twins = None
         if meta.get("settings") == fingerprint.encode():
             with contextlib.suppress(ValueError, EOFError, TypeError, KeyError):
                 self._twins = marshal.loads(meta["twins"])
-        self._twins = self._find_twins({e.id for _, result in kept for e in result.entries})
+        self._twins = self._find_twins({e.id for _, result in kept for e in result.entries}
+                                       | {row[_ID] for item in stored.values()
+                                          for row in item.rows})
         # Every file with a stat now has its row: unchanged, or stored just above.
         self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
             ("settings", fingerprint.encode()),
@@ -335,6 +356,28 @@ class ParseCache:
 def _checkpoint(path: Path) -> None:
     with contextlib.closing(sqlite3.connect(path)) as db:
         db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A parsed file in the form the cache stores it, made where it was parsed: its
+    record (records.dumps), its report (and records.dumps_report of it), and its
+    entries' rows of the index (index_row)."""
+
+    report: FileReport
+    report_record: bytes
+    result: bytes
+    rows: list[tuple]
+
+    @classmethod
+    def of(cls, result: FileResult) -> Stored:
+        return cls(result.report, records.dumps_report(result.report), records.dumps(result),
+                   [index_row(e) for e in result.entries])
+
+
+def index_row(entry: Entry) -> tuple:
+    """An entry's row of the index: its listing's columns, its fingerprint, its sample."""
+    return (*_row(Listing.of(entry)), model.fingerprint(entry), model.sample(entry))
 
 
 def _row(listing: Listing) -> tuple:
@@ -450,6 +493,14 @@ class Indexed:
         if len(self._read) > self.KEEP:
             self._read.popitem(last=False)
         return found
+
+    def digests(self, path: str | None) -> dict[tuple[str, int], tuple[str, str]]:
+        if path is None:
+            rows = self._db.execute("SELECT path, position, fingerprint, sample FROM entries")
+        else:
+            rows = self._db.execute("SELECT path, position, fingerprint, sample FROM entries "
+                                    "WHERE path = ?", (path,))
+        return {(p, n): (f, t) for p, n, f, t in rows}
 
     def twins(self) -> list[Listing]:
         rows = _with_ids(self._db, f"SELECT {_LISTING} FROM entries WHERE id IN ({{}})",

@@ -18,7 +18,7 @@ from dataclasses import replace
 from functools import cached_property, partial
 from typing import Protocol
 
-from ..model import Entry, Listing, Section
+from ..model import Entry, Listing, Section, fingerprint, sample
 from .ids import unique_ids
 from .results import FileReport
 
@@ -50,6 +50,10 @@ class Backend(Protocol):
 
     def skipped(self) -> list[FileReport]:
         """Reports of the files that gave nothing (an error), in file order."""
+
+    def digests(self, path: str | None) -> dict[tuple[str, int], tuple[str, str]]:
+        """(path, position) → (fingerprint, sample) of one file's entries (None: of all;
+        see feeds.model)."""
 
     def entries_of(self, path: str) -> tuple[Entry, ...]:
         """One file's entries as parsed (ids of later duplicates not yet changed)."""
@@ -121,6 +125,11 @@ class Catalog:
 
     def versions(self) -> dict[str, str | None]:
         return self.backend.versions()
+
+    def digests(self, path: str | None = None) -> dict[tuple[str, int], tuple[str, str]]:
+        """(path, position) → (fingerprint, sample) of the entries of one file, or of all
+        (feeds.model.fingerprint, sample): what recording an article needs of its text."""
+        return self.backend.digests(path)
 
     @cached_property
     def files(self) -> tuple[FileReport, ...]:
@@ -224,6 +233,11 @@ class InMemory:
 
     def entries_of(self, path: str) -> tuple[Entry, ...]:
         return self._parsed[path]
+
+    def digests(self, path: str | None) -> dict[tuple[str, int], tuple[str, str]]:
+        paths = self._parsed if path is None else [path]
+        return {(e.source.path, e.position): (fingerprint(e), sample(e))
+                for p in paths for e in self._parsed.get(p, ())}
 
     def twins(self) -> list[Listing]:
         counts = Counter(x.id for x in self._listings)

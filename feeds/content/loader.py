@@ -29,7 +29,7 @@ from ..errors import ContentError
 from ..model import Listing
 from ..version import code_identity
 from . import article, furniture, images, issuedate, jumps, pdfpage, records, reflow, sections
-from .cache import CacheDamaged, ParseCache, cache_file, drop
+from .cache import CacheDamaged, ParseCache, Stored, cache_file, drop
 from .catalog import Backend, Catalog, InMemory
 from .dates import full_date
 from .decoding import decode
@@ -365,16 +365,20 @@ def _load(config: Config, content: Path | None, cache: ParseCache | None, jobs: 
     beside = images.beside(files, pictures)
     todo = cache.changed(files, settings.fingerprint, beside) if cache else files
     fresh: dict[str, FileResult] = {}
-    made: dict[str, bytes] = {}  # the stored form of what the workers parsed
-    for rel, result, blob in _parse_all(todo, settings, beside, jobs, progress,
-                                        len(files) - len(todo), len(files)):
-        fresh[rel] = result
-        if blob is not None:
-            made[rel] = blob
+    stored: dict[str, Stored] = {}  # what the workers parsed, in the cache's form
+    for rel, parsed in _parse_all(todo, settings, beside, jobs, progress,
+                                  len(files) - len(todo), len(files)):
+        if not isinstance(parsed, Stored):
+            fresh[rel] = parsed
+        elif cache:
+            stored[rel] = parsed  # read back from the cache when asked for
+        else:
+            fresh[rel] = records.loads(parsed.result)
     fresh.update((rel, _not_a_file(rel)) for rel in odd)  # reported, never stored
     backend: Backend
     if cache:
-        cache.store(fresh, settings.fingerprint, keep={rel for rel, _ in files}, made=made)
+        cache.store(fresh, settings.fingerprint, keep={rel for rel, _ in files},
+                    stored=stored)
         backend = cache.backend([rel for rel, _ in files] + odd, fresh, settings.fingerprint)
     else:
         backend = InMemory(
@@ -385,7 +389,8 @@ def _load(config: Config, content: Path | None, cache: ParseCache | None, jobs: 
     return Catalog(backend, sections.catalogue(config, used))
 
 
-Parsed = tuple[str, FileResult, bytes | None]  # a file, and its records.dumps() when made
+# A file parsed here, or in a worker process (then in the form the parse cache stores)
+Parsed = tuple[str, FileResult | Stored]
 
 
 def _parse_all(todo: list[tuple[str, str]], settings: Settings, beside: Besides,
@@ -396,7 +401,7 @@ def _parse_all(todo: list[tuple[str, str]], settings: Settings, beside: Besides,
         progress(done, total)
     if processes < 2 or len(todo) < _PARALLEL_FROM:
         for rel, path in todo:
-            yield rel, _read_and_parse(rel, path, settings, beside.get(rel, ())), None
+            yield rel, _read_and_parse(rel, path, settings, beside.get(rel, ()))
             done += 1
             if progress:
                 progress(done, total)
@@ -435,7 +440,7 @@ def _parse_in_parallel(todo: list[tuple[str, str]], settings: Settings, beside: 
             if not futures[back].cancel():  # a worker has started it: the ends have met
                 break
             for rel, path in chunks[back]:
-                yield rel, _read_and_parse(rel, path, settings, beside.get(rel, ())), None
+                yield rel, _read_and_parse(rel, path, settings, beside.get(rel, ()))
             while front < back and futures[front].done():
                 yield from _unpacked(futures[front])
                 front += 1
@@ -445,14 +450,12 @@ def _parse_in_parallel(todo: list[tuple[str, str]], settings: Settings, beside: 
 
 
 def _unpacked(future: Future[str]) -> Iterator[Parsed]:
-    """The results a worker left in a file (see _work), which is then removed; each with
-    its stored form, which the parse cache keeps as it is."""
+    """The results a worker left in a file (see _work), which is then removed."""
     path = future.result()
     with open(path, "rb") as file:
-        packed = pickle.load(file)
+        packed: list[tuple[str, Stored]] = pickle.load(file)
     os.remove(path)
-    for rel, blob in packed:
-        yield rel, records.loads(blob), blob
+    yield from packed
 
 
 def _work(chunk: list[tuple[str, str]], settings: Settings, folder: str,
@@ -466,9 +469,9 @@ def _work(chunk: list[tuple[str, str]], settings: Settings, folder: str,
     to a half of the time it spent parsing. It writes a file at once, and the
     loading process reads it in one call (bench/README.md).
     """
-    # Each file as the parse cache stores it (records.dumps): made here, in parallel,
-    # instead of again by the loading process when it stores the cache.
-    packed = [(rel, records.dumps(_read_and_parse(rel, path, settings, beside.get(rel, ()))))
+    # Each file as the parse cache stores it: made here, beside the loading process's own
+    # parsing, not by that process after it; nor does it read the entries back.
+    packed = [(rel, Stored.of(_read_and_parse(rel, path, settings, beside.get(rel, ()))))
               for rel, path in chunk]
     handle, path = tempfile.mkstemp(dir=folder)
     with os.fdopen(handle, "wb") as file:
