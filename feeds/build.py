@@ -82,13 +82,8 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
     # First of all: finish or forget what a killed build left (see sitewriter).
     writers = [writer()]
     try:
-        with storage_errors(state), contextlib.ExitStack() as ahead:
-            # Slugs are made in a second process (slugs.readings_ahead): started now
-            # for a rebuild, which reads little; after the content is read for a first
-            # build, whose parsing keeps both cores busy until then.
-            rebuild = cache_file(state).exists()
-            if rebuild:
-                ahead.enter_context(slugs.readings_ahead())
+        # Slugs are made in a second process, started now (slugs.readings_ahead).
+        with storage_errors(state), slugs.readings_ahead():
             cache = state / CACHE_FOLDER
             _remember_slugs(cache / SLUGS_NAME)
             database = state / DATABASE_NAME if options.state else database_path(config)
@@ -106,8 +101,6 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
                                          if progress else None) as catalog:
                             _refuse_an_empty_site(catalog,
                                                   options.content or config.content_path)
-                            if not rebuild and attempt == 1:
-                                ahead.enter_context(slugs.readings_ahead())
                             record = Record(db, new_permalink, batch=True)
                             # A digest passes no limits; a build with --allow-removals,
                             # none that bind.
