@@ -234,11 +234,10 @@ class Record:
             rows = _Rows(self, everything=bulk)
             # one pass over the catalogue instead of a query a file
             by_file = catalog.minted() if bulk else {}
-            digests = catalog.digests() if bulk else {}
             for path in changed:
                 listings = by_file.get(path, []) if bulk else catalog.listings_of(path)
-                marks = digests if bulk else catalog.digests(path)
-                articles = [Article(x, *marks[x.path, x.position]) for x in listings]
+                marks = catalog.digests(path)
+                articles = [Article(x, *marks[x.position]) for x in listings]
                 self._settle_file(path, articles, rows, now, result,
                                   withdraw=limits is not None)
             rows.insert_pending()

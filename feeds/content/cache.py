@@ -60,8 +60,7 @@ class CacheDamaged(FeedsError):
 # made again. (Changes to parsing itself change the loader's fingerprint instead.)
 # 4: entries.photos; 5: entries carry their kicker, and a summary; 6: files_skipped;
 # 7: records follow the dataclasses' fields (content.records)
-# 8: each entry's fingerprint and text sample in the index (feeds.model)
-_SCHEMA_VERSION = 8
+_SCHEMA_VERSION = 7
 _SCHEMA = (
     # what the rows below were parsed from: "settings" (the loader's fingerprint of what
     # parsing depends on) and "stats" (marshal of {path: (size, mtime_ns)}), read in one
@@ -85,8 +84,6 @@ _SCHEMA = (
         time TEXT,
         line INTEGER NOT NULL,
         photos BLOB,
-        fingerprint TEXT NOT NULL,
-        sample TEXT NOT NULL,
         PRIMARY KEY (path, position)
     ) WITHOUT ROWID""",
     "CREATE INDEX entries_by_date ON entries (issue_date)",
@@ -101,9 +98,6 @@ _SCHEMA = (
 # text and the photos marshalled (see _row and Indexed._listing).
 _COLUMNS = tuple(name for name in Listing._fields if name != "version")
 _LISTING = ", ".join(_COLUMNS)
-# After a listing's columns, what recording an article needs of its text (feeds.published):
-# made where the article is parsed, so a first build reads no text back to record it.
-_INDEX = _LISTING + ", fingerprint, sample"
 _VERSION = Listing._fields.index("version")
 _DAY, _TIME, _PHOTOS, _PATH, _ID, _POSITION = map(
     _COLUMNS.index, ("issue_date", "time", "photos", "path", "id", "position"))
@@ -235,10 +229,10 @@ class ParseCache:
             raise _guard(self.path, exc) from None
 
     def backend(self, order: Sequence[str], fresh: dict[str, FileResult],
-                fingerprint: str) -> Indexed:
+                fingerprint: str, stored: Mapping[str, Stored] | None = None) -> Indexed:
         """The catalogue's backend, reading this cache from now on as it is now."""
         try:
-            return self._backend(order, fresh, fingerprint)
+            return self._backend(order, fresh, fingerprint, stored or {})
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
 
@@ -307,12 +301,10 @@ class ParseCache:
         self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", (
             (rel, item.report.skipped, item.report_record, item.result)
             for rel, item in stored.items()))
-        self._db.executemany(
-            f"INSERT INTO entries ({_INDEX}) VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})",
-            (index_row(e) for _, result in kept for e in result.entries))
-        self._db.executemany(
-            f"INSERT INTO entries ({_INDEX}) VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})",
-            (row for item in stored.values() for row in item.rows))
+        insert = f"INSERT INTO entries ({_LISTING}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+        self._db.executemany(insert, (_row(Listing.of(e)) for _, result in kept
+                                      for e in result.entries))
+        self._db.executemany(insert, (row for item in stored.values() for row in item.rows))
         meta = dict(self._db.execute("SELECT key, value FROM meta"))
         self._twins = None
         if meta.get("settings") == fingerprint.encode():
@@ -339,7 +331,7 @@ class ParseCache:
             asked))
 
     def _backend(self, order: Sequence[str], fresh: dict[str, FileResult],
-                fingerprint: str) -> Indexed:
+                 fingerprint: str, stored: Mapping[str, Stored]) -> Indexed:
         """The catalogue's backend, reading this cache from now on as it is now."""
         self._db.execute("BEGIN")  # a read transaction: later writers do not show through
         self._db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
@@ -350,7 +342,8 @@ class ParseCache:
         unstored = [r.report for rel, r in fresh.items() if rel not in self._stats]
         return Indexed(_Guarded(self._db, self.path), order,
                        {rel: r.entries for rel, r in fresh.items()},
-                       versions, unstored, self._twins, self.close)
+                       versions, unstored, self._twins, self.close,
+                       {rel: item.digests for rel, item in stored.items()})
 
 
 def _checkpoint(path: Path) -> None:
@@ -361,23 +354,24 @@ def _checkpoint(path: Path) -> None:
 @dataclass(frozen=True)
 class Stored:
     """A parsed file in the form the cache stores it, made where it was parsed: its
-    record (records.dumps), its report (and records.dumps_report of it), and its
-    entries' rows of the index (index_row)."""
+    record (records.dumps), its report (and records.dumps_report of it), its entries'
+    rows of the index, and what recording them needs of their text (``digests``:
+    position → feeds.model.fingerprint and sample), so that it is never read back."""
 
     report: FileReport
     report_record: bytes
     result: bytes
     rows: list[tuple]
+    digests: dict[int, tuple[str, str]]
 
     @classmethod
     def of(cls, result: FileResult) -> Stored:
         return cls(result.report, records.dumps_report(result.report), records.dumps(result),
-                   [index_row(e) for e in result.entries])
+                   [_row(Listing.of(e)) for e in result.entries], _digests(result.entries))
 
 
-def index_row(entry: Entry) -> tuple:
-    """An entry's row of the index: its listing's columns, its fingerprint, its sample."""
-    return (*_row(Listing.of(entry)), model.fingerprint(entry), model.sample(entry))
+def _digests(entries: Sequence[Entry]) -> dict[int, tuple[str, str]]:
+    return {e.position: (model.fingerprint(e), model.sample(e)) for e in entries}
 
 
 def _row(listing: Listing) -> tuple:
@@ -411,8 +405,10 @@ class Indexed:
     def __init__(self, db: _Guarded, order: Sequence[str],
                  fresh: dict[str, tuple[Entry, ...]], versions: dict[str, str],
                  unstored: list[FileReport], twins: list[str],
-                 close: Callable[[], None]) -> None:
+                 close: Callable[[], None],
+                 digests: dict[str, dict[int, tuple[str, str]]] | None = None) -> None:
         self._db = db
+        self._digests = digests or {}  # of files parsed in worker processes in this run
         self._close = close
         self._order = {rel: i for i, rel in enumerate(order)}
         self._fresh = fresh
@@ -494,13 +490,11 @@ class Indexed:
             self._read.popitem(last=False)
         return found
 
-    def digests(self, path: str | None) -> dict[tuple[str, int], tuple[str, str]]:
-        if path is None:
-            rows = self._db.execute("SELECT path, position, fingerprint, sample FROM entries")
-        else:
-            rows = self._db.execute("SELECT path, position, fingerprint, sample FROM entries "
-                                    "WHERE path = ?", (path,))
-        return {(p, n): (f, t) for p, n, f, t in rows}
+    def digests(self, path: str) -> dict[int, tuple[str, str]]:
+        made = self._digests.get(path)
+        if made is None:  # parsed by this process, or in an earlier run: from the text
+            made = _digests(self.entries_of(path)) if path in self._versions else {}
+        return made
 
     def twins(self) -> list[Listing]:
         rows = _with_ids(self._db, f"SELECT {_LISTING} FROM entries WHERE id IN ({{}})",

@@ -51,9 +51,8 @@ class Backend(Protocol):
     def skipped(self) -> list[FileReport]:
         """Reports of the files that gave nothing (an error), in file order."""
 
-    def digests(self, path: str | None) -> dict[tuple[str, int], tuple[str, str]]:
-        """(path, position) → (fingerprint, sample) of one file's entries (None: of all;
-        see feeds.model)."""
+    def digests(self, path: str) -> dict[int, tuple[str, str]]:
+        """Position → (fingerprint, sample) of one file's entries (see feeds.model)."""
 
     def entries_of(self, path: str) -> tuple[Entry, ...]:
         """One file's entries as parsed (ids of later duplicates not yet changed)."""
@@ -126,9 +125,10 @@ class Catalog:
     def versions(self) -> dict[str, str | None]:
         return self.backend.versions()
 
-    def digests(self, path: str | None = None) -> dict[tuple[str, int], tuple[str, str]]:
-        """(path, position) → (fingerprint, sample) of the entries of one file, or of all
-        (feeds.model.fingerprint, sample): what recording an article needs of its text."""
+    def digests(self, path: str) -> dict[int, tuple[str, str]]:
+        """Position → (fingerprint, sample) of one file's entries (feeds.model): what
+        recording an article needs of its text. Made when the file was parsed in this
+        run, in whichever process parsed it."""
         return self.backend.digests(path)
 
     @cached_property
@@ -234,10 +234,8 @@ class InMemory:
     def entries_of(self, path: str) -> tuple[Entry, ...]:
         return self._parsed[path]
 
-    def digests(self, path: str | None) -> dict[tuple[str, int], tuple[str, str]]:
-        paths = self._parsed if path is None else [path]
-        return {(e.source.path, e.position): (fingerprint(e), sample(e))
-                for p in paths for e in self._parsed.get(p, ())}
+    def digests(self, path: str) -> dict[int, tuple[str, str]]:
+        return {e.position: (fingerprint(e), sample(e)) for e in self._parsed.get(path, ())}
 
     def twins(self) -> list[Listing]:
         counts = Counter(x.id for x in self._listings)

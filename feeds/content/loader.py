@@ -379,7 +379,8 @@ def _load(config: Config, content: Path | None, cache: ParseCache | None, jobs: 
     if cache:
         cache.store(fresh, settings.fingerprint, keep={rel for rel, _ in files},
                     stored=stored)
-        backend = cache.backend([rel for rel, _ in files] + odd, fresh, settings.fingerprint)
+        backend = cache.backend([rel for rel, _ in files] + odd, fresh, settings.fingerprint,
+                                stored)
     else:
         backend = InMemory(
             [(fresh[rel].report, tuple(Listing.of(e) for e in fresh[rel].entries))
