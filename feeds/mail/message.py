@@ -17,7 +17,6 @@ needs SMTPUTF8, and then the headers are raw UTF-8.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass
 from email import policy
@@ -81,6 +80,7 @@ class _Headers(HeaderRegistry):
         return super().__call__(name, value)
 
 
+BOUNDARY = "=_feeds_alternative"
 SMTP = policy.SMTP.clone(header_factory=_Headers())
 SMTPUTF8 = SMTP.clone(utf8=True)
 
@@ -187,9 +187,10 @@ def build(letter: Letter) -> EmailMessage:
         message[name] = value
     message.set_content(letter.text, cte="base64")
     message.add_alternative(letter.html, subtype="html", cte="base64")
-    # The same boundary for every try at one copy, so the bytes are reproducible;
-    # "=_" cannot occur in base64 text, so it never collides with a body line.
-    message.set_boundary("=_feeds_" + hashlib.sha1(letter.message_id.encode()).hexdigest()[:24])
+    # One boundary for every message, so the bytes are reproducible and the
+    # Content-Type header is made once for all of them (_Headers): one per message
+    # cost 0.4 ms. "=_" cannot occur in base64 text, so it never collides with a line.
+    message.set_boundary(BOUNDARY)
     return message
 
 
