@@ -97,14 +97,16 @@ now = dt.datetime(2024, 3, 2, 22, 0, tzinfo=dt.UTC)
 with closing(connect(database_path(config))) as db:
     run = DigestRun(config, catalog, db, Tokens("bench"), now)
     transport = open_transport(config)
-    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    def cpu():  # this process and its children (the process making MIME, once it ended)
+        return sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage, (
+            resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
+    cpu_before = cpu()
     start = time.perf_counter()
     report = run.run(transport)
     seconds = time.perf_counter() - start
-    used = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_seconds = cpu() - cpu_before
     transport.close()
 edition = report.editions[0]
-cpu_seconds = used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime
 print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds,
                   "sent": edition.sent, "skipped": edition.skipped,
                   "failed": edition.failed, "ok": report.ok,
@@ -114,7 +116,7 @@ print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds,
 # The baseline, in a fresh interpreter: the same edition's messages, rendered by the
 # digest's code before the clock starts, sent by a bare smtplib loop; one JSON line.
 _BARE = r"""
-import datetime as dt, json, smtplib, sys, time
+import datetime as dt, json, resource, smtplib, sys, time
 from contextlib import closing
 from pathlib import Path
 from feeds.config import load_config
@@ -136,12 +138,15 @@ with closing(connect(database_path(config))) as db:
         messages.append((letter.envelope_from, letter.to, to_bytes(letter, run.signer)))
 smtp = config.delivery.smtp
 connection = smtplib.SMTP(smtp.host, smtp.effective_port, timeout=smtp.timeout)
+cpu = resource.getrusage(resource.RUSAGE_SELF)
 start = time.perf_counter()
 for sender, to, raw in messages:
     connection.sendmail(sender, [to], raw)
 seconds = time.perf_counter() - start
+used = resource.getrusage(resource.RUSAGE_SELF)
 connection.quit()
-print(json.dumps({"seconds": seconds, "sent": len(messages),
+cpu_seconds = used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "sent": len(messages),
                   "kb": sum(len(m[2]) for m in messages) / len(messages) / 1024}))
 """
 
@@ -205,12 +210,24 @@ def subscribe(config_path: Path, count: int, seed: int = 1) -> None:
                        "VALUES (?, ?, ?, ?)", rows)
 
 
-def measure(script: str, config: Path, env: dict[str, str]) -> dict[str, float]:
+def measure(script: str, config: Path, env: dict[str, str], sink: int) -> dict[str, float]:
+    """One run's figures, with the CPU seconds the sink spent meanwhile."""
+    before = cpu_of(sink)
     done = subprocess.run([sys.executable, "-c", script, str(config)], env=env,
                           capture_output=True, text=True, check=True)
     time.sleep(0.2)
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["sink_cpu_seconds"] = cpu_of(sink) - before
     return result
+
+
+def cpu_of(pid: int) -> float:
+    """User and system CPU seconds of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -244,9 +261,9 @@ def main() -> None:
             runs, bare = [], []
             for _ in range(args.repeat):
                 subscribe(config, count)
-                bare.append(measure(_BARE, config, env))
+                bare.append(measure(_BARE, config, env, sink.pid))
                 subscribe(config, count)
-                runs.append(measure(_RUN, config, env))
+                runs.append(measure(_RUN, config, env, sink.pid))
             rates = [r["sent"] / r["seconds"] for r in runs]
             bare_rates = [b["sent"] / b["seconds"] for b in bare]
             digest_rate, bare_rate = statistics.median(rates), statistics.median(bare_rates)
@@ -259,7 +276,10 @@ def main() -> None:
                       f"{r['failed']} failed in {r['seconds']:.2f} s = {rate:.0f}/s; sender CPU "
                       f"{1000 * r['cpu_seconds'] / max(r['sent'], 1):.2f} ms a message; "
                       f"peak {r['peak_mb']:.0f} MB; bare: {b['sent']} in {b['seconds']:.2f} s "
-                      f"= {b_rate:.0f}/s")
+                      f"= {b_rate:.0f}/s, CPU {1000 * b['cpu_seconds'] / b['sent']:.2f} ms "
+                      f"a message; sink CPU a message: digest "
+                      f"{1000 * r['sink_cpu_seconds'] / max(r['sent'], 1):.2f} ms, bare "
+                      f"{1000 * b['sink_cpu_seconds'] / b['sent']:.2f} ms")
     finally:
         if sink.stdin:
             sink.stdin.close()
