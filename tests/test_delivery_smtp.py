@@ -29,6 +29,7 @@ from feeds.database import connect, database_path
 from feeds.digest.ledger import Ledger
 from feeds.mail.delivery import open_transport
 from feeds.mail.delivery.smtp import SMTPTransport
+from feeds.rendering import SHIPPED, TemplateProblem
 from feeds.subscribers import get, unsubscribe
 from feeds.tokens import InvalidToken, Tokens
 
@@ -276,6 +277,29 @@ def test_several_connections_share_the_work_and_each_reader_still_gets_one(tmp_p
     assert len(sink.peers) == 3
     with closing(connect(database_path(config))) as db:
         assert Ledger(db).counts("2024-03-02") == {"sent": 39, "failed": 1}
+
+
+def test_a_copy_that_cannot_be_made_stops_the_run_and_nobody_gets_two(tmp_path, sink):
+    # A template that fails for one reader stops the run; whatever went before it is
+    # on record, so the next run (template fixed) sends each reader who has no copy
+    # yet, and nobody a second.
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    text = (SHIPPED / "digest.txt.j2").read_text(encoding="utf-8")
+    (folder / "digest.txt.j2").write_text(
+        '{% if recipient and recipient.email == "reader30@example.com" %}{{ missing }}'
+        "{% endif %}" + text, encoding="utf-8")
+    many = [(f"reader{i:02d}@example.com", None) for i in range(40)]
+    with pytest.raises(TemplateProblem, match="missing"):
+        deliver(tmp_path, sink, readers=many, smtp={"connections": 3})
+    assert len(sink.received) <= 30
+    (folder / "digest.txt.j2").write_text(text, encoding="utf-8")
+    config = make_site(tmp_path, delivery=smtp_settings(sink.port, connections=3))
+    transport = open_transport(config, pace=no_wait()[0])
+    run_digest(config, transport)
+    transport.close()
+    got = [r for r, _ in sink.received]
+    assert sorted(got) == sorted(set(got)) == [r for r, _ in many]
 
 
 def test_with_several_connections_a_refused_server_still_stops_cleanly(tmp_path):
