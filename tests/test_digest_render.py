@@ -1,3 +1,4 @@
+import re
 from contextlib import closing
 
 import pytest
@@ -65,6 +66,26 @@ def test_readers_of_one_choice_each_get_their_own_values_escaped(tmp_path):
         assert f"因为 {address} 订阅了" in email.text and f"退订：{url}" in email.text
         assert address.replace("&", "&amp;") not in other.html
     assert len({e.html.split('class="footer"')[0] for e in emails}) == 1  # the rest is shared
+
+
+def test_every_element_and_link_carries_its_style_inline(tmp_path):
+    # Gmail drops <style> blocks in some views and Outlook reads only inline styles:
+    # only the @media and [data-ogsc] overrides may live in <style>.
+    config = make_site(tmp_path)
+    edition = edition_of(config)
+    page = html.fromstring(Renderer(config).email(edition, edition.groups, READER).html)
+    for name in ("body", "outer", "page", "masthead", "title", "dateline", "section",
+                 "section-name", "headline", "summary", "more", "footer", "preheader"):
+        found = page.find_class(name)
+        assert found and all(e.get("style") for e in found), name
+    links = list(page.iter("a"))
+    assert len(links) > 5 and all("color:" in (a.get("style") or "") for a in links)
+    footer_links = page.find_class("footer")[0].iter("a")
+    assert all(a.get("style") == "color:#595959" for a in footer_links)
+    media = re.compile(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}")
+    for block in page.iter("style"):
+        rules = [r.strip() for r in media.sub("", block.text).split("}") if r.strip()]
+        assert all(r.startswith("[data-ogsc]") for r in rules), rules
 
 
 def test_a_template_that_transforms_reader_values_is_rendered_per_reader(tmp_path):
