@@ -40,7 +40,7 @@ class _OneURLPerLine(UnstructuredHeader, BaseHeader):
     below the 998-octet limit of RFC 5322.
     """
 
-    def fold(self, *, policy: Policy) -> str:  # type: ignore[override]
+    def fold(self, *, policy: Policy) -> str:
         urls = re.split(r",\s*(?=<)", str(self))
         return f"{self.name}: " + f",{policy.linesep} ".join(urls) + policy.linesep
 
@@ -49,7 +49,7 @@ class _FoldedOnce(BaseHeader):
     """A header folded once for each policy it is written with, however many
     messages carry it (see _Headers)."""
 
-    def fold(self, *, policy: Policy) -> str:  # type: ignore[override]
+    def fold(self, *, policy: Policy) -> str:
         folds: dict[Policy, str] = self.__dict__.setdefault("folds", {})
         if policy not in folds:
             folds[policy] = super().fold(policy=policy)
