@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from ...config import HttpConfig
-from . import Outcome, Outgoing, Pace, Status, TransportUnavailable
+from .transport import Outcome, Outgoing, Pace, Status, TransportUnavailable
 
 # Postmark error codes that will not go away by themselves are final; these may.
 _TEMPORARY_CODES = {100, 429}  # maintenance, rate limit

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from . import Outcome, Outgoing, Pace
+from .transport import Outcome, Outgoing, Pace
 
 STALE_TMP = 36 * 3600  # seconds
 

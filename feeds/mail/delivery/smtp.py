@@ -35,7 +35,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from ...config import SmtpConfig
-from . import Outcome, Outgoing, Pace, TransportUnavailable
+from .transport import Outcome, Outgoing, Pace, TransportUnavailable
 
 
 class _Link:
