@@ -133,13 +133,11 @@ class _Ahead:
         return made
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self.conn.send(None)  # the other process ends when it reads this
+        # Killed, not asked to stop: when no slug was needed it may still be importing
+        # pypinyin, and waiting for that would give back what it saved. It writes nothing.
         self.conn.close()
-        self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+        self.process.kill()
+        self.process.join()
 
 
 def _serve(conn: Connection, theirs: Connection) -> None:
@@ -148,12 +146,9 @@ def _serve(conn: Connection, theirs: Connection) -> None:
 
     while True:
         try:
-            asked = conn.recv()
+            kind, items = conn.recv()
         except EOFError:
             return
-        if asked is None:
-            return
-        kind, items = asked
         conn.send([_make(title, key) if kind == "headline" else _section(title)
                    for title, key in items])
 
