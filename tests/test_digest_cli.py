@@ -186,3 +186,12 @@ def test_the_demo_page_makes_a_digest_dated_by_its_issue_not_the_clock(tmp_path,
     (message,) = maildir_messages(tmp_path / "outbox")
     assert message["Subject"].startswith(f"【{demo['site']['title']}】9月20日 ")
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+
+
+def test_an_editor_previews_the_next_edition_before_anyone_subscribes(site):
+    result = feeds("digest", "--preview", "preview.html")
+    assert result.exit_code == 0
+    assert result.output.startswith("wrote preview.html: edition 2024-03-02, 【城区新闻】")
+    html = (site / "preview.html").read_text(encoding="utf-8")
+    assert "reader@example.com 订阅了" in html
+    assert feeds("digest").output.startswith("no active subscribers")  # nothing recorded

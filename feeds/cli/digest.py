@@ -21,7 +21,7 @@ from ..model import Section
 from . import State, cli, content_option, reports_errors
 
 if TYPE_CHECKING:
-    from ..digest.edition import Edition
+    from ..digest.look import Plan
     from ..digest.send import DigestRun
     from ..subscribers import Status
 
@@ -137,60 +137,39 @@ def digest(state: State, content_dir: Path | None, dry_run: bool, test_to: str |
 
 def _look(run: DigestRun, dry_run: bool, test_to: str | None, preview: Path | None) -> None:
     """--dry-run, --to and --preview: show the edition a run would send, change nothing."""
-    from ..atomic import write_if_changed
-    from ..mail.delivery import open_transport
-    from ..subscribers import Subscriber
+    from ..digest import look
 
-    unfinished = run.unfinished()
-    upcoming, why = run.next_edition()
     if dry_run:
-        _print_plan(run, unfinished, upcoming, why)
-    shown = (unfinished + ([upcoming] if upcoming else []))[:1]
-    if not shown and (latest := run.ledger.latest()):
-        shown = [run.rebuild(latest)]
-    if not shown:
-        if test_to or preview:
-            raise FeedsError(f"no edition to show: {why}")
+        _print_plan(look.plan(run))
+    if not (test_to or preview):
         return
-    edition = shown[0]
+    edition = look.shown(run)
     if preview:
-        reader = Subscriber(0, test_to or "reader@example.com", "", None, "active", "")
-        letter, _ = run.letter(edition, reader, edition.groups, "<preview@localhost>")
-        write_if_changed(preview, letter.html.encode())
-        click.echo(f"wrote {preview}: edition {edition.id}, {letter.subject}, "
-                   f"{len(letter.html.encode()) // 1024} KB of HTML")
+        made = look.preview(run, edition, preview, test_to)
+        click.echo(f"wrote {made.path}: edition {made.edition}, {made.subject}, "
+                   f"{made.html_bytes // 1024} KB of HTML")
     if test_to:
-        transport = open_transport(run.config)
-        try:
-            outcome = next(iter(transport.send([run.test_copy(edition, test_to)])))
-        finally:
-            transport.close()
-        if outcome.status != "sent":
-            raise FeedsError(f"test copy to {test_to} {outcome.status}: {outcome.detail}")
-        click.echo(f"sent a test copy of edition {edition.id} to {test_to} "
-                   f"({transport.name}); nothing recorded")
+        sent = look.send_test_copy(run, edition, test_to)
+        click.echo(f"sent a test copy of edition {sent.edition} to {sent.to} "
+                   f"({sent.transport}); nothing recorded")
 
 
-def _print_plan(run: DigestRun, unfinished: list[Edition], upcoming: Edition | None,
-                why: str) -> None:
-    from ..digest.ledger import UNFINISHED
-
-    for edition in unfinished:
-        left = {r["subscriber_id"] for r in run.ledger.deliveries(edition.id)
-                if r["status"] in UNFINISHED}
-        click.echo(f"edition {edition.id} (unfinished: {len(left)} copies still to send)")
-        for share in run.shares(edition):
-            if share.subscriber.id in left:
-                click.echo(f"  {share.subscriber.email}\t{share.subject}")
-    if upcoming is None:
-        click.echo(why)
-        return
-    shares = list(run.shares(upcoming))
-    sizes = ", ".join(f"{g.section.name} {len(g.entries)}" for g in upcoming.groups)
-    click.echo(f"edition {upcoming.id} (new: {sizes})")
-    for share in shares:
-        click.echo(f"  {share.subscriber.email}\t{share.subject}")
-    click.echo(f"  {len(shares)} would get it; nothing was sent or recorded")
+def _print_plan(plan: Plan) -> None:
+    for planned in plan.editions:
+        edition = planned.edition
+        if planned.unfinished:
+            click.echo(f"edition {edition.id} (unfinished: {planned.still_to_send} copies "
+                       "still to send)")
+        else:
+            sizes = ", ".join(f"{g.section.name} {len(g.entries)}" for g in edition.groups)
+            click.echo(f"edition {edition.id} (new: {sizes})")
+        for email, subject in planned.recipients:
+            click.echo(f"  {email}\t{subject}")
+        if not planned.unfinished:
+            click.echo(f"  {len(planned.recipients)} would get it; nothing was sent or "
+                       "recorded")
+    if not any(not p.unfinished for p in plan.editions):
+        click.echo(plan.why)
 
 
 # --------------------------------------------------------------------------- subscribers

@@ -1,0 +1,102 @@
+"""Looking at a digest before it goes: the plan of a run, a preview, a test copy.
+
+What ``feeds digest --dry-run``, ``--preview`` and ``--to`` show, as results the command
+prints. None of them records anything: no ledger row, no edition, no token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..atomic import write_if_changed
+from ..errors import FeedsError
+from ..mail.delivery import open_transport
+from ..subscribers import Subscriber
+from .edition import Edition
+from .ledger import UNFINISHED
+from .send import DigestRun
+
+PREVIEW_READER = "reader@example.com"  # whose links a preview shows, without --to
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An edition a run would send: to whom (address, subject), and, for one an earlier
+    run left unfinished, how many copies it still has to send."""
+
+    edition: Edition
+    unfinished: bool
+    recipients: list[tuple[str, str]]
+    still_to_send: int = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    editions: list[Planned]
+    why: str  # why no new edition would be made, when none would
+
+
+@dataclass(frozen=True)
+class Preview:
+    path: Path
+    edition: str
+    subject: str
+    html_bytes: int
+
+
+@dataclass(frozen=True)
+class TestCopy:
+    edition: str
+    to: str
+    transport: str
+
+
+def plan(run: DigestRun) -> Plan:
+    """The editions a run would send now, and to whom."""
+    planned = []
+    for edition in run.unfinished():
+        left = {r["subscriber_id"] for r in run.ledger.deliveries(edition.id)
+                if r["status"] in UNFINISHED}
+        planned.append(Planned(edition, True, [(s.subscriber.email, s.subject)
+                                               for s in run.shares(edition)
+                                               if s.subscriber.id in left], len(left)))
+    upcoming, why = run.next_edition()
+    if upcoming is not None:
+        planned.append(Planned(upcoming, False, [(s.subscriber.email, s.subject)
+                                                 for s in run.shares(upcoming)]))
+    return Plan(planned, why)
+
+
+def shown(run: DigestRun) -> Edition:
+    """The edition a preview or a test copy shows: the one a run would send first, or
+    else the latest sent."""
+    upcoming, why = run.next_edition()
+    first = (run.unfinished() + ([upcoming] if upcoming else []))[:1]
+    if first:
+        return first[0]
+    latest = run.ledger.latest()
+    if latest:
+        return run.rebuild(latest)
+    raise FeedsError(f"no edition to show: {why}")
+
+
+def preview(run: DigestRun, edition: Edition, path: Path, to: str | None) -> Preview:
+    """Write the HTML of the edition as ``to`` (or an example reader) would get it."""
+    reader = Subscriber(0, to or PREVIEW_READER, "", None, "active", "")
+    letter, _ = run.letter(edition, reader, edition.groups, "<preview@localhost>")
+    html = letter.html.encode()
+    write_if_changed(path, html)
+    return Preview(path, edition.id, letter.subject, len(html))
+
+
+def send_test_copy(run: DigestRun, edition: Edition, to: str) -> TestCopy:
+    """Send one copy of the edition to ``to`` by the configured delivery; record nothing."""
+    transport = open_transport(run.config)
+    try:
+        outcome = next(iter(transport.send([run.test_copy(edition, to)])))
+    finally:
+        transport.close()
+    if outcome.status != "sent":
+        raise FeedsError(f"test copy to {to} {outcome.status}: {outcome.detail}")
+    return TestCopy(edition.id, to, transport.name)
