@@ -98,3 +98,15 @@ def test_missing_content_directory(tmp_path):
     run = feeds("check", "--content", str(tmp_path / "nope"), cwd=tmp_path)
     assert run.returncode == 1
     assert "content directory not found" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_entries_of_one_section_by_its_name_or_its_slug():
+    everything = json.loads(feeds("entries", "--json").stdout)
+    education = [e["id"] for e in everything if e["section"] == "教育"]
+    assert education
+    by_name = json.loads(feeds("entries", "--json", "--section", "教育").stdout)
+    assert [e["id"] for e in by_name] == education
+    by_slug = json.loads(feeds("entries", "--json", "--section", "education").stdout)
+    assert [e["id"] for e in by_slug] == education
+    both = json.loads(feeds("entries", "--json", "--section", "教育", "--section", "economy").stdout)
+    assert {e["section"] for e in both} == {"教育", "经济"}

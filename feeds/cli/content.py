@@ -78,11 +78,7 @@ def entries(state: State, content_dir: Path | None, as_json: bool,
     """
     from ..report import print_entries
 
-    catalog = _load(state, content_dir)
-    chosen = catalog.entries
-    if sections:
-        wanted = {s.name for s in catalog.sections if s.name in sections or s.slug in sections}
-        chosen = tuple(e for e in chosen if e.section in wanted)
+    chosen = _load(state, content_dir).entries_in(sections)
     if as_json:
         json.dump([e.to_json() for e in chosen], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -140,6 +140,14 @@ class Catalog:
         """Every entry, in file and page order: the whole text of the content."""
         return tuple(self.resolve(listing) for listing in self.listings)
 
+    def entries_in(self, sections: Collection[str]) -> tuple[Entry, ...]:
+        """The entries of these sections (each named by its name or its slug), in file and
+        page order; every entry when none is named."""
+        if not sections:
+            return self.entries
+        wanted = {s.name for s in self.sections if s.name in sections or s.slug in sections}
+        return tuple(self.resolve(x) for x in self.listings if x.section in wanted)
+
     def latest(self, section: str | None = None) -> Iterator[Listing]:
         """The listings of a section (by name; None: every section) by issue date, latest
         first; entries of one issue date come in no particular order."""
