@@ -23,5 +23,4 @@ RSS = Format("rss", ".rss.xml", "application/rss+xml", "RSS")
 ATOM = Format("atom", ".atom.xml", "application/atom+xml", "Atom")
 JSON = Format("json", ".json", "application/feed+json", "JSON Feed")  # JSON Feed 1.1
 FORMATS = (RSS, ATOM, JSON)
-BY_KEY = {f.key: f for f in FORMATS}
 SUFFIXES = tuple(f.suffix for f in FORMATS)

@@ -139,11 +139,12 @@ def _look(run: DigestRun, dry_run: bool, test_to: str | None, preview: Path | No
     """--dry-run, --to and --preview: show the edition a run would send, change nothing."""
     from ..digest import look
 
-    if dry_run:
-        _print_plan(look.plan(run))
+    planned = look.plan(run) if dry_run else None
+    if planned is not None:
+        _print_plan(planned)
     if not (test_to or preview):
         return
-    edition = look.shown(run)
+    edition = look.shown(run, planned)
     if preview:
         made = look.preview(run, edition, preview, test_to)
         click.echo(f"wrote {made.path}: edition {made.edition}, {made.subject}, "

@@ -68,11 +68,14 @@ def plan(run: DigestRun) -> Plan:
     return Plan(planned, why)
 
 
-def shown(run: DigestRun) -> Edition:
-    """The edition a preview or a test copy shows: the one a run would send first, or
-    else the latest sent."""
-    upcoming, why = run.next_edition()
-    first = (run.unfinished() + ([upcoming] if upcoming else []))[:1]
+def shown(run: DigestRun, planned: Plan | None = None) -> Edition:
+    """The edition a preview or a test copy shows: the one a run would send first (of
+    ``planned``, when the plan is made already), or else the latest sent."""
+    if planned is None:  # without the plan's recipients: only its editions
+        upcoming, why = run.next_edition()
+        first = [*run.unfinished(), *([upcoming] if upcoming else [])]
+    else:
+        first, why = [p.edition for p in planned.editions], planned.why
     if first:
         return first[0]
     latest = run.ledger.latest()
