@@ -222,7 +222,9 @@ class ParseCache:
               stored: Mapping[str, Stored] | None = None) -> None:
         """Record freshly parsed files and forget files that are gone (see _store).
         ``stored``: more freshly parsed files, in the form this cache stores them (made
-        by the worker processes that parsed them, while this one parsed others)."""
+        by the worker processes that parsed them, while this one parsed others). One it
+        cannot keep (no stats: gone since it was listed) moves into ``fresh``, so that the
+        backend made next reports it like the other files parsed here."""
         try:
             self._store(fresh, settings, keep, stored or {})
         except sqlite3.Error as exc:
