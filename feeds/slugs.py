@@ -65,12 +65,17 @@ def slug(title: str, key: str) -> str:
     """A readable slug for a headline, made unique by four hex digits of ``key`` (the
     entry id), so two articles with one headline on one day never share a URL and no
     slug depends on what else was published."""
-    entry = f"{key}\x1f{title}"
+    entry = _page(title, key)
     _used.add(entry)
     made = _book.get(entry)
     if made is None:
         made = _book[entry] = _make(title, key)
     return made
+
+
+def _page(title: str, key: str) -> str:
+    """A headline's place in the book of slugs."""
+    return f"{key}\x1f{title}"
 
 
 def _make(title: str, key: str) -> str:
@@ -175,12 +180,12 @@ def readings_ahead() -> Iterator[None]:
 def prepare(headlines: Iterable[tuple[str, str]]) -> None:
     """Make the slugs of these (title, key) pairs that are not made yet, in one go:
     slug() then finds them made."""
-    wanted = list(dict.fromkeys(p for p in headlines if f"{p[1]}\x1f{p[0]}" not in _book))
+    wanted = list(dict.fromkeys(p for p in headlines if _page(*p) not in _book))
     if wanted:
         made = _ahead.ask("headline", wanted) if _ahead is not None else None
         if made is None:
             made = [_make(title, key) for title, key in wanted]
-        _book.update((f"{key}\x1f{title}", text)
+        _book.update((_page(title, key), text)
                      for (title, key), text in zip(wanted, made, strict=True))
 
 
