@@ -202,7 +202,7 @@ def test_headlines_printed_twice_are_told_apart_as_pages_come_and_go(archive, ma
 
 
 def test_a_run_storing_beside_another_leaves_the_index_right(archive, make_config):
-    from feeds.content.cache import ParseCache
+    from feeds.content.cache import ParseCache, Stored
     from feeds.content.loader import Settings, discover, parse_file
 
     config = make_config()
@@ -216,8 +216,9 @@ def test_a_run_storing_beside_another_leaves_the_index_right(archive, make_confi
     assert [rel for rel, _ in todo] == ["2024-02-10/p0.txt"]
     write(archive, "2024-02-29/p0.txt", "闰日教育新闻")
     load_cached(config).close()  # a build stores the new page meanwhile
-    fresh = {rel: parse_file(rel, Path(path).read_bytes(), settings) for rel, path in todo}
-    slow.store(fresh, settings.fingerprint, keep={rel for rel, _ in files})
+    for rel, path in todo:
+        assert slow.put(rel, Stored.of(parse_file(rel, Path(path).read_bytes(), settings)))
+    slow.store(settings.fingerprint, keep={rel for rel, _ in files})
     slow.close()
     (archive / "2024-02-29" / "p0.txt").unlink()
     with load_cached(config) as cached:

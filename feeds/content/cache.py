@@ -98,6 +98,7 @@ _SCHEMA = (
 # text and the photos marshalled (see _row and Indexed._listing).
 _COLUMNS = tuple(name for name in Listing._fields if name != "version")
 _LISTING = ", ".join(_COLUMNS)
+_INSERT = f"INSERT INTO entries ({_LISTING}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 _VERSION = Listing._fields.index("version")
 _DAY, _TIME, _PHOTOS, _PATH, _ID, _POSITION = map(
     _COLUMNS.index, ("issue_date", "time", "photos", "path", "id", "position"))
@@ -193,6 +194,9 @@ class ParseCache:
         self._known: dict[str, tuple] | None = None
         self._twins: list[str] | None = None  # ids more than one stored entry has
         self._checkpoint: threading.Thread | None = None
+        self._pending: list[tuple[str, Stored]] = []  # put(), not stored yet
+        self._put_ids: set[str] = set()  # the ids of the entries put()
+        self._wrote = False
 
     def _migrate(self) -> None:
         with self._db:
@@ -218,23 +222,34 @@ class ParseCache:
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
 
-    def store(self, fresh: dict[str, FileResult], settings: str, keep: set[str],
-              stored: Mapping[str, Stored] | None = None) -> None:
-        """Record freshly parsed files and forget files that are gone (see _store).
-        ``stored``: more freshly parsed files, in the form this cache stores them (made
-        by the worker processes that parsed them, while this one parsed others). One it
-        cannot keep (no stats: gone since it was listed) moves into ``fresh``, so that the
-        backend made next reports it like the other files parsed here."""
+    def put(self, rel: str, item: Stored) -> bool:
+        """Store a freshly parsed file (in batches, each its own short transaction)
+        while the load goes on parsing: a full build's records are hundreds of
+        megabytes, and storing them between parses lets the worker processes take a
+        larger share of the parsing meanwhile. False when the file is not kept: gone
+        since it was listed, it is reported like the others but never stored."""
+        if rel not in self._stats:
+            return False
+        self._pending.append((rel, item))
+        if len(self._pending) >= 64:
+            self._flush()
+        return True
+
+    def store(self, fingerprint: str, keep: set[str]) -> None:
+        """Finish storing: forget files that are gone, record what the rows were
+        parsed from (see _store)."""
         try:
-            self._store(fresh, settings, keep, stored or {})
+            self._flush()
+            self._store(fingerprint, keep)
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
 
-    def backend(self, order: Sequence[str], fresh: dict[str, FileResult],
-                fingerprint: str, stored: Mapping[str, Stored] | None = None) -> Indexed:
-        """The catalogue's backend, reading this cache from now on as it is now."""
+    def backend(self, order: Sequence[str], fresh: dict[str, FileResult], fingerprint: str,
+                digests: Mapping[str, dict[int, tuple[str, str]]] | None = None) -> Indexed:
+        """The catalogue's backend, reading this cache from now on as it is now.
+        ``digests``: Stored.digests of the files parsed in this run."""
         try:
-            return self._backend(order, fresh, fingerprint, stored or {})
+            return self._backend(order, fresh, fingerprint, digests or {})
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
 
@@ -260,24 +275,52 @@ class ParseCache:
                 todo.append((rel, path))
         return todo
 
-    def _store(self, fresh: dict[str, FileResult], fingerprint: str, keep: set[str],
-               stored: Mapping[str, Stored]) -> None:
-        """Record freshly parsed files and forget files that are gone, in one transaction.
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        paths = [(rel,) for rel, _ in batch]
+        try:
+            with self._db:
+                for table in ("files", "entries"):  # a parse stored before this one
+                    self._db.executemany(f"DELETE FROM {table} WHERE path = ?", paths)
+                self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", (
+                    (rel, item.report.skipped, item.report_record, item.result)
+                    for rel, item in batch))
+                self._db.executemany(_INSERT, (row for _, item in batch for row in item.rows))
+        except sqlite3.Error as exc:
+            raise _guard(self.path, exc) from None
+        self._put_ids.update(row[_ID] for _, item in batch for row in item.rows)
+        self._wrote = True
+
+    def _store(self, fingerprint: str, keep: set[str]) -> None:
+        """Forget files that are gone and record the stats, in one transaction.
 
         Another run (a digest beside a build) may have stored files since changed() read
         the cache: what is stored is read again inside the write transaction, and the
         records of the files this run saw unchanged are left as they are (a difference
         in their stats only has them parsed again next time).
         """
-        for rel in [rel for rel in stored if rel not in self._stats]:
-            fresh[rel] = records.loads(stored[rel].result)  # reported now, not kept
-        stored = {rel: item for rel, item in stored.items() if rel in self._stats}
-        if (not fresh and not stored and self._known is not None
+        if (not self._wrote and self._known is not None
                 and not set(self._known) - keep):
             return  # nothing to write: no write lock either
         self._db.execute("BEGIN IMMEDIATE")  # read and written by this run alone
         try:
-            self._write(fresh, fingerprint, keep, stored)
+            gone = [(p,) for p, in self._db.execute("SELECT path FROM files")
+                    if p not in keep]
+            for table in ("files", "entries"):
+                self._db.executemany(f"DELETE FROM {table} WHERE path = ?", gone)
+            meta = dict(self._db.execute("SELECT key, value FROM meta"))
+            self._twins = None
+            if meta.get("settings") == fingerprint.encode():
+                with contextlib.suppress(ValueError, EOFError, TypeError, KeyError):
+                    self._twins = marshal.loads(meta["twins"])
+            self._twins = self._find_twins(self._put_ids)
+            # Every file with a stat now has its row: unchanged, or stored by put().
+            self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+                ("settings", fingerprint.encode()),
+                ("stats", marshal.dumps(self._stats)),
+                ("twins", marshal.dumps(self._twins))])
             self._db.commit()
         except BaseException:
             self._db.rollback()
@@ -286,40 +329,6 @@ class ParseCache:
         # done now, beside the rendering, closing has nothing left to copy.
         self._checkpoint = threading.Thread(target=_checkpoint, args=(self.path,))
         self._checkpoint.start()
-
-    def _write(self, fresh: dict[str, FileResult], fingerprint: str, keep: set[str],
-               stored: Mapping[str, Stored]) -> None:
-        there = {row[0] for row in self._db.execute("SELECT path FROM files")}
-        replaced = sorted((there - keep) | ((set(fresh) | set(stored)) & there))
-        for table in ("files", "entries"):
-            self._db.executemany(f"DELETE FROM {table} WHERE path = ?",
-                                 [(p,) for p in replaced])
-        kept = [(rel, result) for rel, result in fresh.items()
-                if rel in self._stats]  # an unreadable file: reported now, not kept
-        # generators, not lists: a full build's records are hundreds of megabytes
-        self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", (
-            (rel, result.report.skipped, records.dumps_report(result.report),
-             records.dumps(result)) for rel, result in kept))
-        self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", (
-            (rel, item.report.skipped, item.report_record, item.result)
-            for rel, item in stored.items()))
-        insert = f"INSERT INTO entries ({_LISTING}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-        self._db.executemany(insert, (_row(Listing.of(e)) for _, result in kept
-                                      for e in result.entries))
-        self._db.executemany(insert, (row for item in stored.values() for row in item.rows))
-        meta = dict(self._db.execute("SELECT key, value FROM meta"))
-        self._twins = None
-        if meta.get("settings") == fingerprint.encode():
-            with contextlib.suppress(ValueError, EOFError, TypeError, KeyError):
-                self._twins = marshal.loads(meta["twins"])
-        self._twins = self._find_twins({e.id for _, result in kept for e in result.entries}
-                                       | {row[_ID] for item in stored.values()
-                                          for row in item.rows})
-        # Every file with a stat now has its row: unchanged, or stored just above.
-        self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
-            ("settings", fingerprint.encode()),
-            ("stats", marshal.dumps(self._stats)),
-            ("twins", marshal.dumps(self._twins))])
 
     def _find_twins(self, fresh_ids: set[str]) -> list[str]:
         """The ids more than one stored entry has. Only a new entry can make a new pair,
@@ -332,8 +341,8 @@ class ParseCache:
             self._db, "SELECT id FROM entries WHERE id IN ({}) GROUP BY id HAVING count(*) > 1",
             asked))
 
-    def _backend(self, order: Sequence[str], fresh: dict[str, FileResult],
-                 fingerprint: str, stored: Mapping[str, Stored]) -> Indexed:
+    def _backend(self, order: Sequence[str], fresh: dict[str, FileResult], fingerprint: str,
+                 digests: Mapping[str, dict[int, tuple[str, str]]]) -> Indexed:
         """The catalogue's backend, reading this cache from now on as it is now."""
         self._db.execute("BEGIN")  # a read transaction: later writers do not show through
         self._db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
@@ -345,7 +354,7 @@ class ParseCache:
         return Indexed(_Guarded(self._db, self.path), order,
                        {rel: r.entries for rel, r in fresh.items()},
                        versions, unstored, self._twins, self.close,
-                       {rel: item.digests for rel, item in stored.items()})
+                       dict(digests))
 
 
 def _checkpoint(path: Path) -> None:
@@ -410,7 +419,7 @@ class Indexed:
                  close: Callable[[], None],
                  digests: dict[str, dict[int, tuple[str, str]]] | None = None) -> None:
         self._db = db
-        self._digests = digests or {}  # of files parsed in worker processes in this run
+        self._digests = digests or {}  # of the files parsed in this run
         self._close = close
         self._order = {rel: i for i, rel in enumerate(order)}
         self._fresh = fresh
@@ -494,7 +503,7 @@ class Indexed:
 
     def digests(self, path: str) -> dict[int, tuple[str, str]]:
         made = self._digests.get(path)
-        if made is None:  # parsed by this process, or in an earlier run: from the text
+        if made is None:  # parsed in an earlier run: from the text
             made = _digests(self.entries_of(path)) if path in self._versions else {}
         return made
 

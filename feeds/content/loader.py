@@ -364,23 +364,27 @@ def _load(config: Config, content: Path | None, cache: ParseCache | None, jobs: 
     files, odd = discover_all(root, pictures)
     beside = images.beside(files, pictures)
     todo = cache.changed(files, settings.fingerprint, beside) if cache else files
-    fresh: dict[str, FileResult] = {}
-    stored: dict[str, Stored] = {}  # what the workers parsed, in the cache's form
+    fresh: dict[str, FileResult] = {}  # held in memory: parsed here, or not stored
+    digests: dict[str, dict[int, tuple[str, str]]] = {}  # of the files stored
     for rel, parsed in _parse_all(todo, settings, beside, jobs, progress,
                                   len(files) - len(todo), len(files)):
-        if not isinstance(parsed, Stored):
-            fresh[rel] = parsed
-        elif cache:
-            stored[rel] = parsed  # read back from the cache when asked for
-        else:
-            fresh[rel] = records.loads(parsed.result)
+        if cache is None:
+            fresh[rel] = parsed if isinstance(parsed, FileResult) else records.loads(
+                parsed.result)
+            continue
+        item = parsed if isinstance(parsed, Stored) else Stored.of(parsed)
+        if cache.put(rel, item):
+            digests[rel] = item.digests
+            if isinstance(parsed, FileResult):
+                fresh[rel] = parsed
+        else:  # gone since it was listed: reported now, never stored
+            fresh[rel] = records.loads(item.result)
     fresh.update((rel, _not_a_file(rel)) for rel in odd)  # reported, never stored
     backend: Backend
     if cache:
-        cache.store(fresh, settings.fingerprint, keep={rel for rel, _ in files},
-                    stored=stored)
+        cache.store(settings.fingerprint, keep={rel for rel, _ in files})
         backend = cache.backend([rel for rel, _ in files] + odd, fresh, settings.fingerprint,
-                                stored)
+                                digests)
     else:
         backend = InMemory(
             [(fresh[rel].report, tuple(Listing.of(e) for e in fresh[rel].entries))
