@@ -21,7 +21,7 @@ from .content.cache import CacheDamaged, cache_file, drop
 from .content.catalog import Catalog
 from .content.loader import load_cached
 from .content.results import FileReport
-from .database import DATABASE_NAME, connect, database_path
+from .database import DATABASE_NAME, checkpointing, checkpoints_later, connect, database_path
 from .errors import FeedsError
 from .formats import SUFFIXES as FEED_SUFFIXES
 from .model import Entry
@@ -92,6 +92,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
                                                                  site.max_removal_share)
             now = options.now or dt.datetime.now(dt.UTC)
             with closing(connect(database)) as db:
+                checkpoints_later(db)  # beside the rendering, below
                 domain = authority(db, site.domain)
                 for attempt in (1, 2):
                     try:
@@ -106,11 +107,12 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
                             # none that bind.
                             settlement = record.settle(catalog, now,
                                                        limits or Limits(10**9, 1.0), domain)
-                            gallery = photos.Gallery(options.content or config.content_path,
-                                                     state)
-                            summary, made = _write(config, catalog, record, gallery,
-                                                   writers[-1], options.pages, progress)
-                            gallery.save()
+                            with checkpointing(database):
+                                gallery = photos.Gallery(
+                                    options.content or config.content_path, state)
+                                summary, made = _write(config, catalog, record, gallery,
+                                                       writers[-1], options.pages, progress)
+                                gallery.save()
                             entries, skipped = catalog.count(), catalog.skipped()
                         break
                     except CacheDamaged as exc:  # found reading entries back: none published

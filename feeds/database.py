@@ -28,8 +28,9 @@ from __future__ import annotations
 import logging
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from .config import Config
@@ -316,6 +317,29 @@ def migrate(db: sqlite3.Connection, path: Path | str = "database") -> int:
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {target}")
     return _version(db)
+
+
+def checkpoints_later(db: sqlite3.Connection) -> None:
+    """Leave copying the log into the database file to :func:`checkpointing`: a commit
+    of a first build's record (50,000 articles) would otherwise copy it while the
+    build waits (0.3 s)."""
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+
+
+@contextmanager
+def checkpointing(path: Path) -> Iterator[None]:
+    """Copy the log into the database file in a second thread while the block runs
+    (SQLite works without the interpreter lock); a checkpoint never blocks a writer."""
+    def copy() -> None:
+        with closing(sqlite3.connect(path, timeout=30)) as db:
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    thread = threading.Thread(target=copy)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
 
 
 @contextmanager

@@ -375,16 +375,17 @@ class _Rows:
             return {r.natural_id: r for r in self.record._rows_with("natural_id", ids)}
         return {i: self._natural[i] for i in ids if i in self._natural}
 
-    def taken(self, ids: list[str]) -> set[str]:
-        found = self._new_ids & set(ids)
+    def taken(self, id_: str) -> bool:
+        if id_ in self._new_ids:
+            return True
         if self._all is None:
-            return found | {r.id for r in self.record._rows_with("id", ids)}
-        return found | (self._ids & set(ids))
+            return bool(self.record._rows_with("id", [id_]))
+        return id_ in self._ids
 
     def insert(self, entry: Article, path: str, now: dt.datetime) -> str:
         """Record a new article (its permalink is fixed when first shown); its id."""
         id_, n = entry.id, 2
-        while self.taken([id_]):
+        while self.taken(id_):
             id_ = f"{entry.id}-{n}"  # the id of an article since corrected: never reused
             n += 1
         self._new_ids.add(id_)

@@ -183,6 +183,9 @@ class ParseCache:
             # A cache: after a power cut it may lose its last writes (they are parsed
             # again), never its consistency; builds need not wait for the disk each commit.
             self._db.execute("PRAGMA synchronous=NORMAL")
+            # Checkpoints only beside the rendering (see _store): one that a commit ran
+            # would copy a full build's records while the load waits.
+            self._db.execute("PRAGMA wal_autocheckpoint=0")
             self._migrate()
         except sqlite3.Error as exc:
             raise _guard(path, exc) from None
@@ -197,6 +200,7 @@ class ParseCache:
         self._pending: list[tuple[str, Stored]] = []  # put(), not stored yet
         self._put_ids: set[str] = set()  # the ids of the entries put()
         self._wrote = False
+        self._uncommitted = 0  # files stored in the transaction still open
 
     def _migrate(self) -> None:
         with self._db:
@@ -240,6 +244,7 @@ class ParseCache:
         parsed from (see _store)."""
         try:
             self._flush()
+            self._commit()
             self._store(fingerprint, keep)
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
@@ -281,17 +286,26 @@ class ParseCache:
             return
         paths = [(rel,) for rel, _ in batch]
         try:
-            with self._db:
-                for table in ("files", "entries"):  # a parse stored before this one
-                    self._db.executemany(f"DELETE FROM {table} WHERE path = ?", paths)
-                self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", (
-                    (rel, item.report.skipped, item.report_record, item.result)
-                    for rel, item in batch))
-                self._db.executemany(_INSERT, (row for _, item in batch for row in item.rows))
+            for table in ("files", "entries"):  # a parse stored before this one
+                self._db.executemany(f"DELETE FROM {table} WHERE path = ?", paths)
+            self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", (
+                (rel, item.report.skipped, item.report_record, item.result)
+                for rel, item in batch))
+            self._db.executemany(_INSERT, (row for _, item in batch for row in item.rows))
+            # A commit now and then: it writes every page of the index the rows since
+            # the last one touched (after each 64 files, twice the time in all), and
+            # until then another run that stores waits.
+            self._uncommitted += len(batch)
+            if self._uncommitted >= 1024:
+                self._commit()
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
         self._put_ids.update(row[_ID] for _, item in batch for row in item.rows)
         self._wrote = True
+
+    def _commit(self) -> None:
+        self._db.commit()
+        self._uncommitted = 0
 
     def _store(self, fingerprint: str, keep: set[str]) -> None:
         """Forget files that are gone and record the stats, in one transaction.
