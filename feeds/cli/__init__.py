@@ -20,12 +20,14 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
-from ..config import Config, find_config, load_config
 from ..errors import FeedsError
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
 P = ParamSpec("P")
@@ -54,10 +56,16 @@ class State:
     @property
     def config_file(self) -> Path | None:
         """The configuration file in use, as an absolute path (None: the defaults)."""
+        from ..config import find_config
+
         path = self.config_path or find_config()
         return path.resolve() if path else None
 
     def _load(self, required: bool) -> Config:
+        # Imported when a command first asks, not at the top: pydantic takes 0.1 s to
+        # import, and `feeds build` starts its second process before that (cli.build).
+        from ..config import load_config
+
         if self._config is None:
             self._config = load_config(self.config_path, required=required,
                                        state_dir=self.state_dir)

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..build import BuildOptions, build
-from ..report import build_warnings
+from .. import slugs
 from . import State, cli, content_option, reports_errors
 
 
@@ -50,7 +49,20 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
         feeds build
         feeds build --content pages --output /var/www/news --no-pages
     """
+    # The process that makes slugs starts first (slugs.readings_ahead): it imports
+    # pypinyin (0.2 s) while this one imports the rest (0.3 s) and reads the content,
+    # instead of after; a rebuild after one new article then never waits for it.
+    with slugs.readings_ahead():
+        _build(state, content_dir, output_dir, state_dir, no_pages, jobs, allow_removals,
+               quiet)
+
+
+def _build(state: State, content_dir: Path | None, output_dir: Path | None,
+           state_dir: Path | None, no_pages: bool, jobs: int | None,
+           allow_removals: bool, quiet: bool) -> None:
+    from ..build import BuildOptions, build
     from ..progress import ProgressBars
+    from ..report import build_warnings
     from ..schedule.locks import job_lock, lock_folder
 
     chatty = not quiet and sys.stderr.isatty()
