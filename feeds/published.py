@@ -224,8 +224,9 @@ class Record:
         domain the catalogue's ids were minted with, recorded with the first article."""
         result = Settlement()
         with transaction(self.db):
-            recorded = {str(p): str(v) for p, v in self.db.execute(
-                "SELECT path, version FROM sources")}
+            plain = self.db.cursor()
+            plain.row_factory = None  # tuples: a third of the time of Rows, for every file
+            recorded: dict[str, str] = dict(plain.execute("SELECT path, version FROM sources"))
             versions = catalog.versions()
             changed = [p for p, v in versions.items() if v is None or recorded.get(p) != v]
             bulk = len(changed) > _BULK
