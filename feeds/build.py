@@ -107,7 +107,8 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
                             # none that bind.
                             settlement = record.settle(catalog, now,
                                                        limits or Limits(10**9, 1.0), domain)
-                            with checkpointing(database):
+                            large = settlement.new + settlement.updated > 1000
+                            with checkpointing(db, database, large):
                                 gallery = photos.Gallery(
                                     options.content or config.content_path, state)
                                 summary, made = _write(config, catalog, record, gallery,

@@ -327,12 +327,19 @@ def checkpoints_later(db: sqlite3.Connection) -> None:
 
 
 @contextmanager
-def checkpointing(path: Path) -> Iterator[None]:
-    """Copy the log into the database file in a second thread while the block runs
-    (SQLite works without the interpreter lock); a checkpoint never blocks a writer."""
+def checkpointing(db: sqlite3.Connection, path: Path, large: bool) -> Iterator[None]:
+    """After a large write, copy the log into the database file in a second thread while
+    the block runs (SQLite works without the interpreter lock; a checkpoint never blocks
+    a writer). After a small one, commits checkpoint as SQLite does by default: when
+    the log passes 1,000 pages, which a rebuild's few rows seldom make it."""
+    if not large:
+        db.execute("PRAGMA wal_autocheckpoint = 1000")
+        yield
+        return
+
     def copy() -> None:
-        with closing(sqlite3.connect(path, timeout=30)) as db:
-            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        with closing(sqlite3.connect(path, timeout=30)) as other:
+            other.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     thread = threading.Thread(target=copy)
     thread.start()

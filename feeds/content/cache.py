@@ -183,9 +183,6 @@ class ParseCache:
             # A cache: after a power cut it may lose its last writes (they are parsed
             # again), never its consistency; builds need not wait for the disk each commit.
             self._db.execute("PRAGMA synchronous=NORMAL")
-            # Checkpoints only beside the rendering (see _store): one that a commit ran
-            # would copy a full build's records while the load waits.
-            self._db.execute("PRAGMA wal_autocheckpoint=0")
             self._migrate()
         except sqlite3.Error as exc:
             raise _guard(path, exc) from None
@@ -201,6 +198,7 @@ class ParseCache:
         self._put_ids: set[str] = set()  # the ids of the entries put()
         self._wrote = False
         self._uncommitted = 0  # files stored in the transaction still open
+        self._large = False  # a load storing more than 1024 files
 
     def _migrate(self) -> None:
         with self._db:
@@ -297,6 +295,10 @@ class ParseCache:
             # until then another run that stores waits.
             self._uncommitted += len(batch)
             if self._uncommitted >= 1024:
+                # A large load: its log is copied into the file beside the rendering (see
+                # _store), not by a commit while the load waits.
+                self._db.execute("PRAGMA wal_autocheckpoint=0")
+                self._large = True
                 self._commit()
         except sqlite3.Error as exc:
             raise _guard(self.path, exc) from None
@@ -339,10 +341,12 @@ class ParseCache:
         except BaseException:
             self._db.rollback()
             raise
-        # Copying the new pages from the log into the database ends with an fsync (0.1 s);
-        # done now, beside the rendering, closing has nothing left to copy.
-        self._checkpoint = threading.Thread(target=_checkpoint, args=(self.path,))
-        self._checkpoint.start()
+        if self._large:
+            # Copying the new pages from the log into the database ends with an fsync
+            # (0.1 s); done now, beside the rendering, closing has nothing left to copy.
+            # After a few files, commits copy the log when it passes 1,000 pages.
+            self._checkpoint = threading.Thread(target=_checkpoint, args=(self.path,))
+            self._checkpoint.start()
 
     def _find_twins(self, fresh_ids: set[str]) -> list[str]:
         """The ids more than one stored entry has. Only a new entry can make a new pair,
