@@ -261,13 +261,13 @@ class DigestConfig:
 @dataclass(frozen=True, config=TABLE)
 class SmtpConfig:
     host: str = "localhost"
-    port: Annotated[int, Field(ge=1, le=65535)] | None = None  # default by security
+    port: Port | None = None  # default by security
     security: Literal["starttls", "ssl", "none"] = "starttls"
     username: str | None = None
     password_env: EnvName = "FEEDS_SMTP_PASSWORD"  # the password is read from here
     rate: Annotated[float, Field(ge=0)] = 0  # messages per second; 0: as fast as it goes
-    timeout: Annotated[float, Field(gt=0, le=600)] = 30
-    retries: Annotated[int, Field(ge=0, le=10)] = 3  # for 4xx replies and dropped links
+    timeout: Seconds = 30
+    retries: Retries = 3  # for 4xx replies and dropped links
     # Connections used at once, each reused for many messages; ask your provider's limit.
     connections: Annotated[int, Field(ge=1, le=32)] = 1
 
@@ -283,8 +283,8 @@ class HttpConfig:
     token_header: str = "X-Postmark-Server-Token"
     message_stream: str | None = "broadcast"
     batch_size: Annotated[int, Field(ge=1, le=500)] = 500
-    timeout: Annotated[float, Field(gt=0, le=600)] = 30
-    retries: Annotated[int, Field(ge=0, le=10)] = 3
+    timeout: Seconds = 30
+    retries: Retries = 3
 
 
 @dataclass(frozen=True, config=TABLE)
@@ -316,7 +316,7 @@ class WebConfig:
     # believed; from anyone else the client address is the socket's.
     trusted_proxies: Networks = ()
     host: str = "127.0.0.1"  # where `feeds serve` listens; nginx in front forwards to it
-    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    port: Port = 8000
     # A log of every request in common log format (the one nginx and Apache write), for
     # log analysers and fail2ban; none when unset. --access-log overrides it.
     access_log: str | None = None
@@ -333,7 +333,7 @@ class BouncesConfig:
     verp: bool = True
     maildir: str | None = None  # a Maildir folder the bounce address is delivered into
     imap_host: str | None = None  # or read it over IMAP
-    imap_port: Annotated[int, Field(ge=1, le=65535)] | None = None  # default by security
+    imap_port: Port | None = None  # default by security
     imap_security: Literal["ssl", "starttls", "none"] = "ssl"
     imap_username: str | None = None
     imap_password_env: EnvName = "FEEDS_IMAP_PASSWORD"
@@ -545,30 +545,19 @@ def parse_config(data: dict[str, Any], *, root: Path, path: Path | None = None) 
 
 def _cross_checks(config: Config) -> list[tuple[str, str]]:
     problems = []
-    seen_names: dict[str, int] = {}
-    seen_slugs: dict[str, int] = {}
+    seen: dict[str, dict[str, int]] = {"name": {}, "slug": {}}
     for i, section in enumerate(config.sections):
         key = _key_path(("sections", i))
-        if is_reserved(section.slug):
-            problems.append((f"{key}.slug", f"{section.slug!r} names the site-wide feeds; "
-                                            "choose another slug"))
-        if is_reserved(section.name):
-            problems.append((f"{key}.name", f"{section.name!r} names the site-wide feeds; "
-                                            "choose another name"))
-        if section.name in seen_names:
-            other = _key_path(("sections", seen_names[section.name]))
-            problems.append((f"{key}.name", f"{section.name!r} is also the name of {other}"))
-        if section.slug in seen_slugs:
-            other = _key_path(("sections", seen_slugs[section.slug]))
-            problems.append((f"{key}.slug", f"{section.slug!r} is also the slug of {other}"))
-        seen_names.setdefault(section.name, i)
-        seen_slugs.setdefault(section.slug, i)
-    problems += _digest_checks(config)
-    return problems
-
-
-def _digest_checks(config: Config) -> list[tuple[str, str]]:
-    problems = []
+        for field_name, earlier in seen.items():
+            value = getattr(section, field_name)
+            if is_reserved(value):
+                problems.append((f"{key}.{field_name}", f"{value!r} names the site-wide feeds; "
+                                                        f"choose another {field_name}"))
+            if value in earlier:
+                other = _key_path(("sections", earlier[value]))
+                problems.append((f"{key}.{field_name}",
+                                 f"{value!r} is also the {field_name} of {other}"))
+            earlier.setdefault(value, i)
     if config.delivery.method == "http" and not config.delivery.http.endpoint:
         problems.append(("delivery.http.endpoint", "required when delivery.method is 'http'"))
     if config.deploy.after_build and not config.deploy.bucket:
@@ -588,19 +577,17 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+# pydantic's error types whose wording TOML's terms (table, array) say better.
+_TOML_WORDS = {"extra_forbidden": "unknown key (check its spelling)",
+               "unexpected_keyword_argument": "unknown key (check its spelling)",
+               "missing": "required", "dataclass_type": "should be a table",
+               "tuple_type": "should be an array"}
+
+
 def _message(error: ErrorDetails) -> str:
-    """pydantic's wording, in TOML's terms where they differ (table, array), and our own
-    checks' messages without pydantic's "Value error, " before them."""
-    kind = error["type"]
-    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
-        return "unknown key (check its spelling)"
-    if kind == "missing":
-        return "required"
-    if kind == "dataclass_type":
-        return "should be a table"
-    if kind == "tuple_type":
-        return "should be an array"
-    return error["msg"].removeprefix("Value error, ")
+    """pydantic's wording, in TOML's terms where they differ, and our own checks'
+    messages without pydantic's "Value error, " before them."""
+    return _TOML_WORDS.get(error["type"]) or error["msg"].removeprefix("Value error, ")
 
 
 def parse_clock(value: str) -> dt.time:

@@ -25,6 +25,7 @@ last ones), which is what the send ledger needs and costs no fsync per commit.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 import sqlite3
@@ -363,6 +364,11 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def stamp(now: dt.datetime) -> str:
+    """How the records store an instant: UTC, to the second."""
+    return now.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def _version(db: sqlite3.Connection) -> int:

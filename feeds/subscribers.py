@@ -25,7 +25,7 @@ import io
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -33,7 +33,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from . import decoding
 from .config import RESERVED_SLUG
-from .database import transaction
+from .database import stamp, transaction
 from .errors import FeedsError
 from .model import Section
 from .tokens import Purpose, TokenInvalid, Tokens
@@ -84,12 +84,11 @@ class Subscriber:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Subscriber:
+        """A row of ``_SELECT``."""
         sections = tuple(row["sections"].split()) if row["sections"] is not None else None
-        keys = row.keys()
         return cls(row["id"], row["email"], row["name"], sections, row["status"],
-                   row["created_at"], row["reason"] if "reason" in keys else None,
-                   row["suppressed"] if "suppressed" in keys else None,
-                   (row["suppressed_detail"] or "") if "suppressed_detail" in keys else "")
+                   row["created_at"], row["reason"], row["suppressed"],
+                   row["suppressed_detail"] or "")
 
     @property
     def gets_mail(self) -> bool:
@@ -150,7 +149,6 @@ def get(db: sqlite3.Connection, email: str) -> Subscriber | None:
     row = db.execute(f"{_SELECT} WHERE subscribers.email = ?", (email,)).fetchone()
     return Subscriber.from_row(row) if row else None
 
-
 def by_ids(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Subscriber]:
     marks = ",".join("?" * len(ids))
     rows = db.execute(f"{_SELECT} WHERE subscribers.id IN ({marks})", list(ids))
@@ -169,17 +167,17 @@ def suppress(db: sqlite3.Connection, email: str, reason: str, detail: str,
     """Put an address on the suppression list (inside the caller's transaction)."""
     db.execute("INSERT INTO suppressions (email, reason, detail, created_at) "
                "VALUES (?, ?, ?, ?) ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, "
-               "detail = excluded.detail", (email, reason, detail, _stamp(now)))
+               "detail = excluded.detail", (email, reason, detail, stamp(now)))
 
 
 def unsubscribe_address(db: sqlite3.Connection, email: str, now: dt.datetime,
                         reason: str) -> Subscriber | None:
     """Mark a subscriber unsubscribed with a reason, keeping their row and history
     (inside the caller's transaction); None when the address is not a subscriber."""
-    stamp = _stamp(now)
+    when = stamp(now)
     db.execute("UPDATE subscribers SET status = 'unsubscribed', reason = ?, updated_at = ?, "
                "unsubscribed_at = coalesce(unsubscribed_at, ?) WHERE email = ?",
-               (reason, stamp, stamp, email.strip()))
+               (reason, when, when, email.strip()))
     return get(db, email.strip())
 
 
@@ -226,26 +224,19 @@ def each_subscriber(db: sqlite3.Connection,
         rows = db.execute(f"{_SELECT} WHERE status = ? ORDER BY subscribers.id", (status,))
     else:
         rows = db.execute(f"{_SELECT} ORDER BY subscribers.id")
-    for row in rows:
-        yield Subscriber.from_row(row)
+    return map(Subscriber.from_row, rows)
 
 
 def unsubscribe(db: sqlite3.Connection, tokens: Tokens, token: str,
                 now: dt.datetime) -> Subscriber:
     """Apply an unsubscribe link; InvalidToken for a token that is not ours or no longer
     matches a subscriber. Unsubscribing twice is not an error (mail clients retry)."""
-    holder = tokens.read("unsubscribe", token)
     with transaction(db):
-        row = db.execute("SELECT * FROM subscribers WHERE id = ?",
-                         (holder.subscriber_id,)).fetchone()
-        if row is None or not holder.matches(row["email"]):
-            raise TokenInvalid("this unsubscribe link is for an address that is no longer "
-                               "subscribed")
-        if row["status"] != "unsubscribed":
-            unsubscribe_address(db, row["email"], now, "unsubscribe link")
-        row = db.execute("SELECT * FROM subscribers WHERE id = ?",
-                         (holder.subscriber_id,)).fetchone()
-    return Subscriber.from_row(row)
+        subscriber = holder_of(db, tokens, "unsubscribe", token)
+        if subscriber.status == "unsubscribed":
+            return subscriber
+        unsubscribe_address(db, subscriber.email, now, "unsubscribe link")
+    return replace(subscriber, status="unsubscribed", reason="unsubscribe link")
 
 
 # --------------------------------------------------------------------------- the web's sign-up
@@ -262,18 +253,16 @@ def request_signup(db: sqlite3.Connection, email: str, sections: tuple[str, ...]
         current = get(db, email)
         if current is not None and current.status == "active":
             return current, False
-        stamp = _stamp(now)
+        when = stamp(now)
         stored = " ".join(sections) if sections else None
         if current is None:
             db.execute("INSERT INTO subscribers (email, name, sections, status, created_at, "
                        "updated_at) VALUES (?, '', ?, 'pending', ?, ?)",
-                       (email, stored, stamp, stamp))
+                       (email, stored, when, when))
         else:
             db.execute("UPDATE subscribers SET sections = ?, status = 'pending', reason = NULL, "
-                       "updated_at = ? WHERE id = ?", (stored, stamp, current.id))
-        subscriber = get(db, email)
-    assert subscriber is not None
-    return subscriber, True
+                       "updated_at = ? WHERE id = ?", (stored, when, current.id))
+        return _existing(db, email), True
 
 
 def confirm(db: sqlite3.Connection, tokens: Tokens, token: str,
@@ -284,27 +273,24 @@ def confirm(db: sqlite3.Connection, tokens: Tokens, token: str,
     email must not sign anyone up again."""
     holder = tokens.read("confirm", token)
     with transaction(db):
-        row = db.execute("SELECT * FROM subscribers WHERE id = ?",
-                         (holder.subscriber_id,)).fetchone()
-        if row is None or not holder.matches(row["email"]) or row["status"] == "unsubscribed":
+        found = _by_id(db, holder.subscriber_id)
+        if found is None or not holder.matches(found.email) or found.status == "unsubscribed":
             raise TokenInvalid("this confirmation link is no longer valid; sign up again")
-        if row["status"] == "active":
-            return Subscriber.from_row(row), False
-        stamp = _stamp(now)
+        if found.status == "active":
+            return found, False
         db.execute("UPDATE subscribers SET status = 'active', reason = NULL, confirmed_at = ?, "
-                   "updated_at = ? WHERE id = ?", (stamp, stamp, row["id"]))
-        row = db.execute("SELECT * FROM subscribers WHERE id = ?", (row["id"],)).fetchone()
-    return Subscriber.from_row(row), True
+                   "updated_at = ? WHERE id = ?", (stamp(now), stamp(now), found.id))
+    return replace(found, status="active", reason=None), True
 
 
 def holder_of(db: sqlite3.Connection, tokens: Tokens, purpose: Purpose,
               token: str) -> Subscriber:
     """The subscriber a preferences or unsubscribe link belongs to, or InvalidToken."""
     holder = tokens.read(purpose, token)
-    row = db.execute(f"{_SELECT} WHERE subscribers.id = ?", (holder.subscriber_id,)).fetchone()
-    if row is None or not holder.matches(row["email"]):
+    found = _by_id(db, holder.subscriber_id)
+    if found is None or not holder.matches(found.email):
         raise TokenInvalid(f"this {purpose} link is for an address that is no longer subscribed")
-    return Subscriber.from_row(row)
+    return found
 
 
 def change_sections(db: sqlite3.Connection, tokens: Tokens, token: str,
@@ -313,45 +299,49 @@ def change_sections(db: sqlite3.Connection, tokens: Tokens, token: str,
     with transaction(db):
         subscriber = holder_of(db, tokens, "preferences", token)
         db.execute("UPDATE subscribers SET sections = ?, updated_at = ? WHERE id = ?",
-                   (" ".join(sections) if sections else None, _stamp(now), subscriber.id))
-        return holder_of(db, tokens, "preferences", token)
+                   (" ".join(sections) if sections else None, stamp(now), subscriber.id))
+    return replace(subscriber, sections=sections or None)
 
 
 def _upsert(db: sqlite3.Connection, email: str, now: dt.datetime, name: str | None,
             sections: tuple[str, ...] | Literal["keep"] | None, status: Status,
             resubscribe: bool) -> tuple[Subscriber, str]:
-    stamp = _stamp(now)
-    row = db.execute("SELECT * FROM subscribers WHERE email = ?", (email,)).fetchone()
+    when = stamp(now)
+    old = get(db, email)
     stored = None if sections == "keep" or sections is None else " ".join(sections)
-    if row is None:
-        cursor = db.execute(
-            "INSERT INTO subscribers (email, name, sections, status, created_at, updated_at, "
-            "confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (email, name or "", stored, status, stamp, stamp,
-             stamp if status == "active" else None))
-        row = db.execute("SELECT * FROM subscribers WHERE id = ?",
-                         (cursor.lastrowid,)).fetchone()
-        return Subscriber.from_row(row), "added"
-    old = Subscriber.from_row(row)
+    if old is None:
+        db.execute("INSERT INTO subscribers (email, name, sections, status, created_at, "
+                   "updated_at, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (email, name or "", stored, status, when, when,
+                    when if status == "active" else None))
+        return _existing(db, email), "added"
+    old_sections = None if old.sections is None else " ".join(old.sections)
     new_name = old.name if name is None else name
-    new_sections = row["sections"] if sections == "keep" else stored
+    new_sections = old_sections if sections == "keep" else stored
     new_status = old.status
     outcome = "updated"
     if old.status == "unsubscribed" and resubscribe:
         new_status, outcome = "active", "resubscribed"
-    if (new_name, new_sections, new_status) == (old.name, row["sections"], old.status):
+    if (new_name, new_sections, new_status) == (old.name, old_sections, old.status):
         return old, "unchanged"
     db.execute("UPDATE subscribers SET name = ?, sections = ?, status = ?, updated_at = ?, "
                "unsubscribed_at = CASE WHEN ? = 'unsubscribed' THEN unsubscribed_at END, "
                "reason = CASE WHEN status = ? THEN reason END "
-               "WHERE id = ?", (new_name, new_sections, new_status, stamp, new_status,
+               "WHERE id = ?", (new_name, new_sections, new_status, when, new_status,
                                 new_status, old.id))
-    row = db.execute("SELECT * FROM subscribers WHERE id = ?", (old.id,)).fetchone()
-    return Subscriber.from_row(row), outcome
+    return _existing(db, email), outcome
 
 
-def _stamp(now: dt.datetime) -> str:
-    return now.astimezone(dt.UTC).isoformat(timespec="seconds")
+def _by_id(db: sqlite3.Connection, subscriber_id: int) -> Subscriber | None:
+    row = db.execute(f"{_SELECT} WHERE subscribers.id = ?", (subscriber_id,)).fetchone()
+    return Subscriber.from_row(row) if row else None
+
+
+def _existing(db: sqlite3.Connection, email: str) -> Subscriber:
+    """A subscriber this transaction has just written."""
+    found = get(db, email)
+    assert found is not None
+    return found
 
 
 # --------------------------------------------------------------------------- CSV import

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from typing import Literal
 
 from ..config import BouncesConfig
-from ..database import transaction
-from ..subscribers import Subscriber, get, suppress, unsubscribe_address
+from ..database import stamp, transaction
+from ..subscribers import get, suppress, unsubscribe_address
 from ..tokens import Tokens
 from . import verp
 from .reports import Report
@@ -35,11 +35,10 @@ def record(db: sqlite3.Connection, tokens: Tokens, settings: BouncesConfig,
         address = _address(db, tokens, report)
         if address is None:
             return "unknown"
-        stamp = _stamp(now)
         inserted = db.execute(
             "INSERT INTO bounces (email, kind, detail, source, key, received_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-            (address, report.kind, report.detail, source, report.key, stamp)).rowcount
+            (address, report.kind, report.detail, source, report.key, stamp(now))).rowcount
         if not inserted:
             return "seen before"
         if report.kind == "complaint":
@@ -48,7 +47,7 @@ def record(db: sqlite3.Connection, tokens: Tokens, settings: BouncesConfig,
         if report.kind == "hard":
             suppress(db, address, "hard-bounce", report.detail, now)
             return "suppressed"
-        since = _stamp(now - dt.timedelta(days=settings.soft_window_days))
+        since = stamp(now - dt.timedelta(days=settings.soft_window_days))
         soft = db.execute("SELECT count(*) FROM bounces WHERE email = ? AND kind = 'soft' "
                           "AND received_at > ?", (address, since)).fetchone()[0]
         if soft >= settings.soft_limit:
@@ -73,10 +72,6 @@ def _address(db: sqlite3.Connection, tokens: Tokens, report: Report) -> str | No
         if row is not None and tokens.bounce_tag_matches(report.tag, row["id"], row["email"]):
             return str(row["email"])
     if report.address:
-        known: Subscriber | None = get(db, report.address)
+        known = get(db, report.address)
         return known.email if known else report.address
     return None
-
-
-def _stamp(now: dt.datetime) -> str:
-    return now.astimezone(dt.UTC).isoformat(timespec="seconds")
