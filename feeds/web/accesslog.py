@@ -22,7 +22,6 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _TOKEN = re.compile(r"(?<=token=)[^&]*")
 
 
@@ -75,13 +74,9 @@ def line(scope: Scope, status: int, size: int, when: float, who: str | None = No
 
 
 def clf_time(when: float) -> str:
-    """10/Oct/2000:13:55:36 -0700, in the server's local time, months in English."""
-    local = time.localtime(when)
-    offset = local.tm_gmtoff // 60
-    sign = "+" if offset >= 0 else "-"
-    return (f"{local.tm_mday:02d}/{MONTHS[local.tm_mon - 1]}/{local.tm_year}:"
-            f"{local.tm_hour:02d}:{local.tm_min:02d}:{local.tm_sec:02d} "
-            f"{sign}{abs(offset) // 60:02d}{abs(offset) % 60:02d}")
+    """10/Oct/2000:13:55:36 -0700, in the server's local time. The month is English:
+    Python leaves LC_TIME as "C" unless a program sets a locale, and feeds sets none."""
+    return time.strftime("%d/%b/%Y:%H:%M:%S %z", time.localtime(when))
 
 
 def _quoted(text: str) -> str:

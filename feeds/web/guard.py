@@ -8,6 +8,8 @@
   the server's own. Browsers set Origin themselves; another site cannot.
 - Forms carry a CSRF token: signed, dated, bound to the form and to the client
   address, so that a token fetched by someone else is no use in a victim's browser.
+- A body is read no further than its limit (a form's, a webhook's), so a huge or
+  endless one costs nothing.
 - Every answer forbids framing (X-Frame-Options and CSP frame-ancestors), so no
   page of ours can be overlaid on another site to trick a click.
 """
@@ -102,3 +104,16 @@ class Csrf:
             return bool(self.serializer.loads(token, max_age=CSRF_MAX_AGE) == [form, client])
         except BadSignature:  # SignatureExpired is one
             return False
+
+
+async def read_body(request: Request, limit: int) -> bytes | None:
+    """The body, read no further than ``limit`` bytes; None when it is longer."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return body

@@ -21,6 +21,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
@@ -70,20 +71,14 @@ class StaticSite:
         found = self._lookup(scope["path"])
         if found is None:
             await self._not_found(method == "HEAD", send)
-            return
-        await self._respond(found, Headers(scope=scope), method == "HEAD", send)
+        else:
+            await self._respond(found, Headers(scope=scope), method == "HEAD", send)
 
     async def _error(self, send: Send, status: int, text: str,
-                     extra: list[tuple[bytes, bytes]] | None = None) -> None:
+                     extra: Iterable[tuple[bytes, bytes]] = ()) -> None:
         page = self.pages.get(status)
-        if page is None:
-            await _plain(send, status, text, extra)
-            return
-        body = page.encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"text/html; charset=utf-8"),
-                                (b"content-length", str(len(body)).encode()), *(extra or [])]})
-        await send({"type": "http.response.body", "body": body})
+        kind = b"text/plain; charset=utf-8" if page is None else b"text/html; charset=utf-8"
+        await _reply(send, status, [(b"content-type", kind), *extra], (page or text).encode())
 
     # ------------------------------------------------------------- locating
     def _lookup(self, url_path: str) -> _File | None:
@@ -127,12 +122,9 @@ class StaticSite:
         page = self._read(os.path.join(self.root, NOT_FOUND_PAGE))
         if page is None:  # a site built before it had one
             await self._error(send, 404, "not found\n")
-            return
-        headers = [(b"content-type", page.media_type.encode()),
-                   (b"content-length", str(len(page.body)).encode()),
-                   (b"cache-control", page.caching.encode())]
-        await send({"type": "http.response.start", "status": 404, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if head else page.body})
+        else:
+            await _reply(send, 404, [(b"content-type", page.media_type.encode()),
+                                     (b"cache-control", page.caching.encode())], page.body, head)
 
     async def _respond(self, found: _File, request: Headers, head: bool, send: Send) -> None:
         zipped = _accepts_gzip(request) and _compressible(found)
@@ -144,16 +136,12 @@ class StaticSite:
             (b"vary", b"Accept-Encoding"),
         ]
         if _not_modified(request, found):
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
+            await _reply(send, 304, headers)
             return
-        body = found.gzipped() if zipped else found.body
-        headers += [(b"content-type", found.media_type.encode()),
-                    (b"content-length", str(len(body)).encode())]
+        headers.append((b"content-type", found.media_type.encode()))
         if zipped:
             headers.append((b"content-encoding", b"gzip"))
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if head else body})
+        await _reply(send, 200, headers, found.gzipped() if zipped else found.body, head)
 
 
 def _accepts_gzip(request: Headers) -> bool:
@@ -185,10 +173,10 @@ def _not_modified(request: Headers, found: _File) -> bool:
         return False  # an unreadable date is ignored, as the RFC says
 
 
-async def _plain(send: Send, status: int, text: str,
-                 extra: list[tuple[bytes, bytes]] | None = None) -> None:
-    body = text.encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode()), *(extra or [])]})
-    await send({"type": "http.response.body", "body": body})
+async def _reply(send: Send, status: int, headers: list[tuple[bytes, bytes]],
+                 body: bytes = b"", head: bool = False) -> None:
+    """An answer; its Content-Length is the body's, also for HEAD (none on a 304)."""
+    if status != 304:
+        headers = [*headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if head else body})

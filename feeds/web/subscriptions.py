@@ -60,7 +60,7 @@ from ..subscribers import (
 from ..tokens import InvalidToken, Purpose, TokenExpired, Tokens, secret_key
 from ..wording import Wording, wording
 from . import limits
-from .guard import ClientAddress, Csrf, same_origin
+from .guard import ClientAddress, Csrf, read_body, same_origin
 
 log = logging.getLogger("feeds.web")
 MAX_BODY = 16 * 1024
@@ -68,10 +68,6 @@ SECTIONS_TTL = 300.0  # seconds before the sections are read from the content ag
 T = TypeVar("T")
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
 Form = dict[str, list[str]]
-
-
-class TooLarge(Exception):
-    pass
 
 
 class Subscriptions:
@@ -96,8 +92,7 @@ class Subscriptions:
     # ------------------------------------------------------------------ endpoints
     async def subscribe(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD", "POST"):
-            title, text = self.words.page("not_a_form")
-            return self._page(title, text, 405, {"Allow": "GET, POST"})
+            return self._say("not_a_form", 405, {"Allow": "GET, POST"})
         if not self.config.web.signup:
             return self._say("signup_off", 404)
         client = self.client(request)
@@ -109,7 +104,7 @@ class Subscriptions:
         form = await self._posted(request, required=True)
         if isinstance(form, Response):
             return form
-        address = (form.get("email") or [""])[0]
+        address = _first(form, "email")
         chosen = form.get("section", [])
         if not self.csrf.valid(_first(form, "csrf"), "subscribe", client):
             return self._signup_form(client, sections, address, chosen, 403, expired=True)
@@ -120,8 +115,7 @@ class Subscriptions:
             return self._problem(exc, sections)
         wait = await run_in_threadpool(self._count_signup, client)
         if wait is not None:
-            title, text = self.words.page("too_many")
-            return self._page(title, text, 429, {"Retry-After": str(int(wait) + 1)})
+            return self._say("too_many", 429, {"Retry-After": str(int(wait) + 1)})
         try:
             await run_in_threadpool(self._signup, email, slugs)
         except TransportUnavailable as exc:
@@ -260,27 +254,18 @@ class Subscriptions:
         yield db
 
     # ------------------------------------------------------------------ answers
-    def _check_origin(self, request: Request, *, required: bool) -> Response | None:
-        """A refusal for a POST from another site's page (or, when required, from no
-        page at all); None to go on."""
+    async def _posted(self, request: Request, *, required: bool) -> Form | Response:
+        """The urlencoded body, read no further than MAX_BODY, of a form POSTed from one of
+        our pages; else the refusal. Posted from another site's page, or when required
+        from no page at all, it is refused unread."""
         ours = same_origin(request, self.config.site.base_url)
         if ours is False or (ours is None and required):
             return self._say("cross_origin", 403)
-        return None
-
-    async def _posted(self, request: Request, *, required: bool) -> Form | Response:
-        """A POSTed form from one of our pages (see _check_origin), or the refusal."""
-        refused = self._check_origin(request, required=required)
-        return refused if refused is not None else await self._form(request)
-
-    async def _form(self, request: Request) -> Form | Response:
-        """The urlencoded body, read no further than MAX_BODY."""
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind not in ("application/x-www-form-urlencoded", ""):
             return self._say("not_a_form", 415)
-        try:
-            body = await _read_limited(request)
-        except TooLarge:
+        body = await read_body(request, MAX_BODY)
+        if body is None:
             return self._say("too_large", 413)
         try:
             return parse_qs(body.decode("utf-8"), keep_blank_values=True,
@@ -324,12 +309,9 @@ class Subscriptions:
         site's language instead of Starlette's English one."""
         return self._say("server_error", 500)
 
-    def _say(self, key: str, status: int, **values: object) -> Response:
+    def _say(self, key: str, status: int, headers: dict[str, str] | None = None,
+             **values: object) -> Response:
         title, text = self.words.page(key, **values)
-        return self._page(title, text, status)
-
-    def _page(self, title: str, text: str, status: int,
-              headers: dict[str, str] | None = None) -> Response:
         return self._render("web_message.html.j2", status, headers, title=title, text=text)
 
     def _render(self, name: str, status: int, headers: dict[str, str] | None = None,
@@ -344,14 +326,3 @@ class Subscriptions:
 def _first(form: Form, name: str) -> str:
     return (form.get(name) or [""])[0]
 
-
-async def _read_limited(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY:
-        raise TooLarge
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise TooLarge
-    return body

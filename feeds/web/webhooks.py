@@ -36,6 +36,7 @@ from ..bounces.webhooks import (
 from ..config import Config
 from ..database import connect, database_path
 from ..tokens import Tokens
+from .guard import read_body
 
 log = logging.getLogger("feeds.web")
 MAX_WEBHOOK = 256 * 1024
@@ -92,11 +93,9 @@ class Webhooks:
 
 
 async def _json(request: Request) -> Any:
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_WEBHOOK:
-            raise WebhookRefused("body too large")
+    body = await read_body(request, MAX_WEBHOOK)
+    if body is None:
+        raise WebhookRefused("body too large")
     try:
         return json.loads(body)
     except ValueError:
