@@ -63,10 +63,6 @@ class Plan:
     deletes: tuple[str, ...]
     unchanged: int
 
-    @property
-    def empty(self) -> bool:
-        return not (self.new or self.changed or self.deletes)
-
     def lines(self) -> list[str]:
         """The plan as ``--dry-run`` prints it, in the order it would run."""
         out = [f"upload (new) {u.path}  [{u.content_type}; {u.cache_control}]"
@@ -131,17 +127,8 @@ def make_plan(local: Mapping[str, LocalFile], remote: Mapping[str, RemoteObject]
 def _order(path: str) -> tuple[int, int, str]:
     """Files others link to first: assets, then pages from the deepest, then feeds."""
     name = path.lower()
-    if name.endswith(media.FEED_SUFFIXES):
-        kind = 2
-    elif name.endswith(".html"):
-        kind = 1
-    else:
-        kind = 0
+    kind = 2 if name.endswith(media.FEED_SUFFIXES) else 1 if name.endswith(".html") else 0
     return kind, -path.count("/"), path
-
-
-def _tier(path: str) -> int:
-    return _order(path)[0]
 
 
 def check_deletes(plan: Plan, cap: int, allowed: bool) -> None:
@@ -190,7 +177,7 @@ def execute(plan: Plan, output: Path, bucket: Bucket, workers: int = 8,
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for group in (plan.new, plan.changed):
                 for tier in range(3):
-                    batch = [u for u in group if _tier(u.path) == tier]
+                    batch = [u for u in group if _order(u.path)[0] == tier]
                     _upload_all(batch, output, bucket, pool, report, progress)
         if plan.deletes:
             bucket.delete(plan.deletes)

@@ -60,18 +60,13 @@ class FileHashes:
         assert self.record is not None
         try:
             plain = json.loads(self.record.read_bytes())
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as exc:
-            log.warning("%s: the deploy hash cache is damaged (%s); every file is read again",
-                        self.record, exc)
-            return {}
-        try:
             if plain["key"] != code_identity():
                 return {}
             return {k: ((int(v[0]), int(v[1]), int(v[2])), str(v[3]))
                     for k, v in plain["files"].items()}
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        except FileNotFoundError:
+            return {}
+        except (OSError, KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
             log.warning("%s: the deploy hash cache is damaged (%s); every file is read again",
                         self.record, exc)
             return {}

@@ -1,8 +1,8 @@
 """Jinja2 templates shared by the outputs: where they are found, and how they are read.
 
-The templates ship inside the package (``feeds/templates/``) and are read with
-Jinja2's PackageLoader. A site may override any of them by putting a file of the
-same name in ``site.templates_dir`` (relative to the config file).
+The templates ship inside the package (``feeds/templates/``). A site may override
+any of them by putting a file of the same name in ``site.templates_dir`` (relative
+to the config file): Jinja2's FileSystemLoader looks there first.
 
 ``.html.j2`` templates are autoescaped; undefined names are errors rather than
 empty strings, so a misspelt variable fails the build instead of the reader.
@@ -39,7 +39,7 @@ def environment(config: Config) -> jinja2.Environment:
     """Templates of a site; dates are written with the ``date_text`` filter, in the
     site's language (feeds.dateformat)."""
     env = jinja2.Environment(
-        loader=_loader(config),
+        loader=jinja2.FileSystemLoader(folders(config)),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "xml.j2"),
                                             default_for_string=False),
         undefined=jinja2.StrictUndefined,
@@ -51,14 +51,6 @@ def environment(config: Config) -> jinja2.Environment:
     env.filters["date_text"] = lambda day: dateformat.date_text(day, language)
     env.filters["describe"] = describe
     return env
-
-
-def _loader(config: Config) -> jinja2.BaseLoader:
-    shipped = jinja2.PackageLoader("feeds", "templates")
-    site = config.path(config.site.templates_dir)
-    if not site.is_dir() or site.resolve() == SHIPPED:
-        return shipped
-    return jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(site)), shipped])
 
 
 DESCRIPTION_CHARS = 120  # search results show about this much of a Chinese description
@@ -79,8 +71,8 @@ def load(env: jinja2.Environment, name: str) -> jinja2.Template:
     try:
         return env.get_template(name)
     except jinja2.TemplateNotFound:
-        raise TemplateProblem(f"template {name!r} not found in "
-                              + ", ".join(str(p) for p in _searchpath(env))) from None
+        searched = getattr(env.loader, "searchpath", [])
+        raise TemplateProblem(f"template {name!r} not found in {', '.join(searched)}") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(f"{exc.filename or name}:{exc.lineno}: template syntax error: "
                               f"{exc.message}") from None
@@ -106,13 +98,6 @@ def _where(exc: BaseException, template: jinja2.Template) -> str:
     if frames:
         return f"{frames[-1].filename}:{frames[-1].lineno}"
     return template.filename or template.name or "template"
-
-
-def _searchpath(env: jinja2.Environment) -> list[str]:
-    loader = env.loader
-    loaders = loader.loaders if isinstance(loader, jinja2.ChoiceLoader) else [loader]
-    return [str(SHIPPED) if isinstance(one, jinja2.PackageLoader)
-            else ", ".join(getattr(one, "searchpath", [])) for one in loaders]
 
 
 def fingerprint(env: jinja2.Environment) -> str:

@@ -32,10 +32,10 @@ class Cron(crontab.Expression):
 
     def trigger(self, zone: dt.tzinfo) -> BaseTrigger:
         """An APScheduler trigger that fires exactly when cron would."""
-        common = {"minute": _list(self.minutes, 0, 59), "hour": _list(self.hours, 0, 23),
-                  "month": _list(self.months, 1, 12), "timezone": zone}
-        day = _list(self.days, 1, 31)
-        weekday = _weekdays(self.weekdays)
+        common = {"minute": _spell(self.minutes, 0, 59), "hour": _spell(self.hours, 0, 23),
+                  "month": _spell(self.months, 1, 12), "timezone": zone}
+        day = _spell(self.days, 1, 31)
+        weekday = _days(self.weekdays, _APS_DAYS)
         if self.days_restricted and self.weekdays_restricted:  # cron: either one matches
             return OrTrigger([CronTrigger(day=day, day_of_week="*", **common),
                               CronTrigger(day="*", day_of_week=weekday, **common)])
@@ -48,9 +48,9 @@ class Cron(crontab.Expression):
         month = _spell(self.months, 1, 12, "02")
         if self.days_restricted and self.weekdays_restricted:
             return [f"*-{month}-{_spell(self.days, 1, 31, '02')} {time} {zone_name}",
-                    f"{_systemd_days(self.weekdays)} *-{month}-* {time} {zone_name}"]
+                    f"{_days(self.weekdays, _SYSTEMD_DAYS)} *-{month}-* {time} {zone_name}"]
         day = _spell(self.days, 1, 31, "02") if self.days_restricted else "*"
-        prefix = f"{_systemd_days(self.weekdays)} " if self.weekdays_restricted else ""
+        prefix = f"{_days(self.weekdays, _SYSTEMD_DAYS)} " if self.weekdays_restricted else ""
         return [f"{prefix}*-{month}-{day} {time} {zone_name}"]
 
 
@@ -59,19 +59,11 @@ def parse(text: str) -> Cron:
     return Cron(**vars(crontab.parse(text)))
 
 
-def _list(values: frozenset[int], low: int, high: int) -> str:
-    return "*" if values == frozenset(range(low, high + 1)) else ",".join(map(str, sorted(values)))
-
-
-def _weekdays(days: frozenset[int]) -> str:
-    return ",".join(_APS_DAYS[d] for d in sorted(days))
-
-
-def _spell(values: frozenset[int], low: int, high: int, width: str) -> str:
+def _spell(values: frozenset[int], low: int, high: int, width: str = "") -> str:
     if values == frozenset(range(low, high + 1)):
         return "*"
     return ",".join(format(v, width) for v in sorted(values))
 
 
-def _systemd_days(days: frozenset[int]) -> str:
-    return ",".join(_SYSTEMD_DAYS[d] for d in sorted(days))
+def _days(days: frozenset[int], names: tuple[str, ...]) -> str:
+    return ",".join(names[d] for d in sorted(days))

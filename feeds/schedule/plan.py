@@ -25,9 +25,6 @@ class Plan:
     lock_dir: Path
     runs_dir: Path
 
-    def job(self, name: str) -> PlannedJob | None:
-        return next((j for j in self.jobs if j.name == name), None)
-
 
 def plan(config: Config) -> Plan:
     schedule = config.schedule

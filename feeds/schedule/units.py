@@ -13,8 +13,8 @@ from pathlib import Path
 from .plan import Plan
 
 
-def command(python: str, config_path: Path, job: str) -> str:
-    return shlex.join([python, "-m", "feeds", "--config", str(config_path), "run", job])
+def command(python: str, config_path: Path, *args: str) -> str:
+    return shlex.join([python, "-m", "feeds", "--config", str(config_path), *args])
 
 
 def crontab(plan: Plan, zone_name: str, python: str, config_path: Path,
@@ -25,7 +25,8 @@ def crontab(plan: Plan, zone_name: str, python: str, config_path: Path,
              " problems"]
     if zone_name != system_zone:
         lines.append(f"CRON_TZ={zone_name}")
-    lines += [f"{job.cron.text} {command(python, config_path, job.name)}" for job in plan.jobs]
+    lines += [f"{job.cron.text} {command(python, config_path, 'run', job.name)}"
+              for job in plan.jobs]
     return "\n".join(lines) + "\n"
 
 
@@ -44,7 +45,7 @@ def systemd(plan: Plan, zone_name: str, python: str, config_path: Path,
             "[Service]\n"
             "Type=oneshot\n"
             f"WorkingDirectory={workdir}\n"
-            f"ExecStart={command(python, config_path, job.name)}\n"
+            f"ExecStart={command(python, config_path, 'run', job.name)}\n"
             "# exit code 75: another run held the lock; not a failure\n"
             "SuccessExitStatus=75\n")
         calendars = "".join(f"OnCalendar={line}\n" for line in job.cron.on_calendar(zone_name))
@@ -60,20 +61,17 @@ def systemd(plan: Plan, zone_name: str, python: str, config_path: Path,
     return units
 
 
-def serve_unit(python: str, config_path: Path | None, workdir: Path) -> str:
+def serve_unit(python: str, config_path: Path, workdir: Path) -> str:
     """``feeds serve`` as a long-running service, restarted if it stops: sign-up and
     unsubscribe links must answer whenever a reader clicks them. It listens where
     [web] host and port say; nginx forwards to it."""
-    parts = [python, "-m", "feeds"]
-    if config_path is not None:
-        parts += ["--config", str(config_path)]
     return ("[Unit]\n"
             "Description=feeds: the site's web server (sign-up, confirm, unsubscribe)\n"
             "After=network.target\n\n"
             "[Service]\n"
             "Type=exec\n"
             f"WorkingDirectory={workdir}\n"
-            f"ExecStart={shlex.join([*parts, 'serve'])}\n"
+            f"ExecStart={command(python, config_path, 'serve')}\n"
             "Restart=on-failure\n"
             "RestartSec=5\n\n"
             "[Install]\n"
