@@ -14,13 +14,12 @@ scheduler and the web server.
 
 from __future__ import annotations
 
-import functools
 import importlib
 import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -30,8 +29,6 @@ if TYPE_CHECKING:
     from ..config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 class State:
@@ -72,21 +69,6 @@ class State:
         return self._config
 
 
-def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn FeedsError into one line on stderr and its exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except FeedsError as exc:
-            for line in str(exc).splitlines():
-                click.echo(f"error: {line}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper
-
-
 def content_option(command: F) -> F:
     return click.option("--content", "content_dir",
                         type=click.Path(path_type=Path, file_okay=False),
@@ -102,7 +84,8 @@ COMMANDS = {"build": "build", "check": "content", "entries": "content", "convert
 
 
 class Commands(click.Group):
-    """A group whose commands are imported on first use (click's lazy-loading pattern)."""
+    """A group whose commands are imported on first use (click's lazy-loading pattern),
+    and whose commands' FeedsError becomes one line on stderr and its exit code."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
@@ -111,6 +94,14 @@ class Commands(click.Group):
         if name in COMMANDS:
             importlib.import_module(f"{__name__}.{COMMANDS[name]}")
         return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FeedsError as exc:
+            for line in str(exc).splitlines():
+                click.echo(f"error: {line}", err=True)
+            sys.exit(exc.exit_code)
 
 
 @click.group(cls=Commands,

@@ -6,12 +6,11 @@ import datetime as dt
 
 import click
 
-from . import State, cli, reports_errors
+from . import State, cli
 
 
 @cli.command("bounces")
 @click.pass_obj
-@reports_errors
 def bounces_command(state: State) -> None:
     """Read new bounces and complaints from the bounce mailbox, and apply them.
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .. import slugs
-from . import State, cli, content_option, reports_errors
+from . import State, cli, content_option
 
 
 @cli.command("build")
@@ -24,7 +24,6 @@ from . import State, cli, content_option, reports_errors
               "left the content, however many (past site.max_removals).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.pass_obj
-@reports_errors
 def build_command(state: State, content_dir: Path | None, output_dir: Path | None,
                   state_dir: Path | None, no_pages: bool, jobs: int | None,
                   allow_removals: bool, quiet: bool) -> None:

@@ -10,7 +10,7 @@ import click
 
 from ..content.catalog import Catalog
 from ..content.loader import load
-from . import State, cli, content_option, reports_errors
+from . import State, cli, content_option
 
 
 def _load(state: State, content_dir: Path | None) -> Catalog:
@@ -35,7 +35,6 @@ def _load(state: State, content_dir: Path | None) -> Catalog:
 @content_option
 @click.option("--strict", is_flag=True, help="Also fail when any file has warnings.")
 @click.pass_obj
-@reports_errors
 def check(state: State, content_dir: Path | None, strict: bool) -> None:
     """Load all content and report each file: entries, issue date, problems; then every
     image the articles name, the ones missing and the ones with no caption.
@@ -61,7 +60,6 @@ def check(state: State, content_dir: Path | None, strict: bool) -> None:
 @click.option("--section", "sections", multiple=True, metavar="NAME",
               help="Only entries of this section (name or slug); repeat for more.")
 @click.pass_obj
-@reports_errors
 def entries(state: State, content_dir: Path | None, as_json: bool,
             sections: tuple[str, ...]) -> None:
     """List every entry the content yields, in page order.
@@ -92,7 +90,6 @@ def entries(state: State, content_dir: Path | None, as_json: bool,
               help="Write here instead of beside the PDF ('-': standard output).")
 @click.option("--force", is_flag=True, help="Replace a text file that is already there.")
 @click.pass_obj
-@reports_errors
 def convert(state: State, pdf: Path, output: Path | None, force: bool) -> None:
     """Write a PDF page in the text format, to check or correct it.
 

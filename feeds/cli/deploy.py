@@ -6,7 +6,7 @@ import time
 
 import click
 
-from . import State, cli, reports_errors
+from . import State, cli
 
 
 @cli.command("deploy")
@@ -18,7 +18,6 @@ from . import State, cli, reports_errors
               "changing deploy.rules, say: headers are not compared).")
 @click.option("-v", "--verbose", is_flag=True, help="Print each upload and delete.")
 @click.pass_obj
-@reports_errors
 def deploy_command(state: State, dry_run: bool, allow_deletes: bool, force: bool,
                    verbose: bool) -> None:
     """Upload the output folder to the bucket in [deploy]: new files, then changed ones,

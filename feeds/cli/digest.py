@@ -18,7 +18,7 @@ from ..config import Config
 from ..content.catalog import Catalog
 from ..errors import ContentError, FeedsError
 from ..model import Section
-from . import State, cli, content_option, reports_errors
+from . import State, cli, content_option
 
 if TYPE_CHECKING:
     from ..digest.look import Plan
@@ -79,7 +79,6 @@ def _warn(message: str) -> None:
 @click.option("--preview", type=click.Path(path_type=Path, dir_okay=False),
               metavar="FILE.html", help="Write the rendered email (every section) to FILE.html.")
 @click.pass_obj
-@reports_errors
 def digest(state: State, content_dir: Path | None, dry_run: bool, test_to: str | None,
            preview: Path | None) -> None:
     """Email the new entries to every subscriber, each getting only their sections.
@@ -203,7 +202,6 @@ def subscribers() -> None:
                    "For an existing subscriber, replaces their sections.")
 @content_option
 @click.pass_obj
-@reports_errors
 def subscribers_add(state: State, email: str, name: str | None, sections: tuple[str, ...],
                     content_dir: Path | None) -> None:
     """Add a subscriber, or update the one with this address (exit 0 either way).
@@ -232,7 +230,6 @@ def subscribers_add(state: State, email: str, name: str | None, sections: tuple[
 @subscribers.command("remove")
 @click.argument("email")
 @click.pass_obj
-@reports_errors
 def subscribers_remove(state: State, email: str) -> None:
     """Delete a subscriber and their send history.
 
@@ -256,7 +253,6 @@ def subscribers_remove(state: State, email: str) -> None:
 @click.option("--reason", default="by command", show_default=True,
               help="Why, shown by `feeds subscribers list`.")
 @click.pass_obj
-@reports_errors
 def subscribers_unsubscribe(state: State, email: str, reason: str) -> None:
     """Stop mailing a subscriber, keeping their row and send history.
 
@@ -281,7 +277,6 @@ def subscribers_unsubscribe(state: State, email: str, reason: str) -> None:
               help="A JSON array of {email, name, sections, status, reason, suppressed, "
                    "created_at}; sections is null for all, suppressed null unless bounced.")
 @click.pass_obj
-@reports_errors
 def subscribers_list(state: State, status: Status | None, as_json: bool) -> None:
     """List subscribers: address, name, sections, status with its reason, and when
     they joined. A suppressed address (bounces) shows as `suppressed (why)`: it gets
@@ -311,7 +306,6 @@ def subscribers_list(state: State, status: Status | None, as_json: bool) -> None
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @content_option
 @click.pass_obj
-@reports_errors
 def subscribers_import(state: State, file: Path, content_dir: Path | None) -> None:
     """Import subscribers from a CSV file with columns email,name,sections.
 
@@ -358,7 +352,6 @@ def subscribers_import(state: State, file: Path, content_dir: Path | None) -> No
 @cli.command()
 @click.argument("token")
 @click.pass_obj
-@reports_errors
 def unsubscribe(state: State, token: str) -> None:
     """Apply an unsubscribe token from a digest's link or mailto: subject.
 

@@ -7,13 +7,12 @@ from pathlib import Path
 import click
 
 from ..newsite import make_site
-from . import cli, reports_errors
+from . import cli
 
 
 @cli.command("init")
 @click.argument("folder", required=False, default=".",
                 type=click.Path(path_type=Path, file_okay=False))
-@reports_errors
 def init_command(folder: Path) -> None:
     """Make a new site in FOLDER (default: here): a commented feeds.toml and
     content/ with an example page. Never overwrites an existing site.

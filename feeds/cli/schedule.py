@@ -11,13 +11,12 @@ import click
 
 from ..config import ProjectNotFound
 from ..schedule import JOBS
-from . import State, cli, reports_errors
+from . import State, cli
 
 
 @cli.command("run")
 @click.argument("job", type=click.Choice(JOBS))
 @click.pass_obj
-@reports_errors
 def run_command(state: State, job: str) -> None:
     """Run one job now and exit: for cron, systemd timers and scripts.
 
@@ -53,7 +52,6 @@ def schedule_group() -> None:
 @schedule_group.command("run")
 @click.option("-v", "--verbose", is_flag=True, help="Log the scheduler's own decisions too.")
 @click.pass_obj
-@reports_errors
 def schedule_run(state: State, verbose: bool) -> None:
     """Run the scheduler in the foreground until SIGTERM or SIGINT (same as scheduler.py).
 
@@ -80,7 +78,6 @@ def schedule_run(state: State, verbose: bool) -> None:
 @click.option("--count", default=3, show_default=True, type=click.IntRange(1, 100),
               help="How many run times per job.")
 @click.pass_obj
-@reports_errors
 def schedule_next(state: State, count: int) -> None:
     """List each job's next run times, in site.timezone.
 
@@ -100,7 +97,6 @@ def schedule_next(state: State, count: int) -> None:
 
 @schedule_group.command("crontab")
 @click.pass_obj
-@reports_errors
 def schedule_crontab(state: State) -> None:
     """Print crontab lines for the configured jobs (absolute paths to this Python and config).
 
@@ -124,7 +120,6 @@ def schedule_crontab(state: State) -> None:
               help="Write the unit files into FOLDER (e.g. /etc/systemd/system) instead of "
                    "printing them.")
 @click.pass_obj
-@reports_errors
 def schedule_systemd(state: State, folder: Path | None) -> None:
     """Print a systemd service and timer (Persistent=true) per job, and feeds-serve.service,
     which keeps `feeds serve` running.

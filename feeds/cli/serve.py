@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import FeedsError
-from . import State, cli, reports_errors
+from . import State, cli
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -30,7 +30,6 @@ class CannotListen(FeedsError):
               help="Append a line per request to FILE, in common log format. "
                    "Default: [web] access_log; none.")
 @click.pass_obj
-@reports_errors
 def serve_command(state: State, host: str | None, port: int | None,
                   access_log: Path | None) -> None:
     """Serve the output directory, and the digest's sign-up and unsubscribe pages.

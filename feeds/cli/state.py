@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import State, cli, reports_errors
+from . import State, cli
 
 
 @cli.group("state")
@@ -26,7 +26,6 @@ def state_group() -> None:
 @state_group.command("backup")
 @click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
 @click.pass_obj
-@reports_errors
 def backup_command(state: State, target: Path) -> None:
     """Copy the durable database to TARGET, consistently, even while a digest is sending.
 
@@ -47,7 +46,6 @@ def backup_command(state: State, target: Path) -> None:
 
 @state_group.command("check")
 @click.pass_obj
-@reports_errors
 def check_command(state: State) -> None:
     """Run SQLite's full integrity check on the durable database; exit 1 on a fault.
 
