@@ -48,20 +48,10 @@ def page_offsets(pages: Iterable[tuple[dt.date, str, int]]) -> dict[tuple[dt.dat
     return offsets
 
 
-def published(entry: Listing, zone: ZoneInfo, press_time: dt.time, offset: int = 0
-              ) -> dt.datetime:
-    """The publication instant of an entry, always time-zone aware; ``offset`` counts the
-    articles on the day's pages before the entry's own page."""
-    if entry.time is not None:
-        stamp = dt.datetime.combine(entry.issue_date, entry.time)
-        return stamp if stamp.tzinfo else stamp.replace(tzinfo=zone)
-    stamp = dt.datetime.combine(entry.issue_date, press_time, tzinfo=zone)
-    return stamp - dt.timedelta(seconds=offset + entry.position)
-
-
 def newest_first(entries: Iterable[Listing], zone: ZoneInfo, press_time: dt.time,
                  offsets: Offsets) -> list[tuple[dt.datetime, Listing]]:
-    """(published, entry) pairs, newest first; equal instants in print order."""
+    """(published, entry) pairs, newest first; equal instants in print order. Every
+    instant is time-zone aware: a time given without a zone is in the site's."""
     keyed = []
     press: dict[dt.date, tuple[dt.datetime, float]] = {}  # one zone lookup per issue date
     for entry in entries:
@@ -74,7 +64,8 @@ def newest_first(entries: Iterable[Listing], zone: ZoneInfo, press_time: dt.time
             when = base[0] - dt.timedelta(seconds=step)
             instant = base[1] - step
         else:
-            when = published(entry, zone, press_time)
+            when = dt.datetime.combine(entry.issue_date, entry.time)
+            when = when if when.tzinfo else when.replace(tzinfo=zone)
             instant = when.timestamp()
         keyed.append((-instant, file_order(entry.path), entry.line, when, entry))
     keyed.sort(key=lambda k: k[:3])

@@ -51,12 +51,16 @@ class State:
         return self._load(required=False)
 
     @property
-    def config_file(self) -> Path | None:
-        """The configuration file in use, as an absolute path (None: the defaults)."""
-        from ..config import find_config
+    def config_file(self) -> Path:
+        """The configuration file in use, as an absolute path, for commands that run
+        later from elsewhere (cron starts them in the home directory); without a
+        feeds.toml found or given, exit 2."""
+        from ..config import ProjectNotFound, find_config
 
         path = self.config_path or find_config()
-        return path.resolve() if path else None
+        if path is None:
+            raise ProjectNotFound(Path.cwd())
+        return path.resolve()
 
     def _load(self, required: bool) -> Config:
         # Imported when a command first asks, not at the top: pydantic takes 0.1 s to

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from ..config import ProjectNotFound
 from ..schedule import JOBS
 from . import State, cli
 
@@ -71,7 +70,7 @@ def schedule_run(state: State, verbose: bool) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.INFO if verbose else logging.WARNING)
     config = state.config
-    serve(config, plan(config), ChildRunner(_config_path(state)))
+    serve(config, plan(config), ChildRunner(state.config_file))
 
 
 @schedule_group.command("next")
@@ -111,7 +110,7 @@ def schedule_crontab(state: State) -> None:
     from ..schedule.units import crontab, system_zone_name
 
     config = state.config
-    click.echo(crontab(plan(config), config.site.timezone, sys.executable, _config_path(state),
+    click.echo(crontab(plan(config), config.site.timezone, sys.executable, state.config_file,
                        system_zone_name()), nl=False)
 
 
@@ -135,7 +134,7 @@ def schedule_systemd(state: State, folder: Path | None) -> None:
     from ..schedule.units import systemd
 
     config = state.config
-    units = systemd(plan(config), config.site.timezone, sys.executable, _config_path(state),
+    units = systemd(plan(config), config.site.timezone, sys.executable, state.config_file,
                     Path(config.root))
     for name, text in units.items():
         if folder is not None:
@@ -143,12 +142,3 @@ def schedule_systemd(state: State, folder: Path | None) -> None:
             click.echo(f"wrote {folder / name}", err=True)
         else:
             click.echo(f"# {name}\n{text}")
-
-
-def _config_path(state: State) -> Path:
-    """The config file as an absolute path, for commands that run later from elsewhere
-    (cron starts them in the home directory)."""
-    path = state.config_file
-    if path is None:
-        raise ProjectNotFound(Path.cwd())
-    return path
