@@ -71,10 +71,7 @@ def parse(text: str) -> Expression:
 
 
 def _field(part: str, spec: Field, text: str) -> frozenset[int]:
-    found: set[int] = set()
-    for item in part.split(","):
-        found |= _item(item.lower(), spec, text)
-    return frozenset(found)
+    return frozenset().union(*(_item(item.lower(), spec, text) for item in part.split(",")))
 
 
 def _item(item: str, spec: Field, text: str) -> set[int]:

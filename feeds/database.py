@@ -36,6 +36,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import FeedsError
+from .storage import SQLITE_CODES
 
 DATABASE_NAME = "feeds.sqlite"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -189,7 +190,8 @@ def connect(path: Path) -> sqlite3.Connection:
         migrate(db, path)
         _adopt_key_file(db, path.parent / "secret.key")
     except sqlite3.OperationalError as exc:
-        if _primary(exc) in _CANNOT_USE:
+        # a file the disk or its permissions refuse (feeds.storage), or another holds locked
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in SQLITE_CODES | {sqlite3.SQLITE_BUSY}:
             raise DatabaseError(f"{path}: cannot use the state database: {exc}") from None
         raise  # a bug (a migration that does not run), with its traceback
     except sqlite3.DatabaseError as exc:
@@ -198,15 +200,6 @@ def connect(path: Path) -> sqlite3.Connection:
         log.info("created the state database %s (subscribers, send ledger, keys, what was "
                  "published): back it up with `feeds state backup`", path)
     return db
-
-
-# SQLite's primary result codes for a file that cannot be used as it is: PERM, BUSY,
-# READONLY, IOERR, FULL, CANTOPEN (https://sqlite.org/rescode.html).
-_CANNOT_USE = {3, 5, 8, 10, 13, 14}
-
-
-def _primary(exc: sqlite3.Error) -> int:
-    return getattr(exc, "sqlite_errorcode", 0) & 0xFF
 
 
 def _check_file(path: Path) -> bool:

@@ -38,7 +38,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -295,7 +295,7 @@ class Gallery:
             return self._remember(src, _refused(src, str(exc)))
         variants = tuple(self._keep(*made) for made in files)
         with self._lock:
-            self._index.images[digest] = {"variants": [list(_fields(v)) for v in variants]}
+            self._index.images[digest] = {"variants": [astuple(v) for v in variants]}
             self._changed = True
         return self._remember(src, variants)
 
@@ -376,10 +376,6 @@ class Gallery:
 
 def _refused(src: str, reason: str) -> str:
     return f"image {src}: {reason}"
-
-
-def _fields(variant: Variant) -> tuple[str, int, int, str, int]:
-    return variant.path, variant.width, variant.height, variant.type, variant.length
 
 
 # --------------------------------------------------------------------------- converting

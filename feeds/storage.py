@@ -39,7 +39,6 @@ def storage_errors(state: Path) -> Iterator[None]:
             raise
         raise StorageError(f"{exc.filename or state}: cannot write: {exc.strerror}") from None
     except sqlite3.Error as exc:
-        code = getattr(exc, "sqlite_errorcode", None)
-        if code is None or code & 0xFF not in SQLITE_CODES:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in SQLITE_CODES:
             raise
         raise StorageError(f"{state}: cannot write the state: {exc}") from None

@@ -32,12 +32,11 @@ from .reports import Kind, Report
 _POSTMARK_HARD = {"HardBounce", "BadEmailAddress", "ManuallyDeactivated", "SpamNotification"}
 _POSTMARK_SOFT = {"SoftBounce", "Transient", "DnsError", "Undeliverable"}
 # The fields SNS signs, in order, per message type.
+_SNS_CONFIRMATION = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn",
+                     "Type")
 _SNS_SIGNED = {
     "Notification": ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"),
-    "SubscriptionConfirmation": ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token",
-                                 "TopicArn", "Type"),
-    "UnsubscribeConfirmation": ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token",
-                                "TopicArn", "Type"),
+    "SubscriptionConfirmation": _SNS_CONFIRMATION, "UnsubscribeConfirmation": _SNS_CONFIRMATION,
 }
 
 
