@@ -7,8 +7,7 @@ import datetime as dt
 import json
 import sqlite3
 import sys
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -50,12 +49,10 @@ def _known_sections(config: Config, content_dir: Path | None) -> tuple[Section, 
         return catalogue(config, [config.site.default_section])
 
 
-@contextmanager
-def _database(config: Config) -> Iterator[sqlite3.Connection]:
+def _database(config: Config) -> closing[sqlite3.Connection]:
     from ..database import connect, database_path
 
-    with closing(connect(database_path(config))) as db:
-        yield db
+    return closing(connect(database_path(config)))
 
 
 def _on_terminal() -> bool:

@@ -30,8 +30,8 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
+from contextlib import closing
 from typing import TypeVar
 from urllib.parse import parse_qs
 
@@ -207,23 +207,21 @@ class Subscriptions:
 
     def _count_signup(self, client: str) -> float | None:
         web = self.config.web
-        with self._db() as db:
-            return limits.allow(db, "signup", client, [(web.signups_per_hour, 3600),
-                                                       (web.signups_per_day, limits.DAY)],
-                                self.clock().timestamp())
+        return limits.allow(self._db(), "signup", client, [(web.signups_per_hour, 3600),
+                                                           (web.signups_per_day, limits.DAY)],
+                            self.clock().timestamp())
 
     def _signup(self, email: str, slugs: tuple[str, ...] | None) -> None:
         """Record the sign-up and mail the address, unless it is suppressed (it bounced)
         or has had its share of mail from this form lately."""
         web = self.config.web
-        with self._db() as db:
-            subscriber, needs_confirming = request_signup(db, email, slugs, self.clock())
-            if subscriber.suppressed:
-                log.info("sign-up: %s is suppressed (%s): no mail", email, subscriber.suppressed)
-                return
-            wait = limits.allow(db, "mail", subscriber.email,
-                                [(web.mails_per_hour, 3600), (web.mails_per_day, limits.DAY)],
-                                self.clock().timestamp())
+        subscriber, needs_confirming = request_signup(self._db(), email, slugs, self.clock())
+        if subscriber.suppressed:
+            log.info("sign-up: %s is suppressed (%s): no mail", email, subscriber.suppressed)
+            return
+        wait = limits.allow(self._db(), "mail", subscriber.email,
+                            [(web.mails_per_hour, 3600), (web.mails_per_day, limits.DAY)],
+                            self.clock().timestamp())
         if wait is not None:
             log.info("sign-up: %s has had its share of mail; none sent", subscriber.email)
             return
@@ -237,21 +235,18 @@ class Subscriptions:
 
     def _in_db(self, apply: Callable[..., T], token: str, *more: object) -> T:
         """apply(db, tokens, token, *more, now): the subscriber functions' shape."""
-        with self._db() as db:
-            return apply(db, self.tokens, token, *more, self.clock())
+        return apply(self._db(), self.tokens, token, *more, self.clock())
 
     def _holder(self, purpose: Purpose, token: str) -> Subscriber:
-        with self._db() as db:
-            return holder_of(db, self.tokens, purpose, token)
+        return holder_of(self._db(), self.tokens, purpose, token)
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
+    def _db(self) -> sqlite3.Connection:
         """This worker thread's connection, kept open: closing the last connection to a
         WAL database checkpoints it with an fsync, which made every request wait ~30 ms."""
         db: sqlite3.Connection | None = getattr(self._connections, "db", None)
         if db is None:
             db = self._connections.db = connect(database_path(self.config))
-        yield db
+        return db
 
     # ------------------------------------------------------------------ answers
     async def _posted(self, request: Request, *, required: bool) -> Form | Response:
