@@ -22,8 +22,9 @@ import gzip
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
+from functools import cached_property
 from pathlib import Path
 
 from starlette.datastructures import Headers
@@ -44,13 +45,11 @@ class _File:
     mtime: float
     media_type: str
     caching: str  # Cache-Control
-    _gzipped: bytes | None = field(default=None, repr=False)
 
+    @cached_property
     def gzipped(self) -> bytes:
-        if self._gzipped is None:
-            # mtime=0: the same bytes every time, so the gzip ETag is stable too
-            self._gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
-        return self._gzipped
+        # mtime=0: the same bytes every time, so the gzip ETag is stable too
+        return gzip.compress(self.body, compresslevel=6, mtime=0)
 
 
 class StaticSite:
@@ -141,7 +140,7 @@ class StaticSite:
         headers.append((b"content-type", found.media_type.encode()))
         if zipped:
             headers.append((b"content-encoding", b"gzip"))
-        await _reply(send, 200, headers, found.gzipped() if zipped else found.body, head)
+        await _reply(send, 200, headers, found.gzipped if zipped else found.body, head)
 
 
 def _accepts_gzip(request: Headers) -> bool:
