@@ -21,7 +21,7 @@ from .content.cache import CacheDamaged, cache_file, drop
 from .content.catalog import Catalog
 from .content.loader import load_cached
 from .content.results import FileReport
-from .database import DATABASE_NAME, checkpointing, checkpoints_later, connect, database_path
+from .database import DATABASE_NAME, checkpointing, connect, database_path, large_writes
 from .errors import FeedsError
 from .formats import SUFFIXES as FEED_SUFFIXES
 from .model import Entry
@@ -92,7 +92,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
                                                                  site.max_removal_share)
             now = options.now or dt.datetime.now(dt.UTC)
             with closing(connect(database)) as db:
-                checkpoints_later(db)  # beside the rendering, below
+                large_writes(db)
                 domain = authority(db, site.domain)
                 for attempt in (1, 2):
                     try:
