@@ -225,6 +225,41 @@ def test_a_run_storing_beside_another_leaves_the_index_right(archive, make_confi
         assert cached == load(config)
 
 
+def test_a_new_cache_is_named_only_once_complete(archive, make_config):
+    """A first load writes its cache under a name of its own: killed before it stored
+    everything, it leaves no cache to trust, and the next load removes what it left."""
+    import signal
+    import subprocess
+    import sys
+
+    config = make_config()
+    cache = config.cache_path / CACHE_NAME
+    killed = subprocess.run([sys.executable, "-c", f"""
+import os, signal
+from pathlib import Path
+from feeds.content.cache import ParseCache, Stored
+from feeds.content.loader import Settings, discover, parse_file
+from feeds.config import parse_config
+site = {{"content_dir": "content", "output_dir": "public", "state_dir": "state"}}
+config = parse_config({{"site": site}}, root=Path({str(config.root)!r}))
+cache = ParseCache(Path({str(cache)!r}))
+settings = Settings.from_config(config)
+files = discover(Path({str(archive)!r}))
+cache.changed(files, settings.fingerprint)
+for rel, path in files:  # more than one batch: some of it is written
+    cache.put(rel, Stored.of(parse_file(rel, Path(path).read_bytes(), settings)))
+os.kill(os.getpid(), signal.SIGKILL)
+"""], check=False)
+    assert killed.returncode == -signal.SIGKILL
+    assert not cache.exists()
+    assert len(list(cache.parent.glob("*.new"))) == 1
+    with load_cached(config) as cached:
+        assert cached == load(config)
+    assert cache.exists() and not list(cache.parent.glob("*.new"))
+    with load_cached(config) as again:  # read back under its name
+        assert again == load(config)
+
+
 def test_without_the_cache_fingerprints_come_from_the_text(archive, make_config):
     config = make_config()
 
