@@ -30,7 +30,7 @@ from .site import Site
 from .sitewriter import MANIFEST_NAME, Output, SiteWriter, Summary
 from .storage import storage_errors
 from .syndication.outputs import FeedBuilder
-from .urls import ALL, Links, new_permalink, prepare_permalinks
+from .urls import ALL, SUBSCRIBE_PAGE_PATH, new_permalink, prepare_permalinks
 from .version import code_identity
 from .websub import PingFailure
 
@@ -74,7 +74,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
     # Without pages, pages (and pictures) an earlier build made are left as they are;
     # the digest's web copies are `feeds digest`'s to publish, never a build's to remove.
     keep = (lambda path: path.startswith("digests/")) if options.pages else (
-        lambda path: not path.startswith("feeds/") or path == Links.subscribe_page_path())
+        lambda path: not path.startswith("feeds/") or path == SUBSCRIBE_PAGE_PATH)
 
     def writer() -> SiteWriter:
         return SiteWriter(output, state / MANIFEST_NAME, keep=keep)

@@ -33,7 +33,7 @@ from .formats import FORMATS, RSS
 from .model import Entry, Listing, Section
 from .site import Site, Timed
 from .sitewriter import Output
-from .urls import ALL, Links
+from .urls import ALL, HOME_PATH, ISSUES_PATH, NOT_FOUND_PATH, OPML_PATH, SUBSCRIBE_PAGE_PATH, Links
 
 HOME_PER_SECTION = 8
 PER_PAGE = 100  # articles on a section's page and on each of its archive pages
@@ -111,14 +111,14 @@ class PageBuilder:
     def outputs(self) -> Iterator[Output]:
         located: list[sitemap.Located] = []
         newest = self._lastmod(self.site.recent(ALL, 1))
-        yield Output(Links.home_path(), self._home, self._home_key())
-        located.append(self._located(Links.home_path(), newest))
+        yield Output(HOME_PATH, self._home, self._home_key())
+        located.append(self._located(HOME_PATH, newest))
         for section in self.site.sections:
             yield from self._section_outputs(section, located)
         yield from self._issue_outputs(located)
-        yield Output(Links.subscribe_page_path(), self._subscribe, self._frame)
-        located.append(self._located(Links.subscribe_page_path(), newest))
-        yield Output(Links.not_found_path(), self._not_found, self._frame)
+        yield Output(SUBSCRIBE_PAGE_PATH, self._subscribe, self._frame)
+        located.append(self._located(SUBSCRIBE_PAGE_PATH, newest))
+        yield Output(NOT_FOUND_PATH, self._not_found, self._frame)
         articles = []
         if self.links.publishes_articles():
             for section in self.site.sections:
@@ -198,7 +198,7 @@ class PageBuilder:
                                self._key(self._frame, path, str(newer), str(older),
                                          *self._timed_keys(days[day])))
             located.append(self._located(path, day))
-        path = Links.issues_path()
+        path = ISSUES_PATH
         yield Output(path, lambda: self._issues(dates),
                            self._key(self._frame, path, *map(str, dates)))
         if dates:
@@ -227,7 +227,7 @@ class PageBuilder:
         return NavLink(self._date(day), self._href(source, Links.day_path(day)))
 
     def _issues(self, dates: list[dt.date]) -> bytes:
-        path = Links.issues_path()
+        path = ISSUES_PATH
         months: list[Month] = []
         for day in dates:
             name = dateformat.month_text(day.year, day.month, self._language)
@@ -282,7 +282,7 @@ class PageBuilder:
                          *self._timed_keys(self.site.recent(ALL, 1)))
 
     def _home(self) -> bytes:
-        path = Links.home_path()
+        path = HOME_PATH
         groups = []
         for section in self.site.nav_sections:
             timed = self.site.recent(section.slug, HOME_PER_SECTION)
@@ -295,7 +295,7 @@ class PageBuilder:
 
     # ------------------------------------------------------- subscribe, 404
     def _subscribe(self) -> bytes:
-        path = Links.subscribe_page_path()
+        path = SUBSCRIBE_PAGE_PATH
         scopes = [(ALL, self.site.config.site.title),
                   *((s.slug, s.name) for s in self.site.nav_sections)]
         feeds = [{"name": name,
@@ -307,11 +307,11 @@ class PageBuilder:
         return self._render(
             "subscribe.html.j2", path, ALL, current="subscribe",
             feeds=feeds, main_feed=main, qr=qr_svg(main),
-            opml_url=self.links.url(Links.opml_path()),
+            opml_url=self.links.url(OPML_PATH),
             signup_sections=self.site.sections)
 
     def _not_found(self) -> bytes:
-        path = Links.not_found_path()
+        path = NOT_FOUND_PATH
         return self._render("404.html.j2", path, ALL, prefix=self.links.rooted(""),
                             canonical="", robots="noindex")
 
@@ -342,14 +342,14 @@ class PageBuilder:
             rendering.load(self.env, name),
             site=site,
             locale=site.language.replace("-", "_"),
-            home_href=prefix + Links.home_path(),
+            home_href=prefix + HOME_PATH,
             sections=self._navigation(prefix, current),
-            issues_href=prefix + Links.issues_path(),
-            subscribe_href=prefix + Links.subscribe_page_path(),
+            issues_href=prefix + ISSUES_PATH,
+            subscribe_href=prefix + SUBSCRIBE_PAGE_PATH,
             signup_href=prefix + "subscribe",
             signup=self.site.config.web.signup,
             alternates=self._alternates(scope),
-            opml_href=prefix + Links.opml_path(),
+            opml_href=prefix + OPML_PATH,
             canonical=self.links.url(path) if canonical is None else canonical,
             current=current,
             robots=context.pop("robots", None),

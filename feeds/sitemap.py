@@ -18,7 +18,7 @@ import jinja2
 
 from . import rendering
 from .sitewriter import Output
-from .urls import Links
+from .urls import ROBOTS_PATH, SITEMAP_PATH, Links
 
 LIMIT = 50_000  # URLs in one sitemap (the protocol's limit)
 
@@ -33,10 +33,10 @@ def outputs(env: jinja2.Environment, links: Links, design: str, pages: Sequence[
             articles: Sequence[Located], limit: int = LIMIT) -> Iterator[Output]:
     """The sitemap (or the index and its parts) and robots.txt. ``articles`` come
     oldest first."""
-    yield _rendered(env, Links.robots_path(), "robots.txt.j2", design,
-                    sitemap=links.url(Links.sitemap_path()))
+    yield _rendered(env, ROBOTS_PATH, "robots.txt.j2", design,
+                    sitemap=links.url(SITEMAP_PATH))
     if len(pages) + len(articles) <= limit:
-        yield _rendered(env, Links.sitemap_path(), "sitemap.xml.j2", design,
+        yield _rendered(env, SITEMAP_PATH, "sitemap.xml.j2", design,
                         urls=[*pages, *articles])
         return
     parts = []
@@ -46,7 +46,7 @@ def outputs(env: jinja2.Environment, links: Links, design: str, pages: Sequence[
             path = Links.sitemap_part_path(f"{kind}-{number}")
             parts.append(Located(links.url(path), max(x.lastmod for x in chunk)))
             yield _rendered(env, path, "sitemap.xml.j2", design, urls=chunk)
-    yield _rendered(env, Links.sitemap_path(), "sitemapindex.xml.j2", design, sitemaps=parts)
+    yield _rendered(env, SITEMAP_PATH, "sitemapindex.xml.j2", design, sitemaps=parts)
 
 
 def _rendered(env: jinja2.Environment, path: str, name: str, design: str,

@@ -40,6 +40,16 @@ from .slugs import slug as make_slug
 
 ALL = RESERVED_SLUG  # the scope of the site-wide feeds; no section may take this slug
 
+# The pages and files that exist once a site.
+HOME_PATH = "index.html"
+ISSUES_PATH = "archive/index.html"
+SUBSCRIBE_PAGE_PATH = "feeds/index.html"
+SITEMAP_PATH = "sitemap.xml"
+ROBOTS_PATH = "robots.txt"
+NOT_FOUND_PATH = "404.html"
+OPML_PATH = "feeds/index.opml"
+STYLESHEET_PATH = "feeds/feed.xsl"
+
 
 @dataclass(frozen=True)
 class Links:
@@ -47,10 +57,6 @@ class Links:
     article_url: str | None = None  # pattern; None: we publish the article pages
 
     # ------------------------------------------------------------------ paths
-    @staticmethod
-    def home_path() -> str:
-        return "index.html"
-
     @staticmethod
     def section_path(section_slug: str) -> str:
         return f"sections/{section_slug}.html"
@@ -65,28 +71,8 @@ class Links:
         return f"{day:%Y}/{day:%m}/{day:%d}/index.html"
 
     @staticmethod
-    def issues_path() -> str:
-        return "archive/index.html"
-
-    @staticmethod
-    def subscribe_page_path() -> str:
-        return "feeds/index.html"
-
-    @staticmethod
-    def sitemap_path() -> str:
-        return "sitemap.xml"
-
-    @staticmethod
     def sitemap_part_path(part: str) -> str:
         return f"sitemaps/{part}.xml"
-
-    @staticmethod
-    def robots_path() -> str:
-        return "robots.txt"
-
-    @staticmethod
-    def not_found_path() -> str:
-        return "404.html"
 
     @staticmethod
     def article_path(entry: Listing | Entry, slug: str | None = None) -> str:
@@ -103,14 +89,6 @@ class Links:
     def archive_path(scope: str, month: str) -> str:
         """RFC 5005 defines archives for Atom only: every format's feed links these."""
         return f"feeds/archive/{scope}/{month}{ATOM.suffix}"
-
-    @staticmethod
-    def opml_path() -> str:
-        return "feeds/index.opml"
-
-    @staticmethod
-    def stylesheet_path() -> str:
-        return "feeds/feed.xsl"
 
     @staticmethod
     def digest_path(edition: str) -> str:

@@ -27,7 +27,7 @@ from ..formats import ATOM, FORMATS, JSON, RSS, Format
 from ..model import Entry
 from ..site import Site, Timed
 from ..sitewriter import Output
-from ..urls import ALL, Links
+from ..urls import ALL, HOME_PATH, OPML_PATH, STYLESHEET_PATH, SUBSCRIBE_PAGE_PATH, Links
 from . import jsonfeed, opml, xmlfeeds
 from .items import FeedItem, ItemImage
 from .xmlfeeds import FeedMeta, Link
@@ -64,10 +64,10 @@ class FeedBuilder:
             self._fragments.clear()
             for slug in scopes:
                 yield from self._archives_of(slug, months[slug], month)
-        yield Output(Links.opml_path(), self._opml)
+        yield Output(OPML_PATH, self._opml)
         if self.stylesheet is not None:
             data = self.stylesheet
-            yield Output(Links.stylesheet_path(), lambda: data)
+            yield Output(STYLESHEET_PATH, lambda: data)
 
     # ------------------------------------------------------------- one scope
     def _subscription(self, slug: str, newest_month: str | None) -> Iterator[Output]:
@@ -182,7 +182,7 @@ class FeedBuilder:
 
     def _subscribe_link(self) -> Link:
         """rel=related: the page that tells people how to subscribe."""
-        return Link("related", self.links.url(Links.subscribe_page_path()), "text/html")
+        return Link("related", self.links.url(SUBSCRIBE_PAGE_PATH), "text/html")
 
     def _hub(self) -> tuple[Link, ...]:
         """rel=hub for WebSub; rel=self is always there (WebSub needs both)."""
@@ -197,14 +197,14 @@ class FeedBuilder:
         return f"{site} · {name}"
 
     def _html_url(self, slug: str) -> str:
-        path = Links.home_path() if slug == ALL else Links.section_path(slug)
+        path = HOME_PATH if slug == ALL else Links.section_path(slug)
         return self.links.url(path)
 
     @staticmethod
     def _stylesheet_href(path: str) -> str:
         """Relative, so browsers apply it however the site is served (XSLT must be
         same-origin)."""
-        return posixpath.relpath(Links.stylesheet_path(), posixpath.dirname(path))
+        return posixpath.relpath(STYLESHEET_PATH, posixpath.dirname(path))
 
     def _item(self, timed: Timed, keep: bool = True) -> FeedItem:
         published, listing = timed

@@ -32,7 +32,7 @@ from starlette.types import Receive, Scope, Send
 
 from ..media import cache_control, media_type
 
-NOT_FOUND_PAGE = "404.html"  # feeds.urls.Links.not_found_path()
+NOT_FOUND_PAGE = "404.html"  # feeds.urls.NOT_FOUND_PATH
 _MIN_GZIP = 512  # bytes; smaller bodies do not pay for the header
 
 
