@@ -30,9 +30,10 @@ import logging
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any, Protocol
 
 from .config import Config
 from .errors import FeedsError
@@ -359,6 +360,20 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+class Queries(Protocol):
+    def execute(self, sql: str, args: Sequence[Any], /) -> Any: ...
+
+
+def rows_in(db: Queries, query: str, values: Sequence[Any]) -> list[Any]:
+    """Rows of a query whose ``IN ({})`` is filled with a placeholder for each of
+    ``values``, asked 500 at a time (within SQLite's limit of parameters)."""
+    rows: list[Any] = []
+    for start in range(0, len(values), 500):
+        chunk = values[start:start + 500]
+        rows += db.execute(query.format(", ".join("?" * len(chunk))), chunk).fetchall()
+    return rows
 
 
 def stamp(now: dt.datetime) -> str:

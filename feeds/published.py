@@ -38,7 +38,7 @@ from typing import Any
 from .config import Config
 from .content.catalog import Catalog
 from .content.loader import load_cached
-from .database import DatabaseError, transaction
+from .database import DatabaseError, rows_in, stamp, transaction
 from .errors import FeedsError
 from .model import Entry, Listing, Section
 from .urls import Links
@@ -186,12 +186,8 @@ class Record:
         """Those of ``entries`` whose permalink an output would fix now: on record,
         with none yet."""
         ids = [e.id for e in entries if e.id not in self._fixed]
-        unfixed: set[str] = set()
-        for start in range(0, len(ids), 500):  # within SQLite's limit of parameters
-            chunk = ids[start:start + 500]
-            unfixed.update(str(i) for i, in self.db.execute(
-                f"SELECT id FROM articles WHERE slug IS NULL AND id IN "
-                f"({', '.join('?' * len(chunk))})", chunk))
+        unfixed = {str(i) for i, in rows_in(
+            self.db, "SELECT id FROM articles WHERE slug IS NULL AND id IN ({})", ids)}
         return [e for e in entries if e.id in unfixed]
 
     def save(self) -> None:
@@ -300,7 +296,7 @@ class Record:
         if moved:
             self.db.executemany(
                 "UPDATE articles SET natural_id = 'moving:' || id WHERE id = ?", moved)
-        stamp = _stamp(now)
+        when = stamp(now)
         for natural, row in matched.items():
             entry = entries[natural]
             print_ = entry.fingerprint
@@ -316,29 +312,31 @@ class Record:
                 "fingerprint = ?, updated_at = CASE WHEN ? THEN ? ELSE updated_at END, "
                 "withdrawn_at = NULL WHERE id = ?",
                 (natural, entry.listing.path, entry.listing.title, entry.sample, print_, changed,
-                 stamp, row.id))
+                 when, row.id))
 
     def _withdraw(self, ids: Iterable[str], now: dt.datetime) -> int:
-        stamp = _stamp(now)
-        gone = [(stamp, i) for i in ids]
+        when = stamp(now)
+        gone = [(when, i) for i in ids]
         if gone:
             self.db.executemany("UPDATE articles SET withdrawn_at = ? WHERE id = ?", gone)
         return len(gone)
 
     def _rows(self, where: str, args: Sequence[object]) -> list[_Row]:
-        return [_Row(str(a), str(b), str(c), str(d), str(e), str(f), str(g), h is not None)
-                for a, b, c, d, e, f, g, h in self.db.execute(
-                    "SELECT id, natural_id, source, issue_date, title, sample, fingerprint, "
-                    f"withdrawn_at FROM articles {where} ORDER BY rowid", args)]
+        return _made_rows(self.db.execute(f"{_SELECT_ROWS} {where} ORDER BY rowid", args))
 
     def _rows_with(self, column: str, values: Sequence[str]) -> list[_Row]:
-        """The rows whose ``column`` (id or natural_id) is one of ``values``, asked 500
-        at a time (within SQLite's limit of parameters)."""
-        found: list[_Row] = []
-        for start in range(0, len(values), 500):
-            chunk = values[start:start + 500]
-            found += self._rows(f"WHERE {column} IN ({', '.join('?' * len(chunk))})", chunk)
-        return found
+        """The rows whose ``column`` (id or natural_id) is one of ``values``."""
+        return _made_rows(rows_in(
+            self.db, f"{_SELECT_ROWS} WHERE {column} IN ({{}}) ORDER BY rowid", values))
+
+
+_SELECT_ROWS = ("SELECT id, natural_id, source, issue_date, title, sample, fingerprint, "
+                "withdrawn_at FROM articles")
+
+
+def _made_rows(rows: Iterable[tuple]) -> list[_Row]:
+    return [_Row(str(a), str(b), str(c), str(d), str(e), str(f), str(g), h is not None)
+            for a, b, c, d, e, f, g, h in rows]
 
 
 # Past this many changed files (a first build, an upgrade), the record is read whole
@@ -395,7 +393,7 @@ class _Rows:
 
     def _stamp(self, now: dt.datetime) -> str:
         if self._now != now:
-            self._now, self._stamped = now, _stamp(now)
+            self._now, self._stamped = now, stamp(now)
         return self._stamped
 
     def insert_pending(self) -> None:
@@ -439,10 +437,6 @@ def match(fresh: Sequence[Article], orphans: Sequence[_Row]) -> list[tuple[Artic
             used_new.add(i)
             used_old.add(j)
     return pairs
-
-
-def _stamp(now: dt.datetime) -> str:
-    return now.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def _permalink(id_: str, slug: str, path: str) -> Permalink:

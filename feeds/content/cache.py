@@ -30,6 +30,7 @@ from typing import Any
 
 from .. import model
 from ..config import CACHE_FOLDER
+from ..database import rows_in
 from ..errors import ContentError, FeedsError
 from ..model import Entry, Listing, Photo
 from . import records
@@ -376,7 +377,7 @@ class ParseCache:
             query = "SELECT id FROM entries GROUP BY id HAVING count(*) > 1"
             return sorted(row[0] for row in self._db.execute(query))
         asked = sorted(fresh_ids | set(self._twins))
-        return sorted(row[0] for row in _with_ids(
+        return sorted(row[0] for row in rows_in(
             self._db, "SELECT id FROM entries WHERE id IN ({}) GROUP BY id HAVING count(*) > 1",
             asked))
 
@@ -540,7 +541,7 @@ class Indexed:
 
     def pages_on(self, days: Collection[dt.date]) -> list[tuple[dt.date, str, int]]:
         ordinals = [day.toordinal() for day in days]
-        rows = _with_ids(self._db, "SELECT issue_date, path, max(position) FROM entries "
+        rows = rows_in(self._db, "SELECT issue_date, path, max(position) FROM entries "
                          "WHERE issue_date IN ({}) GROUP BY issue_date, path", ordinals)
         return sorted_pages((_date(day), path, last) for day, path, last in rows)
 
@@ -579,24 +580,13 @@ class Indexed:
         return made
 
     def twins(self) -> list[Listing]:
-        rows = _with_ids(self._db, f"SELECT {_LISTING} FROM entries WHERE id IN ({{}})",
+        rows = rows_in(self._db, f"SELECT {_LISTING} FROM entries WHERE id IN ({{}})",
                          self._twins)
         return sorted((self._listing(row) for row in rows),
                       key=lambda x: (self._order.get(x.path, -1), x.position))
 
     def close(self) -> None:
         self._close()
-
-
-def _with_ids(db: sqlite3.Connection | _Guarded, query: str, ids: Sequence[str | int]
-              ) -> list[tuple]:
-    """Rows of a query with ``IN ({})`` filled with placeholders for ids, asked 500 at a
-    time (within SQLite's limit of parameters)."""
-    rows: list[tuple] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        rows += db.execute(query.format(", ".join("?" * len(chunk))), chunk).fetchall()
-    return rows
 
 
 @functools.lru_cache(maxsize=4096)
