@@ -176,7 +176,7 @@ class SiteWriter:
         manifest = json.dumps({"version": _MANIFEST_VERSION,
                                "files": dict(sorted(self._new.items()))}).encode()
         if not self._staged and not removals:  # nothing published changes
-            self._discard_staging()
+            _discard(self._staging)
             _failing_on_disk(lambda: write_if_changed(self.manifest_path, manifest),
                              self.manifest_path)
             return self.summary
@@ -204,7 +204,7 @@ class SiteWriter:
         written, the publish is never forgotten: the next build finishes it."""
         if self._journaled:
             return
-        self._discard_staging()
+        _discard(self._staging)
         with contextlib.suppress(OSError):
             _next(self.manifest_path).unlink()
 
@@ -232,7 +232,7 @@ class SiteWriter:
             temporary = self._staging / f"{JOURNAL_NAME}.tmp"
             _write_synced(temporary, json.dumps(journal).encode())
             os.replace(temporary, self._staging / JOURNAL_NAME)
-            _sync_folder(self._staging)
+            _fsync(self._staging, os.O_DIRECTORY)
         except OSError:
             _remove_folders(made)
             raise
@@ -245,11 +245,7 @@ class SiteWriter:
             os.sync()
             return
         for path in self._staged:
-            handle = os.open(self._staging / path, os.O_RDONLY)
-            try:
-                os.fsync(handle)
-            finally:
-                os.close(handle)
+            _fsync(self._staging / path)
 
     def _make_target_folders(self) -> list[Path]:
         """Make the folders new files go into now, while a full disk can still stop the
@@ -271,9 +267,6 @@ class SiteWriter:
         if folder not in self._folders:
             folder.mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
-
-    def _discard_staging(self) -> None:
-        _discard(self._staging)
 
 
 def _apply(output: Path, staging: Path, manifest: Path, journal: dict,
@@ -375,8 +368,8 @@ def _write_synced(path: Path, data: bytes) -> None:
         os.fsync(file.fileno())
 
 
-def _sync_folder(folder: Path) -> None:
-    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+def _fsync(path: Path, flags: int = 0) -> None:
+    handle = os.open(path, os.O_RDONLY | flags)
     try:
         os.fsync(handle)
     finally:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -100,7 +101,7 @@ def _scan(folder: str, prefix: str, found: list[tuple[str, str]], odd: list[str]
           pictures: dict[str, list[str]] | None) -> None:
     try:
         with os.scandir(folder) as listing:
-            entries = sorted(listing, key=_name)
+            entries = sorted(listing, key=attrgetter("name"))
     except OSError:  # unreadable, or removed meanwhile: skipped, as os.walk skips it
         return
     folders = []
@@ -120,10 +121,6 @@ def _scan(folder: str, prefix: str, found: list[tuple[str, str]], odd: list[str]
             pictures.setdefault(prefix, []).append(name)
     for entry in folders:
         _scan(entry.path, f"{prefix}{entry.name}/", found, odd, pictures)
-
-
-def _name(entry: os.DirEntry[str]) -> str:
-    return entry.name
 
 
 def parse_file(path: str, data: bytes, settings: Settings,
@@ -150,7 +147,7 @@ def _guarded(path: str, parse: Callable[[], FileResult]) -> FileResult:
         cause = exc.__cause__ if isinstance(exc, _ArticleFailed) else exc
         problem = Problem(line, f"could not be read ({type(cause).__name__}: {cause}); "
                                 "please report this as a bug with the file", "error")
-    return FileResult((), FileReport(path, 0, None, (problem,)))
+    return _failed(path, problem)
 
 
 class _ArticleFailed(Exception):
@@ -494,12 +491,15 @@ def _read_and_parse(rel: str, path: str, settings: Settings,
                 return _not_a_file(rel)
             data = file.read()
     except OSError as exc:
-        problem = Problem(None, f"cannot read: {exc.strerror}", "error")
-        return FileResult((), FileReport(rel, 0, None, (problem,)))
+        return _failed(rel, Problem(None, f"cannot read: {exc.strerror}", "error"))
     return parse_file(rel, data, settings, beside)
 
 
 def _not_a_file(rel: str) -> FileResult:
-    problem = Problem(None, "not a regular file (a FIFO, socket or device); skipped "
-                            "without opening it")
-    return FileResult((), FileReport(rel, 0, None, (problem,)))
+    return _failed(rel, Problem(None, "not a regular file (a FIFO, socket or device); "
+                                      "skipped without opening it"))
+
+
+def _failed(path: str, problem: Problem) -> FileResult:
+    """A file that gave no entries, and why."""
+    return FileResult((), FileReport(path, 0, None, (problem,)))
