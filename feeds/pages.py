@@ -198,11 +198,10 @@ class PageBuilder:
                                self._key(self._frame, path, str(newer), str(older),
                                          *self._timed_keys(days[day])))
             located.append(self._located(path, day))
-        path = ISSUES_PATH
-        yield Output(path, lambda: self._issues(dates),
-                           self._key(self._frame, path, *map(str, dates)))
+        yield Output(ISSUES_PATH, lambda: self._issues(dates),
+                           self._key(self._frame, ISSUES_PATH, *map(str, dates)))
         if dates:
-            located.append(self._located(path, dates[0]))
+            located.append(self._located(ISSUES_PATH, dates[0]))
 
     def _day_renderer(self, day: dt.date, timed: list[Timed], newer: dt.date | None,
                       older: dt.date | None) -> Renderer:
@@ -227,16 +226,15 @@ class PageBuilder:
         return NavLink(self._date(day), self._href(source, Links.day_path(day)))
 
     def _issues(self, dates: list[dt.date]) -> bytes:
-        path = ISSUES_PATH
         months: list[Month] = []
         for day in dates:
             name = dateformat.month_text(day.year, day.month, self._language)
             if not months or months[-1].name != name:
                 months.append(Month(name, []))
             months[-1].days.append(NavLink(dateformat.day_text(day, self._language),
-                                           self._href(path, Links.day_path(day))))
+                                           self._href(ISSUES_PATH, Links.day_path(day))))
         return self._render(
-            "issues.html.j2", path, ALL, current="issues",
+            "issues.html.j2", ISSUES_PATH, ALL, current="issues",
             months=months)
 
     # ------------------------------------------------------------- articles
@@ -282,20 +280,18 @@ class PageBuilder:
                          *self._timed_keys(self.site.recent(ALL, 1)))
 
     def _home(self) -> bytes:
-        path = HOME_PATH
         groups = []
         for section in self.site.nav_sections:
             timed = self.site.recent(section.slug, HOME_PER_SECTION)
-            groups.append(Group(self._nav(section, self._prefix(path)),
-                                self._items(timed, path), self.site.count(section.slug)))
+            groups.append(Group(self._nav(section, self._prefix(HOME_PATH)),
+                                self._items(timed, HOME_PATH), self.site.count(section.slug)))
         newest = self.site.recent(ALL, 1)
-        latest = (self._day_link(path, newest[0][1].issue_date) if newest else None)
-        return self._render("home.html.j2", path, ALL, groups=groups, latest=latest,
+        latest = (self._day_link(HOME_PATH, newest[0][1].issue_date) if newest else None)
+        return self._render("home.html.j2", HOME_PATH, ALL, groups=groups, latest=latest,
                             signup_sections=self.site.sections)
 
     # ------------------------------------------------------- subscribe, 404
     def _subscribe(self) -> bytes:
-        path = SUBSCRIBE_PAGE_PATH
         scopes = [(ALL, self.site.config.site.title),
                   *((s.slug, s.name) for s in self.site.nav_sections)]
         feeds = [{"name": name,
@@ -305,14 +301,13 @@ class PageBuilder:
                  for slug, name in scopes]
         main = self.links.url(Links.feed_path(ALL, RSS))
         return self._render(
-            "subscribe.html.j2", path, ALL, current="subscribe",
+            "subscribe.html.j2", SUBSCRIBE_PAGE_PATH, ALL, current="subscribe",
             feeds=feeds, main_feed=main, qr=qr_svg(main),
             opml_url=self.links.url(OPML_PATH),
             signup_sections=self.site.sections)
 
     def _not_found(self) -> bytes:
-        path = NOT_FOUND_PATH
-        return self._render("404.html.j2", path, ALL, prefix=self.links.rooted(""),
+        return self._render("404.html.j2", NOT_FOUND_PATH, ALL, prefix=self.links.rooted(""),
                             canonical="", robots="noindex")
 
     # ------------------------------------------------------------- pictures

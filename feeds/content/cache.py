@@ -124,6 +124,16 @@ def _guard(path: Path, exc: sqlite3.Error) -> FeedsError:
                       "directory writable, or choose another with --state")
 
 
+@contextlib.contextmanager
+def _guarding(path: Path) -> Iterator[None]:
+    """Outside the catalogue's reads (once a build, or a batch of files): any failing
+    cache operation in the block raises the error it stands for."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise _guard(path, exc) from None
+
+
 class _Guarded:
     """The cache's connection as the catalogue reads it: damage found while reading
     (a garbled page turns up only when read) is CacheDamaged, which a build answers
@@ -236,46 +246,9 @@ class ParseCache:
                 beside: Mapping[str, tuple[str, ...]] | None = None) -> list[tuple[str, str]]:
         """The files (relative path, path) not parsed before as they are now: with the same
         size and mtime, and the same images sharing their name (``beside``)."""
-        try:
-            return self._changed(files, fingerprint, beside or {})
-        except sqlite3.Error as exc:
-            raise _guard(self.path, exc) from None
-
-    def put(self, rel: str, item: Stored) -> bool:
-        """Store a freshly parsed file (in batches, each its own short transaction)
-        while the load goes on parsing: a full build's records are hundreds of
-        megabytes, and storing them between parses lets the worker processes take a
-        larger share of the parsing meanwhile. False when the file is not kept: gone
-        since it was listed, it is reported like the others but never stored."""
-        if rel not in self._stats:
-            return False
-        self._pending.append((rel, item))
-        if len(self._pending) >= 64:
-            self._flush()
-        return True
-
-    def store(self, fingerprint: str, keep: set[str]) -> None:
-        """Finish storing: forget files that are gone, record what the rows were
-        parsed from (see _store)."""
-        try:
-            self._flush()
-            self._commit()
-            self._store(fingerprint, keep)
-        except sqlite3.Error as exc:
-            raise _guard(self.path, exc) from None
-
-    def backend(self, order: Sequence[str], fresh: dict[str, FileResult], fingerprint: str,
-                digests: Mapping[str, dict[int, tuple[str, str]]] | None = None) -> Indexed:
-        """The catalogue's backend, reading this cache from now on as it is now.
-        ``digests``: Stored.digests of the files parsed in this run."""
-        try:
-            return self._backend(order, fresh, fingerprint, digests or {})
-        except sqlite3.Error as exc:
-            raise _guard(self.path, exc) from None
-
-    def _changed(self, files: Sequence[tuple[str, str]], fingerprint: str,
-                 beside: Mapping[str, tuple[str, ...]]) -> list[tuple[str, str]]:
-        meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        with _guarding(self.path):
+            meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        beside = beside or {}
         known: dict[str, tuple] | None = None
         if meta.get("settings") == fingerprint.encode():
             with contextlib.suppress(ValueError, EOFError, TypeError, KeyError):
@@ -295,12 +268,48 @@ class ParseCache:
                 todo.append((rel, path))
         return todo
 
+    def put(self, rel: str, item: Stored) -> bool:
+        """Store a freshly parsed file (in batches, each its own short transaction)
+        while the load goes on parsing: a full build's records are hundreds of
+        megabytes, and storing them between parses lets the worker processes take a
+        larger share of the parsing meanwhile. False when the file is not kept: gone
+        since it was listed, it is reported like the others but never stored."""
+        if rel not in self._stats:
+            return False
+        self._pending.append((rel, item))
+        if len(self._pending) >= 64:
+            self._flush()
+        return True
+
+    def store(self, fingerprint: str, keep: set[str]) -> None:
+        """Finish storing: forget files that are gone, record what the rows were
+        parsed from (see _store)."""
+        with _guarding(self.path):
+            self._flush()
+            self._commit()
+            self._store(fingerprint, keep)
+
+    def backend(self, order: Sequence[str], fresh: dict[str, FileResult], fingerprint: str,
+                digests: Mapping[str, dict[int, tuple[str, str]]] | None = None) -> Indexed:
+        """The catalogue's backend, reading this cache from now on as it is now.
+        ``digests``: Stored.digests of the files parsed in this run."""
+        with _guarding(self.path):
+            self._db.execute("BEGIN")  # a read transaction: later writers do not show through
+            self._db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+            if self._twins is None:  # a cache with nothing stored: only when nothing was read
+                self._twins = self._find_twins(set())
+        versions = {rel: _version(fingerprint, stat) for rel, stat in self._stats.items()}
+        unstored = [r.report for rel, r in fresh.items() if rel not in self._stats]
+        return Indexed(_Guarded(self._db, self.path), order,
+                       {rel: r.entries for rel, r in fresh.items()},
+                       versions, unstored, self._twins, self.close, dict(digests or {}))
+
     def _flush(self) -> None:
         batch, self._pending = self._pending, []
         if not batch:
             return
         paths = [(rel,) for rel, _ in batch]
-        try:
+        with _guarding(self.path):
             for table in ("files", "entries"):  # a parse stored before this one
                 self._db.executemany(f"DELETE FROM {table} WHERE path = ?", paths)
             self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", (
@@ -317,8 +326,6 @@ class ParseCache:
                 self._db.execute("PRAGMA wal_autocheckpoint=0")
                 self._large = True
                 self._commit()
-        except sqlite3.Error as exc:
-            raise _guard(self.path, exc) from None
         self._put_ids.update(row[_ID] for _, item in batch for row in item.rows)
         self._wrote = True
 
@@ -380,20 +387,6 @@ class ParseCache:
         return sorted(row[0] for row in rows_in(
             self._db, "SELECT id FROM entries WHERE id IN ({}) GROUP BY id HAVING count(*) > 1",
             asked))
-
-    def _backend(self, order: Sequence[str], fresh: dict[str, FileResult], fingerprint: str,
-                 digests: Mapping[str, dict[int, tuple[str, str]]]) -> Indexed:
-        """The catalogue's backend, reading this cache from now on as it is now."""
-        self._db.execute("BEGIN")  # a read transaction: later writers do not show through
-        self._db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
-        if self._twins is None:  # a cache with nothing stored: only when nothing was read
-            self._twins = self._find_twins(set())
-        versions = {rel: _version(fingerprint, stat) for rel, stat in self._stats.items()}
-        unstored = [r.report for rel, r in fresh.items() if rel not in self._stats]
-        return Indexed(_Guarded(self._db, self.path), order,
-                       {rel: r.entries for rel, r in fresh.items()},
-                       versions, unstored, self._twins, self.close,
-                       dict(digests))
 
 
 def _version(fingerprint: str, stat: tuple) -> str:
