@@ -185,28 +185,16 @@ class ParseCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         # A cache made from nothing is written without a log under a name of its own, and
-        # takes its name once complete (see _store): a log would write all of it twice
+        # takes its name once complete (see _name): a log would write all of it twice
         # (150 MB more at 50,000 articles), and a load killed meanwhile leaves no cache,
         # only a file the next one removes.
         self._new: Path | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _remove_leftovers(path)
             if not path.exists():
-                _remove_leftovers(path)
                 self._new = path.with_name(f"{path.name}.{os.getpid()}.new")
-            self._db = sqlite3.connect(self._new or path, timeout=60)  # a write: wait
-            # Large pages for a new file: most of it is records of 5-10 KB (a fifth less
-            # time to store them than with 4 KB pages); then WAL, which fixes the size.
-            self._db.execute("PRAGMA page_size=65536")
-            if self._new:
-                self._db.execute("PRAGMA journal_mode=OFF")
-                self._db.execute("PRAGMA synchronous=OFF")
-            else:
-                self._db.execute("PRAGMA journal_mode=WAL")
-                # A cache: after a power cut it may lose its last writes (they are parsed
-                # again), never its consistency; builds need not wait for the disk each
-                # commit.
-                self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db = _open(self._new or path, log=self._new is None)
             self._migrate()
         except sqlite3.Error as exc:
             raise _guard(path, exc) from None
@@ -366,16 +354,32 @@ class ParseCache:
             self._db.rollback()
             raise
         if self._new is not None:
-            # On disk, then named: beside the rendering (an fsync of the whole file).
-            self._checkpoint = threading.Thread(target=_name, args=(self._new, self.path))
-            self._checkpoint.start()
-            self._new = None
+            self._name()
         elif self._large:
             # Copying the new pages from the log into the database ends with an fsync
             # (0.1 s); done now, beside the rendering, closing has nothing left to copy.
             # After a few files, commits copy the log when it passes 1,000 pages.
             self._checkpoint = threading.Thread(target=_checkpoint, args=(self.path,))
             self._checkpoint.start()
+
+    def _name(self) -> None:
+        """A new cache, complete, takes the cache's name: in WAL mode as every later open
+        has it, on disk first (an fsync, 0.1 s at 50,000 articles), and replacing one
+        another run made meanwhile (both are whole). Then read under its name, so that
+        other runs share its log and locks."""
+        assert self._new is not None
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.close()
+        try:
+            with open(self._new, "rb") as file:
+                os.fsync(file.fileno())
+            os.replace(self._new, self.path)
+        except OSError as exc:
+            raise StateError(f"{self.path}: cannot keep the parse cache ({exc.strerror}); "
+                             "make the state directory writable, or choose another with "
+                             "--state") from None
+        self._new = None
+        self._db = _open(self.path, log=True)
 
     def _find_twins(self, fresh_ids: set[str]) -> list[str]:
         """The ids more than one stored entry has. Only a new entry can make a new pair,
@@ -398,15 +402,20 @@ def _version(fingerprint: str, stat: tuple) -> str:
     return ":".join((fingerprint[:16], *map(str, stat)))
 
 
-def _name(new: Path, path: Path) -> None:
-    """A new cache file, complete, takes the cache's name (replacing one another run
-    made meanwhile: both are whole). When it cannot, the next load makes it again."""
-    try:
-        with open(new, "rb") as file:
-            os.fsync(file.fileno())
-        os.replace(new, path)
-    except OSError as exc:
-        log.warning("%s: cannot keep the parse cache (%s)", path, exc.strerror)
+def _open(path: Path, log: bool) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=60)  # another run's write: wait
+    # Large pages for a new file: most of it is records of 5-10 KB (a fifth less time
+    # to store them than with 4 KB pages); then WAL, which fixes the size.
+    db.execute("PRAGMA page_size=65536")
+    if log:
+        db.execute("PRAGMA journal_mode=WAL")
+        # A cache: after a power cut it may lose its last writes (they are parsed again),
+        # never its consistency; builds need not wait for the disk each commit.
+        db.execute("PRAGMA synchronous=NORMAL")
+    else:  # a new file no other run reads until it is named (ParseCache._name)
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+    return db
 
 
 def _remove_leftovers(path: Path) -> None:
