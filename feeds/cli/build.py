@@ -52,32 +52,25 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
     # pypinyin (0.2 s) while this one imports the rest (0.3 s) and reads the content,
     # instead of after; a rebuild after one new article then never waits for it.
     with slugs.readings_ahead():
-        _build(state, content_dir, output_dir, state_dir, no_pages, jobs, allow_removals,
-               quiet)
+        from ..build import BuildOptions, build
+        from ..progress import ProgressBars
+        from ..report import build_warnings
+        from ..schedule.locks import job_lock, lock_folder
 
-
-def _build(state: State, content_dir: Path | None, output_dir: Path | None,
-           state_dir: Path | None, no_pages: bool, jobs: int | None,
-           allow_removals: bool, quiet: bool) -> None:
-    from ..build import BuildOptions, build
-    from ..progress import ProgressBars
-    from ..report import build_warnings
-    from ..schedule.locks import job_lock, lock_folder
-
-    chatty = not quiet and sys.stderr.isatty()
-    state.state_dir = state_dir  # all state there: locks, caches, records
-    options = BuildOptions(
-        content=content_dir.resolve() if content_dir else None,
-        output=output_dir.resolve() if output_dir else None,
-        state=state_dir.resolve() if state_dir else None,
-        pages=not no_pages, jobs=jobs, allow_removals=allow_removals)
-    with job_lock(lock_folder(state.config), "build"), ProgressBars(enabled=chatty) as progress:
-        result = build(state.config, options, progress=progress.update)
-    for line in build_warnings(result):
-        click.echo(f"warning: {line}", err=True)
-    if chatty:
-        summary = result.summary
-        click.echo(f"{result.entries} entries, {len(result.feeds_written)} feeds "
-                   f"written; {len(summary.written)} files written, "
-                   f"{summary.unchanged + summary.skipped} unchanged, "
-                   f"{len(summary.removed)} removed in {result.seconds:.1f} s", err=True)
+        chatty = not quiet and sys.stderr.isatty()
+        state.state_dir = state_dir  # all state there: locks, caches, records
+        options = BuildOptions(
+            content=content_dir.resolve() if content_dir else None,
+            output=output_dir.resolve() if output_dir else None,
+            state=state_dir.resolve() if state_dir else None,
+            pages=not no_pages, jobs=jobs, allow_removals=allow_removals)
+        with job_lock(lock_folder(state.config), "build"), ProgressBars(enabled=chatty) as progress:
+            result = build(state.config, options, progress=progress.update)
+        for line in build_warnings(result):
+            click.echo(f"warning: {line}", err=True)
+        if chatty:
+            summary = result.summary
+            click.echo(f"{result.entries} entries, {len(result.feeds_written)} feeds "
+                       f"written; {len(summary.written)} files written, "
+                       f"{summary.unchanged + summary.skipped} unchanged, "
+                       f"{len(summary.removed)} removed in {result.seconds:.1f} s", err=True)

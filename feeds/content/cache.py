@@ -257,11 +257,11 @@ class ParseCache:
         return todo
 
     def put(self, rel: str, item: Stored) -> bool:
-        """Store a freshly parsed file (in batches, each its own short transaction)
-        while the load goes on parsing: a full build's records are hundreds of
-        megabytes, and storing them between parses lets the worker processes take a
-        larger share of the parsing meanwhile. False when the file is not kept: gone
-        since it was listed, it is reported like the others but never stored."""
+        """Store a freshly parsed file (64 at a time, committed every 1,024) while the
+        load goes on parsing: a full build's records are hundreds of megabytes, and
+        storing them between parses lets the worker processes take a larger share of
+        the parsing meanwhile. False when the file is not kept: gone since it was
+        listed, it is reported like the others but never stored."""
         if rel not in self._stats:
             return False
         self._pending.append((rel, item))
@@ -309,10 +309,11 @@ class ParseCache:
             # until then another run that stores waits.
             self._uncommitted += len(batch)
             if self._uncommitted >= 1024:
-                # A large load: its log is copied into the file beside the rendering (see
-                # _store), not by a commit while the load waits.
-                self._db.execute("PRAGMA wal_autocheckpoint=0")
-                self._large = True
+                if not self._large:
+                    # A large load: its log is copied into the file beside the rendering
+                    # (see _store), not by a commit while the load waits.
+                    self._db.execute("PRAGMA wal_autocheckpoint=0")
+                    self._large = True
                 self._commit()
         self._put_ids.update(row[_ID] for _, item in batch for row in item.rows)
         self._wrote = True
