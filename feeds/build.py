@@ -14,11 +14,12 @@ from pathlib import Path
 
 import jinja2
 
-from . import photos, rendering, slugs, websub
+from . import ahead, photos, rendering, slugs, websub
 from .atomic import write_if_changed
 from .config import CACHE_FOLDER, Config
 from .content.cache import CacheDamaged, cache_file, drop
 from .content.catalog import Catalog
+from .content.listing import Inventory
 from .content.loader import load_cached
 from .content.results import FileReport
 from .database import DATABASE_NAME, checkpointing, connect, database_path, large_writes
@@ -67,7 +68,10 @@ class NothingToPublish(FeedsError):
 
 
 def build(config: Config, options: BuildOptions = BuildOptions(),
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None,
+          inventory: Callable[[], Inventory | None] | None = None) -> BuildResult:
+    """``inventory`` gives the content folder's inventory, taken in feeds.ahead's second
+    process while the command imported this module; by default this process takes it."""
     started = time.perf_counter()
     output = options.output or config.output_path
     state = options.state or config.state_path
@@ -82,8 +86,9 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
     # First of all: finish or forget what a killed build left (see sitewriter).
     writers = [writer()]
     try:
-        # Slugs are made in a second process, started now (slugs.readings_ahead).
-        with storage_errors(state), slugs.readings_ahead():
+        # Slugs are made in a second process, started now if not yet (feeds.ahead).
+        with storage_errors(state), ahead.working_ahead():
+            ahead.submit(slugs.warm_up)  # at once, if the command did not already
             cache = state / CACHE_FOLDER
             _remember_slugs(cache / SLUGS_NAME)
             database = state / DATABASE_NAME if options.state else database_path(config)
@@ -98,6 +103,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(),
                     try:
                         with load_cached(config, content=options.content, state=state,
                                          jobs=options.jobs, id_domain=domain,
+                                         inventory=inventory,
                                          progress=(lambda d, t: progress("load", d, t))
                                          if progress else None) as catalog:
                             _refuse_an_empty_site(catalog,

@@ -6,13 +6,11 @@ reading a character has in its word (银行 is yin-hang, not yin-xing).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import multiprocessing
-import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from multiprocessing.connection import Connection
+from collections.abc import Iterable, Mapping
+
+from . import ahead
 
 MAX_SYLLABLES = 8
 MAX_LENGTH = 48
@@ -105,76 +103,10 @@ def used() -> dict[str, str]:
     return {entry: _book[entry] for entry in sorted(_used)}
 
 
-# ---------------------------------------------------------------- readings ahead
-# A build that shows new headlines spends about 0.2 s importing pypinyin (see
-# han_pinyin): after one new article, as long as the rest of the rebuild. A second
-# process imports it while this one reads the content, then makes the slugs a build
-# asks for, in batches (prepare(); section_slug()); the second core is idle then.
-
-
-class _Ahead:
-    """The second process, and the pipe to it. Forked, so it starts at once with this
-    process's modules; it imports only pypinyin (a dependency like any other: this
-    moves its import, it does not replace it). No thread here, so processes forked
-    later (the loader's) are forked from a process with one thread."""
-
-    def __init__(self) -> None:
-        context = multiprocessing.get_context("fork")
-        self.owner = os.getpid()
-        self.conn, theirs = context.Pipe()
-        self.process = context.Process(target=_serve, args=(theirs, self.conn), daemon=True)
-        self.process.start()
-        theirs.close()
-
-    def ask(self, kind: str, items: list[tuple[str, str]]) -> list[str] | None:
-        """Slugs made there, or None when that process is gone (made here, then)."""
-        if os.getpid() != self.owner:  # a process forked from this one: not its pipe
-            return None
-        try:
-            self.conn.send((kind, items))
-            made: list[str] = self.conn.recv()
-        except (OSError, EOFError):
-            return None
-        return made
-
-    def close(self) -> None:
-        # Killed, not asked to stop: when no slug was needed it may still be importing
-        # pypinyin, and waiting for that would give back what it saved. It writes nothing.
-        self.conn.close()
-        self.process.kill()
-        self.process.join()
-
-
-def _serve(conn: Connection, theirs: Connection) -> None:
-    theirs.close()  # the other end, inherited: this process only answers
-    import pypinyin  # noqa: F401  # first, while nothing is asked yet
-
-    while True:
-        try:
-            kind, items = conn.recv()
-        except EOFError:
-            return
-        conn.send([_make(title, key) if kind == "headline" else _section(title)
-                   for title, key in items])
-
-
-_ahead: _Ahead | None = None
-
-
-@contextlib.contextmanager
-def readings_ahead() -> Iterator[None]:
-    """While in this block, slugs not made yet are made in a second process that
-    imports pypinyin from the start. Where processes cannot be forked, nothing changes."""
-    global _ahead
-    if "fork" not in multiprocessing.get_all_start_methods() or _ahead is not None:
-        yield
-        return
-    _ahead = _Ahead()
-    try:
-        yield
-    finally:
-        ahead, _ahead = _ahead, None
-        ahead.close()
+def warm_up() -> None:
+    """Import pypinyin (see han_pinyin): sent to feeds.ahead's second process at the start
+    of a build, so that a build that shows new headlines never waits for it."""
+    import pypinyin  # noqa: F401
 
 
 def prepare(headlines: Iterable[tuple[str, str]]) -> None:
@@ -182,9 +114,9 @@ def prepare(headlines: Iterable[tuple[str, str]]) -> None:
     slug() then finds them made."""
     wanted = list(dict.fromkeys(p for p in headlines if _page(*p) not in _book))
     if wanted:
-        made = _ahead.ask("headline", wanted) if _ahead is not None else None
+        made = ahead.submit(_make_all, wanted).result()  # see warm_up
         if made is None:
-            made = [_make(title, key) for title, key in wanted]
+            made = _make_all(wanted)
         _book.update((_page(title, key), text)
                      for (title, key), text in zip(wanted, made, strict=True))
 
@@ -195,9 +127,12 @@ def section_slug(name: str) -> str:
     _used.add(entry)
     made = _book.get(entry)
     if made is None:
-        found = _ahead.ask("section", [(name, "")]) if _ahead is not None else None
-        made = _book[entry] = found[0] if found else _section(name)
+        made = _book[entry] = ahead.submit(_section, name).result() or _section(name)
     return made
+
+
+def _make_all(pairs: list[tuple[str, str]]) -> list[str]:
+    return [_make(title, key) for title, key in pairs]
 
 
 def _section(name: str) -> str:

@@ -203,16 +203,18 @@ def test_headlines_printed_twice_are_told_apart_as_pages_come_and_go(archive, ma
 
 def test_a_run_storing_beside_another_leaves_the_index_right(archive, make_config):
     from feeds.content.cache import ParseCache, Stored
-    from feeds.content.loader import Settings, discover, parse_file
+    from feeds.content.listing import survey
+    from feeds.content.loader import Settings, parse_file
 
     config = make_config()
     load_cached(config).close()
     changed = archive / "2024-02-10" / "p0.txt"
     os.utime(changed, ns=(3, 3))
     settings = Settings.from_config(config)
-    files = discover(archive)
+    found = survey(archive, stats=True)
+    files = found.pages
     slow = ParseCache(config.cache_path / CACHE_NAME)  # a digest, say, started first
-    todo = slow.changed(files, settings.fingerprint)
+    todo = slow.changed(files, found.stats or {}, settings.fingerprint)
     assert [rel for rel, _ in todo] == ["2024-02-10/p0.txt"]
     write(archive, "2024-02-29/p0.txt", "闰日教育新闻")
     load_cached(config).close()  # a build stores the new page meanwhile
@@ -238,14 +240,16 @@ def test_a_new_cache_is_named_only_once_complete(archive, make_config):
 import os, signal
 from pathlib import Path
 from feeds.content.cache import ParseCache, Stored
-from feeds.content.loader import Settings, discover, parse_file
+from feeds.content.listing import survey
+from feeds.content.loader import Settings, parse_file
 from feeds.config import parse_config
 site = {{"content_dir": "content", "output_dir": "public", "state_dir": "state"}}
 config = parse_config({{"site": site}}, root=Path({str(config.root)!r}))
 cache = ParseCache(Path({str(cache)!r}))
 settings = Settings.from_config(config)
-files = discover(Path({str(archive)!r}))
-cache.changed(files, settings.fingerprint)
+found = survey(Path({str(archive)!r}), stats=True)
+files = found.pages
+cache.changed(files, found.stats, settings.fingerprint)
 for rel, path in files:  # more than one batch: some of it is written
     cache.put(rel, Stored.of(parse_file(rel, Path(path).read_bytes(), settings)))
 os.kill(os.getpid(), signal.SIGKILL)

@@ -170,7 +170,7 @@ def test_load_cached_parses_only_what_changed_since_the_last_run(content_dir, ma
 
 
 def test_a_folder_that_cannot_be_listed_is_skipped(content_dir, monkeypatch):
-    from feeds.content import loader
+    from feeds.content import listing
 
     (content_dir / "ok").mkdir()
     (content_dir / "ok" / "2024-03-06.txt").write_text(ARTICLE.format(n=1), encoding="utf-8")
@@ -183,8 +183,8 @@ def test_a_folder_that_cannot_be_listed_is_skipped(content_dir, monkeypatch):
             raise PermissionError(13, "Permission denied", str(path))
         return scandir(path)
 
-    monkeypatch.setattr(loader.os, "scandir", refusing)
-    assert [rel for rel, _ in loader.discover(content_dir)] == ["ok/2024-03-06.txt"]
+    monkeypatch.setattr(listing.os, "scandir", refusing)
+    assert [rel for rel, _ in listing.survey(content_dir).pages] == ["ok/2024-03-06.txt"]
 
 
 def test_an_editors_note_stays_in_the_text_but_is_not_the_lead(load_pages):

@@ -65,11 +65,11 @@ def _words(made):
 def test_slugs_made_ahead_in_a_second_process_are_the_ones_made_here():
     import multiprocessing
 
-    from feeds import slugs
+    from feeds import ahead, slugs
 
     titles = ["重庆银行行长来访", "知识产权质押融资银企对接会", "5G网络覆盖全区"]
     here = [_words(slug(title, f"here-{i}")) for i, title in enumerate(titles)]
-    with slugs.readings_ahead():
+    with ahead.working_ahead():
         assert len(multiprocessing.active_children()) == 1
         slugs.prepare((title, f"ahead-{i}") for i, title in enumerate(titles))
         ahead = [_words(slug(title, f"ahead-{i}")) for i, title in enumerate(titles)]
@@ -81,9 +81,9 @@ def test_slugs_made_ahead_in_a_second_process_are_the_ones_made_here():
 def test_a_process_forked_inside_the_block_makes_its_slugs_itself():
     import multiprocessing
 
-    from feeds import slugs
+    from feeds import ahead
 
     # a process forked inside the block, as the loader's workers are
-    with slugs.readings_ahead(), multiprocessing.get_context("fork").Pool(1) as pool:
+    with ahead.working_ahead(), multiprocessing.get_context("fork").Pool(1) as pool:
         made = pool.apply(slug, ("银行行长", "forked"))
     assert _words(made) == "yin-hang-hang-zhang"

@@ -230,10 +230,12 @@ class ParseCache:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self._new)
 
-    def changed(self, files: Sequence[tuple[str, str]], fingerprint: str,
-                beside: Mapping[str, tuple[str, ...]] | None = None) -> list[tuple[str, str]]:
+    def changed(self, files: Sequence[tuple[str, str]], stats: Mapping[str, tuple[int, int]],
+                fingerprint: str, beside: Mapping[str, tuple[str, ...]] | None = None
+                ) -> list[tuple[str, str]]:
         """The files (relative path, path) not parsed before as they are now: with the same
-        size and mtime, and the same images sharing their name (``beside``)."""
+        size and mtime (``stats``: a file without one is parsed), and the same images
+        sharing their name (``beside``)."""
         with _guarding(self.path):
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
         beside = beside or {}
@@ -246,12 +248,11 @@ class ParseCache:
         known = known or {}
         todo = []
         for rel, path in files:
-            try:
-                stat = os.stat(path)
-            except OSError:  # it will not read either; parsing reports why
+            stat = stats.get(rel)
+            if stat is None:  # it will not read either; parsing reports why
                 todo.append((rel, path))
                 continue
-            found = self._stats[rel] = (stat.st_size, stat.st_mtime_ns, *beside.get(rel, ()))
+            found = self._stats[rel] = (*stat, *beside[rel]) if rel in beside else stat
             if known.get(rel) != found:
                 todo.append((rel, path))
         return todo

@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +35,7 @@ from .dates import full_date
 from .decoding import decode
 from .frontmatter import FrontMatter, split_front_matter
 from .issuedate import IssueDate
+from .listing import Inventory, is_pdf, survey
 from .page import Block, Layout, Lines, page_section, split_page
 from .results import FileReport, FileResult, Problem
 from .sections import Rules
@@ -43,8 +43,6 @@ from .sections import Rules
 if TYPE_CHECKING:  # imported where used: a rebuild seldom parses in parallel
     from concurrent.futures import Future
 
-TEXT_SUFFIXES = (".txt", ".md")
-SUFFIXES = (*TEXT_SUFFIXES, pdfpage.SUFFIX)
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # Below this many files to parse, starting worker processes costs more than it saves.
 _PARALLEL_FROM = 48
@@ -76,53 +74,6 @@ class Settings:
 Besides = dict[str, tuple[str, ...]]  # page → the images sharing its name (images.beside)
 
 
-def discover(root: Path, pictures: dict[str, list[str]] | None = None
-             ) -> list[tuple[str, str]]:
-    """(relative path with /, absolute path) of every .txt, .md and .pdf file under root:
-    a folder's files sorted by name, then its folders' files, as os.walk goes; hidden
-    files and folders are skipped, and linked folders are not entered; a PDF with a
-    text file of the same name beside it is left out (the text is its correction).
-    Plain strings: at 25,000 files pathlib's objects cost a second. Image file names
-    found on the way go into ``pictures`` by folder prefix, when it is given."""
-    return discover_all(root, pictures)[0]
-
-
-def discover_all(root: Path, pictures: dict[str, list[str]] | None = None
-                 ) -> tuple[list[tuple[str, str]], list[str]]:
-    """discover(), and the relative paths of what is named like a page but is no regular
-    file (a FIFO, a socket, a device): opening one could block for ever, so it never is."""
-    found: list[tuple[str, str]] = []
-    odd: list[str] = []
-    _scan(str(root), "", found, odd, pictures)
-    return pdfpage.shadowed(found, TEXT_SUFFIXES), odd
-
-
-def _scan(folder: str, prefix: str, found: list[tuple[str, str]], odd: list[str],
-          pictures: dict[str, list[str]] | None) -> None:
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=attrgetter("name"))
-    except OSError:  # unreadable, or removed meanwhile: skipped, as os.walk skips it
-        return
-    folders = []
-    for entry in entries:
-        name = entry.name
-        if name.startswith("."):
-            continue
-        if entry.is_dir():
-            if not entry.is_symlink():
-                folders.append(entry)
-        elif name.lower().endswith(SUFFIXES):
-            if entry.is_file():  # from the directory listing: no system call for most
-                found.append((prefix + name, entry.path))
-            else:
-                odd.append(prefix + name)
-        elif pictures is not None and name.lower().endswith(images.SUFFIXES):
-            pictures.setdefault(prefix, []).append(name)
-    for entry in folders:
-        _scan(entry.path, f"{prefix}{entry.name}/", found, odd, pictures)
-
-
 def parse_file(path: str, data: bytes, settings: Settings,
                beside: tuple[str, ...] = ()) -> FileResult:
     """Parse one file; a file that cannot be used gives no entries and an error problem.
@@ -131,7 +82,7 @@ def parse_file(path: str, data: bytes, settings: Settings,
     def parse_text(path: str, data: bytes, beside: tuple[str, ...]) -> FileResult:
         return _guarded(path, lambda: _parse(path, data, settings, beside))
 
-    if not pdfpage.is_pdf(path):
+    if not is_pdf(path):
         return parse_text(path, data, beside)
     # each page laid out as text, then parsed as text is (content.pdfpage)
     return _guarded(path, lambda: pdfpage.parse(path, data, beside, parse_text))
@@ -293,23 +244,33 @@ def _base_section(path: str, header: Lines, rules: Rules) -> str:
 
 
 ProgressFn = Callable[[int, int], None]
+Taken = Callable[[], Inventory | None]  # an inventory another process took, or None
 
 
 def load(config: Config, *, content: Path | None = None, cache: ParseCache | None = None,
          jobs: int | None = None, progress: ProgressFn | None = None,
-         id_domain: str | None = None) -> Catalog:
+         id_domain: str | None = None, inventory: Taken | None = None) -> Catalog:
     """Load every content file under the content directory into a Catalog.
 
     ``jobs`` processes parse, this one included (default: one per core, at most 8).
     ``id_domain`` overrides the domain in ids (see Settings.from_config).
+    ``inventory`` gives the content folder's inventory when another process took it
+    (feeds.ahead); one without stats when there is a cache, or of another folder, or
+    none, and it is taken here.
     """
+    root = content or config.content_path
+    if not root.is_dir():
+        raise ContentError(root, None, "content directory not found")
     with _collector_paused():
-        return _load(config, content, cache, jobs, progress, id_domain)
+        found = inventory() if inventory else None
+        if found is None or found.root != str(root) or (cache and found.stats is None):
+            found = survey(root, stats=cache is not None)
+        return _load(config, found, cache, jobs, progress, id_domain)
 
 
 def load_cached(config: Config, *, content: Path | None = None, state: Path | None = None,
                 jobs: int | None = None, progress: ProgressFn | None = None,
-                id_domain: str | None = None) -> Catalog:
+                id_domain: str | None = None, inventory: Taken | None = None) -> Catalog:
     """load() with the parse cache in the state directory, as builds and digests use it.
     The catalog holds the cache open until it is closed (it is a context manager).
     A damaged cache is dropped, with a warning, and made again."""
@@ -318,7 +279,7 @@ def load_cached(config: Config, *, content: Path | None = None, state: Path | No
         cache = ParseCache(path)
         try:
             return load(config, content=content, cache=cache, jobs=jobs, progress=progress,
-                        id_domain=id_domain)
+                        id_domain=id_domain, inventory=inventory)
         except CacheDamaged as exc:
             cache.close()
             if attempt == 2:
@@ -351,16 +312,13 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load(config: Config, content: Path | None, cache: ParseCache | None, jobs: int | None,
+def _load(config: Config, inventory: Inventory, cache: ParseCache | None, jobs: int | None,
           progress: ProgressFn | None, id_domain: str | None) -> Catalog:
-    root = content or config.content_path
-    if not root.is_dir():
-        raise ContentError(root, None, "content directory not found")
     settings = Settings.from_config(config, id_domain)
-    pictures: dict[str, list[str]] = {}
-    files, odd = discover_all(root, pictures)
-    beside = images.beside(files, pictures)
-    todo = cache.changed(files, settings.fingerprint, beside) if cache else files
+    files, odd = inventory.pages, inventory.odd
+    beside = images.beside(files, inventory.pictures)
+    todo = cache.changed(files, inventory.stats or {}, settings.fingerprint, beside) \
+        if cache else files
     fresh: dict[str, FileResult] = {}  # held in memory: parsed here, or not stored
     digests: dict[str, dict[int, tuple[str, str]]] = {}  # of the files stored
     for rel, parsed in _parse_all(todo, settings, beside, jobs, progress,

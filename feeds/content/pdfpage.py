@@ -9,7 +9,7 @@ form feed line between (the running header only of the first), is what
 A page that cannot be read (a scan without text layer, fonts without Unicode)
 is left out with a warning naming it; when no page can be read, the file is
 skipped with that error. A text file beside the PDF with the same name (``A01.txt``
-beside ``A01.pdf``) is read instead of it (see ``shadowed``), so a correction sticks.
+beside ``A01.pdf``) is read instead of it (see content.listing), so a correction sticks.
 """
 
 from __future__ import annotations
@@ -20,28 +20,15 @@ from dataclasses import replace
 
 from ..errors import ContentError
 from ..model import Entry
+from .listing import is_pdf
 from .results import FileReport, FileResult, Problem
 
 # pdfread and pdflayout are imported where a PDF is read: importing pypdfium2 takes 0.15 s,
 # which every command would pay on content without PDFs.
 
-SUFFIX = ".pdf"
 PAGE_BREAK = "\f"  # the line between two pages in converted text
 
 TextParser = Callable[[str, bytes, tuple[str, ...]], FileResult]
-
-
-def is_pdf(path: str) -> bool:
-    return path.lower().endswith(SUFFIX)
-
-
-def shadowed(files: list[tuple[str, str]], text_suffixes: tuple[str, ...]
-             ) -> list[tuple[str, str]]:
-    """The files without the PDFs that have a text file of the same name beside them."""
-    texts = {rel.rsplit(".", 1)[0].lower() for rel, _ in files
-             if rel.lower().endswith(text_suffixes)}
-    return [(rel, path) for rel, path in files
-            if not (is_pdf(rel) and rel[:-len(SUFFIX)].lower() in texts)]
 
 
 def pages(path: str, data: bytes) -> tuple[list[tuple[int, str]], list[Problem]]:
