@@ -133,7 +133,10 @@ class Site:
     def newest(self, slug: str = ALL) -> dt.datetime:
         """When the scope last changed: its newest entry, or the epoch for an empty one (so
         an empty feed does not change whenever another section gets news)."""
-        timed = self.recent(slug, 1)
+        timed = next((found for (scope, _), found in self._recent.items() if scope == slug),
+                     None)  # the start of the scope, when a feed has asked for it already
+        if timed is None:
+            timed = self.recent(slug, 1)
         return timed[0][0] if timed else EPOCH
 
     def url(self, entry: Listing | Entry) -> str:

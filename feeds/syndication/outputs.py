@@ -72,12 +72,13 @@ class FeedBuilder:
     # ------------------------------------------------------------- one scope
     def _subscription(self, slug: str, newest_month: str | None) -> Iterator[Output]:
         recent = self.site.recent(slug, self.site.config.feeds.limit)
+        entries = self._entries(recent)
         for fmt in FORMATS:
             path = Links.feed_path(slug, fmt)
             if fmt is JSON:
                 meta_json = self._json_meta(slug)
                 yield Output(path, self._json_renderer(meta_json, recent),
-                             self._fingerprint(meta_json, recent))
+                             self._fingerprint(meta_json, entries))
                 continue
             links: tuple[Link, ...] = (*self._hub(), self._subscribe_link())
             if newest_month:
@@ -85,7 +86,7 @@ class FeedBuilder:
                 links += (Link("prev-archive", href, ATOM.media_type),)
             meta = self._meta(slug, path, fmt, links, updated=self._changed(slug, recent))
             yield Output(path, self._xml_renderer(meta, recent, fmt),
-                         self._fingerprint((fmt, meta), recent))
+                         self._fingerprint((fmt, meta), entries))
 
     def _archives_of(self, slug: str, months: list[tuple[str, list[Timed]]],
                      month: str) -> Iterator[Output]:
@@ -113,7 +114,7 @@ class FeedBuilder:
         def render() -> bytes:
             return xmlfeeds.atom_with_entries(meta, [self._fragment(t) for t in timed])
 
-        return Output(path, render, self._fingerprint(meta, timed))
+        return Output(path, render, self._fingerprint(meta, self._entries(timed)))
 
     def _changed(self, slug: str, timed: Sequence[Timed]) -> dt.datetime:
         """When a document last changed: its newest entry, or a later correction."""
@@ -121,15 +122,16 @@ class FeedBuilder:
         times += [t for t in (self.site.updated(listing) for _, listing in timed) if t]
         return max(times)
 
-    def _fingerprint(self, meta: object, timed: Sequence[Timed]) -> str:
+    def _fingerprint(self, meta: object, entries: str) -> str:
         """Everything a feed document is made from, so an unchanged one is not rendered:
-        its metadata, how entries are rendered, and each entry with its time and URL."""
-        digest = hashlib.sha1(f"{self.design}\x1e{meta!r}".encode())
-        for published, listing in timed:
-            digest.update(f"\x1e{self.site.fingerprint(listing)}\x1f{published.isoformat()}"
-                          f"\x1f{self.site.url(listing)}\x1f{listing.section}"
-                          f"\x1f{self.site.updated(listing)}".encode())
-        return digest.hexdigest()
+        its metadata, how entries are rendered, and its entries (_entries)."""
+        return hashlib.sha1(f"{self.design}\x1e{meta!r}\x1e{entries}".encode()).hexdigest()
+
+    def _entries(self, timed: Sequence[Timed]) -> str:
+        """Each entry with its time and URL: once for the three formats of a feed."""
+        return "".join(f"\x1e{self.site.fingerprint(listing)}\x1f{published.isoformat()}"
+                       f"\x1f{self.site.url(listing)}\x1f{listing.section}"
+                       f"\x1f{self.site.updated(listing)}" for published, listing in timed)
 
     # ------------------------------------------------------------- renderers
     def _xml_renderer(self, meta: FeedMeta, timed: Sequence[Timed],
