@@ -155,6 +155,8 @@ class Record:
         self.make_permalink = make_permalink
         self.batch = batch
         self._fixed: dict[str, Permalink] = {}  # made in this run, not yet saved
+        # Read for many entries at once (without_permalink): id → slug, path, updated_at
+        self._read: dict[str, tuple[str | None, str | None, str | None]] = {}
 
     # ------------------------------------------------------------------ reading
     def renamed(self) -> dict[str, str]:
@@ -169,8 +171,8 @@ class Record:
         fixed = self._fixed.get(entry.id)
         if fixed is not None:
             return fixed
-        row = self.db.execute("SELECT slug, path FROM articles WHERE id = ?",
-                              (entry.id,)).fetchone()
+        row = self._read.get(entry.id) or self.db.execute(
+            "SELECT slug, path FROM articles WHERE id = ?", (entry.id,)).fetchone()
         if row is None:
             return None
         if row[0] is not None:
@@ -184,11 +186,13 @@ class Record:
 
     def without_permalink(self, entries: Sequence[Listing]) -> list[Listing]:
         """Those of ``entries`` whose permalink an output would fix now: on record,
-        with none yet."""
-        ids = [e.id for e in entries if e.id not in self._fixed]
-        unfixed = {str(i) for i, in rows_in(
-            self.db, "SELECT id FROM articles WHERE slug IS NULL AND id IN ({})", ids)}
-        return [e for e in entries if e.id in unfixed]
+        with none yet. What the outputs ask of each of them (permalink, updated) is
+        read now too, 500 entries a query instead of two queries an entry."""
+        ids = [e.id for e in entries if e.id not in self._fixed and e.id not in self._read]
+        self._read.update((str(row[0]), row[1:]) for row in rows_in(
+            self.db, "SELECT id, slug, path, updated_at FROM articles WHERE id IN ({})", ids))
+        return [e for e in entries if e.id not in self._fixed
+                and e.id in self._read and self._read[e.id][0] is None]
 
     def save(self) -> None:
         """Write the permalinks fixed since the last save."""
@@ -197,6 +201,9 @@ class Record:
                 self.db.executemany(
                     "UPDATE articles SET slug = ?, path = ? WHERE id = ? AND slug IS NULL",
                     [(p.slug, p.path, i) for i, p in self._fixed.items()])
+            for i, p in self._fixed.items():
+                if i in self._read:
+                    self._read[i] = (p.slug, p.path, self._read[i][2])
             self._fixed.clear()
 
     def link(self, links: Links, entry: Listing | Entry, section: Section) -> str:
@@ -207,8 +214,9 @@ class Record:
         return links.article(entry, section, found.slug, found.path)
 
     def updated(self, id_: str) -> dt.datetime | None:
-        row = self.db.execute("SELECT updated_at FROM articles WHERE id = ?",
-                              (id_,)).fetchone()
+        read = self._read.get(id_)
+        row = read[2:] if read else self.db.execute(
+            "SELECT updated_at FROM articles WHERE id = ?", (id_,)).fetchone()
         return None if row is None or row[0] is None else _instant(id_, str(row[0]))
 
     # ------------------------------------------------------------------ writing
@@ -219,6 +227,7 @@ class Record:
         (a digest passes None: it neither withdraws nor refuses). ``authority``: the
         domain the catalogue's ids were minted with, recorded with the first article."""
         result = Settlement()
+        self._read.clear()  # what it read may change now
         with transaction(self.db):
             plain = self.db.cursor()
             plain.row_factory = None  # tuples: a third of the time of Rows, for every file
