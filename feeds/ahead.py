@@ -56,13 +56,11 @@ class _Process:
         self.broken = False
 
     def submit(self, work: Callable[..., T], args: tuple[Any, ...]) -> Answer[T]:
-        if os.getpid() != self.owner:  # a process forked from this one: not its pipe
-            return Answer()
-        if self.broken:
+        if os.getpid() != self.owner or self.broken:  # forked from this one: not its pipe
             return Answer()
         try:
             self.conn.send((work, args))  # pickled whole before anything is written
-        except pickle.PicklingError:
+        except (pickle.PicklingError, AttributeError, TypeError):  # a local function, say
             return Answer()
         except OSError:  # gone: what it answered already can still be received
             self.broken = True
@@ -125,5 +123,6 @@ def working_ahead() -> Iterator[None]:
 
 def submit(work: Callable[..., T], *args: Any) -> Answer[T]:
     """Send ``work(*args)`` to the second process; outside working_ahead() the answer is
-    None at once."""
+    None at once. An answer larger than the pipe holds (a few hundred KB) keeps the
+    process waiting until it is received: send such work after the rest."""
     return _process.submit(work, args) if _process is not None else Answer()
