@@ -568,13 +568,8 @@ def _cross_checks(config: Config) -> list[tuple[str, str]]:
 def _key_path(loc: tuple[int | str, ...]) -> str:
     """('sections', 0, 'slug') → 'sections[1].slug': counted from 1, as a reader counts
     the [[sections]] tables in the file."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part + 1}]"
-        else:
-            out += f".{part}" if out else part
-    return out
+    return "".join(f"[{part + 1}]" if isinstance(part, int) else f".{part}"
+                   for part in loc).removeprefix(".")
 
 
 # pydantic's error types whose wording TOML's terms (table, array) say better.

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import jinja2
 import segno
@@ -37,7 +38,6 @@ from .urls import ALL, HOME_PATH, ISSUES_PATH, NOT_FOUND_PATH, OPML_PATH, SUBSCR
 
 HOME_PER_SECTION = 8
 PER_PAGE = 100  # articles on a section's page and on each of its archive pages
-Renderer = Callable[[], bytes]
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,8 @@ class PageBuilder:
 
     def outputs(self) -> Iterator[Output]:
         located: list[sitemap.Located] = []
-        newest = self._lastmod(self.site.recent(ALL, 1))
+        recent = self.site.recent(ALL, 1)
+        newest = recent[0][1].issue_date if recent else dt.date(1970, 1, 1)
         yield Output(HOME_PATH, self._home, self._home_key())
         located.append(self._located(HOME_PATH, newest))
         for section in self.site.sections:
@@ -123,9 +124,9 @@ class PageBuilder:
         if self.links.publishes_articles():
             for section in self.site.sections:
                 timed = self.site.by_section[section.slug]
-                for i, (published, listing) in enumerate(timed):
-                    newer = timed[i - 1][1] if i > 0 else None
-                    older = timed[i + 1][1] if i + 1 < len(timed) else None
+                listings = [listing for _, listing in timed]
+                for (published, listing), newer, older in zip(
+                        timed, [None, *listings], [*listings[1:], None], strict=False):
                     yield self._article_output(published, listing, newer, older)
             articles = [self._located(self.site.article_path(listing), listing.issue_date)
                         for _, listing in reversed(self.site.timeline)]
@@ -148,7 +149,7 @@ class PageBuilder:
             chunk = oldest_first[start:end][::-1]  # shown newest first
             path = Links.section_page_path(section.slug, number)
             last = number == len(pages)
-            yield Output(path, self._archive_renderer(section, chunk, number, last),
+            yield Output(path, partial(self._archive_page, section, chunk, number, last),
                          self._key(self._frame, path, str(last), *self._timed_keys(chunk)))
             located.append(self._located(path, chunk[0][1].issue_date))
 
@@ -167,21 +168,19 @@ class PageBuilder:
             section=section, total=total, entries=self._items(shown, path),
             older_href=older, numbers=numbers, number=None, newer_href=None)
 
-    def _archive_renderer(self, section: Section, chunk: list[Timed], number: int,
-                          last: bool) -> Renderer:
-        def render() -> bytes:
-            path = Links.section_page_path(section.slug, number)
-            newer = (Links.section_path(section.slug) if last
-                     else Links.section_page_path(section.slug, number + 1))
-            older = Links.section_page_path(section.slug, number - 1) if number > 1 else None
-            return self._render(
-                "section.html.j2", path, section.slug, current=section.slug,
-                section=section, total=self.site.count(section.slug),
-                entries=self._items(chunk, path), numbers=[], number=number,
-                first=chunk[-1][1].issue_date, final=chunk[0][1].issue_date,
-                newer_href=self._href(path, newer),
-                older_href=self._href(path, older) if older else None)
-        return render
+    def _archive_page(self, section: Section, chunk: list[Timed], number: int,
+                      last: bool) -> bytes:
+        path = Links.section_page_path(section.slug, number)
+        newer = (Links.section_path(section.slug) if last
+                 else Links.section_page_path(section.slug, number + 1))
+        older = Links.section_page_path(section.slug, number - 1) if number > 1 else None
+        return self._render(
+            "section.html.j2", path, section.slug, current=section.slug,
+            section=section, total=self.site.count(section.slug),
+            entries=self._items(chunk, path), numbers=[], number=number,
+            first=chunk[-1][1].issue_date, final=chunk[0][1].issue_date,
+            newer_href=self._href(path, newer),
+            older_href=self._href(path, older) if older else None)
 
     # --------------------------------------------------------------- issues
     def _issue_outputs(self, located: list[sitemap.Located]) -> Iterator[Output]:
@@ -190,11 +189,10 @@ class PageBuilder:
         for timed in self.site.timeline:
             days.setdefault(timed[1].issue_date, []).append(timed)
         dates = list(days)  # newest first
-        for i, day in enumerate(dates):
-            newer = dates[i - 1] if i > 0 else None
-            older = dates[i + 1] if i + 1 < len(dates) else None
+        for day, newer, older in zip(dates, [None, *dates], [*dates[1:], None],
+                                     strict=False):
             path = Links.day_path(day)
-            yield Output(path, self._day_renderer(day, days[day], newer, older),
+            yield Output(path, partial(self._day_page, day, days[day], newer, older),
                                self._key(self._frame, path, str(newer), str(older),
                                          *self._timed_keys(days[day])))
             located.append(self._located(path, day))
@@ -203,27 +201,25 @@ class PageBuilder:
         if dates:
             located.append(self._located(ISSUES_PATH, dates[0]))
 
-    def _day_renderer(self, day: dt.date, timed: list[Timed], newer: dt.date | None,
-                      older: dt.date | None) -> Renderer:
-        def render() -> bytes:
-            path = Links.day_path(day)
-            runs: list[Run] = []
-            for item in timed:
-                section = self.site.section_of(item[1])
-                if not runs or runs[-1].section.name != section.name:
-                    runs.append(Run(self._nav(section, self._prefix(path)), []))
-                runs[-1].entries.append(self._item(item, path))
-            return self._render(
-                "day.html.j2", path, ALL,
-                day=day, runs=runs, lead=runs[0].entries[0], count=len(timed),
-                newer=self._day_link(path, newer),
-                older=self._day_link(path, older))
-        return render
+    def _day_page(self, day: dt.date, timed: list[Timed], newer: dt.date | None,
+                  older: dt.date | None) -> bytes:
+        path = Links.day_path(day)
+        runs: list[Run] = []
+        for item in timed:
+            section = self.site.section_of(item[1])
+            if not runs or runs[-1].section.name != section.name:
+                runs.append(Run(self._nav(section, self._prefix(path)), []))
+            runs[-1].entries.append(self._item(item, path))
+        return self._render(
+            "day.html.j2", path, ALL, day=day, runs=runs, lead=runs[0].entries[0],
+            count=len(timed), newer=self._day_link(path, newer),
+            older=self._day_link(path, older))
 
     def _day_link(self, source: str, day: dt.date | None) -> NavLink | None:
         if day is None:
             return None
-        return NavLink(self._date(day), self._href(source, Links.day_path(day)))
+        return NavLink(dateformat.date_text(day, self._language),
+                       self._href(source, Links.day_path(day)))
 
     def _issues(self, dates: list[dt.date]) -> bytes:
         months: list[Month] = []
@@ -395,13 +391,6 @@ class PageBuilder:
 
     def _located(self, path: str, day: dt.date) -> sitemap.Located:
         return sitemap.Located(self.links.url(path), day.isoformat())
-
-    @staticmethod
-    def _lastmod(timed: Sequence[Timed]) -> dt.date:
-        return timed[0][1].issue_date if timed else dt.date(1970, 1, 1)
-
-    def _date(self, day: dt.date) -> str:
-        return dateformat.date_text(day, self._language)
 
     @staticmethod
     def _prefix(path: str) -> str:
