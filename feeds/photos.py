@@ -222,8 +222,8 @@ class Gallery:
                 for variant in picture.variants:
                     if variant.path not in seen:
                         seen.add(variant.path)
-                        yield Output(variant.path, self._reader(picture.photo.src, variant),
-                                     f"{variant.path}:{variant.length}")
+                        read = functools.partial(self._read, picture.photo.src, variant)
+                        yield Output(variant.path, read, f"{variant.path}:{variant.length}")
 
     def save(self) -> None:
         """Write the cache's index if this run learnt something."""
@@ -280,24 +280,23 @@ class Gallery:
             except ValueError as exc:
                 return self._remember(src, _refused(src, str(exc)))
         digest = hashlib.sha256(data).hexdigest()
-        with self._lock:
-            self._index.sources[src] = [stat.st_size, stat.st_mtime_ns, digest]
-            self._changed = True
+        self._learn(self._index.sources, src, [stat.st_size, stat.st_mtime_ns, digest])
         cached = self._cached(src, digest)
         if cached is not None:
             return self._remember(src, cached)
         try:
-            files = convert(data)
+            variants = tuple(self._keep(*made) for made in convert(data))
         except ImageError as exc:
-            with self._lock:
-                self._index.images[digest] = {"error": str(exc)}
-                self._changed = True
+            self._learn(self._index.images, digest, {"error": str(exc)})
             return self._remember(src, _refused(src, str(exc)))
-        variants = tuple(self._keep(*made) for made in files)
-        with self._lock:
-            self._index.images[digest] = {"variants": [astuple(v) for v in variants]}
-            self._changed = True
+        self._learn(self._index.images, digest, {"variants": [astuple(v) for v in variants]})
         return self._remember(src, variants)
+
+    def _learn(self, table: dict, key: str, value: object) -> None:
+        """Put what this run found out in the cache's index, for save() to write."""
+        with self._lock:
+            table[key] = value
+            self._changed = True
 
     def _cached(self, src: str, digest: str) -> tuple[Variant, ...] | str | None:
         """What the cache knows of these bytes: their web copies, why they cannot be used,
@@ -308,7 +307,7 @@ class Gallery:
             return None
         if "error" in record:
             return _refused(src, str(record["error"]))
-        # Files removed from the cache meanwhile are made again when read (_reader).
+        # Files removed from the cache meanwhile are made again when read (_read).
         return tuple(Variant(*fields) for fields in record["variants"])
 
     def _keep(self, width: int, height: int, kind: str, data: bytes) -> Variant:
@@ -323,26 +322,24 @@ class Gallery:
                 self._memory[name] = data
         return Variant(f"{FOLDER}/{name}", width, height, kind, len(data))
 
-    def _reader(self, src: str, variant: Variant) -> Callable[[], bytes]:
-        def read() -> bytes:
+    def _read(self, src: str, variant: Variant) -> bytes:
+        data = self._memory.get(variant.name)
+        if data is None and self.cache is not None:
+            with contextlib.suppress(OSError):
+                data = (self.cache / variant.name).read_bytes()
+        if data is None:  # the cache went away during the build: make it again
+            self._pictures.pop(src, None)
+            with self._lock:
+                seen = self._index.sources.pop(src, None)
+                if seen:
+                    self._index.images.pop(seen[2], None)
+            self._made(src)
             data = self._memory.get(variant.name)
             if data is None and self.cache is not None:
-                with contextlib.suppress(OSError):
-                    data = (self.cache / variant.name).read_bytes()
-            if data is None:  # the cache went away during the build: make it again
-                self._pictures.pop(src, None)
-                with self._lock:
-                    seen = self._index.sources.pop(src, None)
-                    if seen:
-                        self._index.images.pop(seen[2], None)
-                self._made(src)
-                data = self._memory.get(variant.name)
-                if data is None and self.cache is not None:
-                    data = (self.cache / variant.name).read_bytes()
-            if data is None:
-                raise ImageError(f"{src}: its web copy {variant.name} could not be made again")
-            return data
-        return read
+                data = (self.cache / variant.name).read_bytes()
+        if data is None:
+            raise ImageError(f"{src}: its web copy {variant.name} could not be made again")
+        return data
 
     def _remember(self, src: str, made: tuple[Variant, ...] | str) -> tuple[Variant, ...] | str:
         self._pictures[src] = made
@@ -364,14 +361,13 @@ class Gallery:
         path = self.cache / _INDEX
         try:
             data = json.loads(path.read_bytes())
-            index = _Index(dict(data["sources"]), dict(data["images"]))
+            return _Index(dict(data["sources"]), dict(data["images"]))
         except FileNotFoundError:
-            return _Index()
+            pass
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("%s: the image cache's index is damaged (%s); it is made again",
                         path, exc)
-            return _Index()
-        return index
+        return _Index()
 
 
 def _refused(src: str, reason: str) -> str:
@@ -387,20 +383,15 @@ def convert(data: bytes) -> list[tuple[int, int, str, bytes]]:
     image = _open(data)
     files = []
     scaled = image
-    for width in _widths(image.width):
+    # Each of WIDTHS the picture reaches, and its own width when it is narrower than the
+    # widest (never scaled up), widest first.
+    for width in sorted({min(w, image.width) for w in WIDTHS}, reverse=True):
         height = max(1, round(image.height * width / image.width))
         if (width, height) != scaled.size:
             scaled = scaled.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
         files.append((width, height, scaled))
-    out = [(w, h, "image/jpeg", _encode(im, "JPEG")) for w, h, im in files]
-    out += [(w, h, "image/webp", _encode(im, "WEBP")) for w, h, im in files]
-    return out
-
-
-def _widths(width: int) -> list[int]:
-    """The widths to make, widest first: each of WIDTHS the picture reaches, and its own
-    width when it is narrower than the widest (never scaled up)."""
-    return sorted({min(w, width) for w in WIDTHS}, reverse=True)
+    return [(w, h, f"image/{kind.lower()}", _encode(im, kind))
+            for kind in ("JPEG", "WEBP") for w, h, im in files]
 
 
 def _open(data: bytes) -> Image.Image:
@@ -464,12 +455,13 @@ def _srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
     return image
 
 
+_SAVE = {"JPEG": {"quality": JPEG_QUALITY, "optimize": True, "progressive": True},
+         "WEBP": {"quality": WEBP_QUALITY, "method": 4}}
+
+
 def _encode(image: Image.Image, kind: str) -> bytes:
     buffer = io.BytesIO()
-    if kind == "JPEG":
-        image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-    else:
-        image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
+    image.save(buffer, kind, **_SAVE[kind])
     return buffer.getvalue()
 
 
@@ -494,14 +486,10 @@ def figures(pictures: Iterable[Picture], url: Callable[[str], str],
             headline: str) -> list[Figure]:
     """``url`` turns an output path into the link the output uses (relative on pages,
     absolute in feeds). A picture with no caption is described by the headline."""
-    found = []
-    for picture in pictures:
-        medium = picture.medium
-        found.append(Figure(
-            src=url(medium.path),
-            srcset=", ".join(f"{url(v.path)} {v.width}w" for v in picture.jpeg),
-            webp_srcset=", ".join(f"{url(v.path)} {v.width}w" for v in picture.webp),
-            width=medium.width, height=medium.height,
-            alt=picture.photo.caption or headline,
-            caption=picture.photo.caption, credit=picture.photo.credit))
-    return found
+    return [Figure(src=url(picture.medium.path),
+                   srcset=", ".join(f"{url(v.path)} {v.width}w" for v in picture.jpeg),
+                   webp_srcset=", ".join(f"{url(v.path)} {v.width}w" for v in picture.webp),
+                   width=picture.medium.width, height=picture.medium.height,
+                   alt=picture.photo.caption or headline,
+                   caption=picture.photo.caption, credit=picture.photo.credit)
+            for picture in pictures]
