@@ -1,4 +1,4 @@
-from feeds.content.reflow import INDENTED, PLAIN, UNIFORM, convention, reflow, reflow_numbered
+from feeds.content.reflow import INDENTED, PLAIN, UNIFORM, convention, reflow
 
 
 def lines(text: str) -> list[tuple[int, str]]:
@@ -54,11 +54,6 @@ def test_indented_line_starts_a_paragraph_even_without_punctuation():
 def test_numbered_point_starts_a_paragraph():
     assert texts("主要任务如下\n一是加强领导。\n二是压实责任。") == [
         "主要任务如下", "一是加强领导。", "二是压实责任。"]
-
-
-def test_paragraph_start_lines_are_reported():
-    found = reflow_numbered(lines("\n甲段。\n\n乙段被打\n\n断了。"))
-    assert found == [("甲段。", 2), ("乙段被打断了。", 4)]
 
 
 def test_digits_and_latin_broken_across_lines_rejoin_without_a_space():

@@ -213,7 +213,4 @@ def _is_dash_subtitle(text: str) -> bool:
 
 
 def _front_matter_author(text: str) -> bylines.Byline:
-    parsed = bylines.parse(text)
-    if parsed is not None:
-        return parsed
-    return bylines.Byline(tuple(Author(name) for name in text.split()), text)
+    return bylines.parse(text) or bylines.Byline(tuple(map(Author, text.split())), text)

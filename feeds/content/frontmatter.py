@@ -79,16 +79,10 @@ def _read(data: dict, path: str, line: int) -> tuple[FrontMatter, tuple[tuple[in
     notes = [(line, f"front matter key {key!r} is not used (known keys: {', '.join(KNOWN_KEYS)})")
              for key in data if key not in KNOWN_KEYS]
     day, time = _date(data.get("date"), path, line)
-    return FrontMatter(
-        date=day,
-        time=time,
-        section=_text(data, "section", path, line),
-        title=_text(data, "title", path, line),
-        author=_author(data.get("author"), path, line),
-        id=_text(data, "id", path, line),
-        image=_text(data, "image", path, line),
-        line=line,
-    ), tuple(notes)
+    values = {key: _author(data.get(key), path, line) if key == "author"
+              else _text(data, key, path, line)
+              for key in ("section", "title", "author", "id", "image")}  # in that order
+    return FrontMatter(date=day, time=time, line=line, **values), tuple(notes)
 
 
 def _text(data: dict, key: str, path: str, line: int) -> str | None:

@@ -60,11 +60,8 @@ def beside(pages: list[tuple[str, str]], images: dict[str, list[str]]
         if not names:
             continue
         stem = name.rsplit(".", 1)[0].lower()
-        numbered = []
-        for image in names:
-            match = _BESIDE.match(image)
-            if match and match.group(1).lower() == stem:
-                numbered.append((int(match.group(2)), image))
+        numbered = [(int(match.group(2)), image) for image in names
+                    if (match := _BESIDE.match(image)) and match.group(1).lower() == stem]
         if numbered:
             found[rel] = tuple(f"{prefix}/{n}" if prefix else n for _, n in sorted(numbered))
     return found
@@ -145,14 +142,9 @@ def attach(path: str, entries: list[Entry], marked: dict[int, list[Marked]],
     photos = {i: placed.get(i, []) + written.get(i, []) if lead_placed
               else written.get(i, []) + placed.get(i, [])
               for i in set(placed) | set(written)}
-    out = []
-    for i, entry in enumerate(entries):
-        if i not in photos:
-            out.append(entry)
-            continue
-        left = tuple(c for c in captions[i] if (i, c) not in used)
-        out.append(replace(entry, photos=tuple(photos[i]), captions=left))
-    return out, notes
+    return [replace(entry, photos=tuple(photos[i]),
+                    captions=tuple(c for c in captions[i] if (i, c) not in used))
+            if i in photos else entry for i, entry in enumerate(entries)], notes
 
 
 def _photo(src: str, printed: str, entry: Entry, line: int) -> Photo:

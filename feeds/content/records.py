@@ -102,11 +102,11 @@ _PHOTO = Codec(Photo)
 
 
 def dumps(result: FileResult) -> bytes:
-    return pickle.dumps(pack(result), protocol=5)
+    return pickle.dumps(_RESULT.pack(result), protocol=5)
 
 
 def loads(blob: bytes) -> FileResult:
-    return unpack(pickle.loads(blob))
+    return _RESULT.unpack(pickle.loads(blob))
 
 
 def dumps_report(report: FileReport) -> bytes:
@@ -115,14 +115,6 @@ def dumps_report(report: FileReport) -> bytes:
 
 def loads_report(blob: bytes) -> FileReport:
     return _REPORT.unpack(pickle.loads(blob))
-
-
-def pack(result: FileResult) -> Record:
-    return _RESULT.pack(result)
-
-
-def unpack(record: Record) -> FileResult:
-    return _RESULT.unpack(record)
 
 
 def photos_record(photos: tuple[Photo, ...]) -> tuple | None:

@@ -64,27 +64,19 @@ def convention(bodies: Iterable[list[tuple[int, str]]]) -> str:
 
 def reflow(lines: list[tuple[int, str]], style: str = PLAIN) -> list[str]:
     """Numbered lines of an article body → paragraphs, with broken ones rejoined."""
-    return [text for text, _ in reflow_numbered(lines, style)]
-
-
-def reflow_numbered(lines: list[tuple[int, str]], style: str = PLAIN) -> list[tuple[str, int]]:
-    """Like reflow, with the line each paragraph starts on."""
-    paragraphs: list[tuple[str, int]] = []
+    paragraphs: list[str] = []
     pieces: list[str] = []
-    start = 0
     starts_new = _STARTS_NEW[style]
-    for number, raw in lines:
+    for _, raw in lines:
         text = raw.strip()
         if not text:
             continue
         if pieces and starts_new(pieces[-1], raw, text):
-            paragraphs.append((_join(pieces), start))
+            paragraphs.append(_join(pieces))
             pieces = []
-        if not pieces:
-            start = number
         pieces.append(text)
     if pieces:
-        paragraphs.append((_join(pieces), start))
+        paragraphs.append(_join(pieces))
     return paragraphs
 
 
