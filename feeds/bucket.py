@@ -13,7 +13,8 @@ from __future__ import annotations
 import base64
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,8 +48,7 @@ class Bucket:
     def listing(self) -> dict[str, RemoteObject]:
         """Every object under the prefix, with its MD5 where the store tells it."""
         found: dict[str, RemoteObject] = {}
-        unknown: list[str] = []
-        try:
+        with _asking(f"cannot list s3://{self.name}/{self.prefix}"):
             pages = self.client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.name, Prefix=self.prefix)
             for page in pages:
@@ -57,36 +57,28 @@ class Bucket:
                     plain = _PLAIN_ETAG.match(item.get("ETag", ""))
                     found[path] = RemoteObject(path, item["Size"],
                                                plain.group(1).lower() if plain else None)
-                    if not plain:
-                        unknown.append(path)
-            for path in unknown:
+            for path in [path for path, stored in found.items() if stored.md5 is None]:
                 meta = self.client.head_object(Bucket=self.name, Key=self.prefix + path)
                 md5 = meta.get("Metadata", {}).get(MD5_META)
                 found[path] = RemoteObject(path, found[path].size, md5.lower() if md5 else None)
-        except Exception as exc:
-            raise _error(exc, f"cannot list s3://{self.name}/{self.prefix}") from None
         return found
 
     def put(self, path: str, body: bytes, md5: bytes, content_type: str,
             cache_control: str) -> None:
         """Upload one object. Content-MD5 makes the store check the bytes it received."""
-        try:
+        with _asking(f"cannot upload {path}"):
             self.client.put_object(
                 Bucket=self.name, Key=self.prefix + path, Body=body,
                 ContentMD5=base64.b64encode(md5).decode(), ContentType=content_type,
                 CacheControl=cache_control, Metadata={MD5_META: md5.hex()})
-        except Exception as exc:
-            raise _error(exc, f"cannot upload {path}") from None
 
     def delete(self, paths: Iterable[str]) -> None:
         batch = list(paths)
         for start in range(0, len(batch), _DELETE_BATCH):
             keys = [{"Key": self.prefix + p} for p in batch[start:start + _DELETE_BATCH]]
-            try:
+            with _asking("cannot delete"):
                 answer = self.client.delete_objects(
                     Bucket=self.name, Delete={"Objects": keys, "Quiet": True})
-            except Exception as exc:
-                raise _error(exc, "cannot delete") from None
             refused = answer.get("Errors") or []
             if refused:
                 first = refused[0]
@@ -121,13 +113,16 @@ def connect(config: DeployConfig, environ: Mapping[str, str] = os.environ) -> Bu
     return Bucket(client, config.bucket, config.prefix)
 
 
-def _error(exc: Exception, doing: str) -> BucketError | Exception:
+@contextmanager
+def _asking(doing: str) -> Iterator[None]:
     """A BucketError for what boto3 raises about the network or the store; bugs stay bugs."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    if isinstance(exc, ClientError):
+    try:
+        yield
+    except ClientError as exc:
         error = exc.response.get("Error", {})
-        return BucketError(f"{doing}: {error.get('Code', '?')}: {error.get('Message', exc)}")
-    if isinstance(exc, BotoCoreError):
-        return BucketError(f"{doing}: {exc}")
-    return exc
+        raise BucketError(f"{doing}: {error.get('Code', '?')}: "
+                          f"{error.get('Message', exc)}") from None
+    except BotoCoreError as exc:
+        raise BucketError(f"{doing}: {exc}") from None

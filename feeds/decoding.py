@@ -51,8 +51,7 @@ class Undecodable(ValueError):
 
 def decode(data: bytes) -> Decoded:
     """The text of a file's bytes (see the module's docstring), or Undecodable."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
@@ -64,7 +63,12 @@ def decode(data: bytes) -> Decoded:
             if repaired is not None:
                 return repaired
             break
-    for encoding in _guess(data):
+    # charset-normalizer's guess among Chinese encodings, then GB18030; imported here:
+    # most files are UTF-8 and never need it
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data, cp_isolation=list(CHINESE_ENCODINGS)).best()
+    for encoding in [best.encoding, "gb18030"] if best is not None else ["gb18030"]:
         try:
             return Decoded(data.decode(encoding), encoding)
         except UnicodeDecodeError:
@@ -73,15 +77,6 @@ def decode(data: bytes) -> Decoded:
     if repaired is not None:
         return repaired
     raise Undecodable(data.count(b"\n", 0, utf8_error.start) + 1)
-
-
-def _guess(data: bytes) -> list[str]:
-    """charset-normalizer's guess among Chinese encodings, then GB18030."""
-    import charset_normalizer  # here: most files are UTF-8 and never need it
-
-    best = charset_normalizer.from_bytes(data, cp_isolation=list(CHINESE_ENCODINGS)).best()
-    guessed = [best.encoding] if best is not None else []
-    return [*guessed, "gb18030"]
 
 
 def _replaced(data: bytes, encoding: str) -> Decoded | None:

@@ -65,12 +65,9 @@ class Plan:
 
     def lines(self) -> list[str]:
         """The plan as ``--dry-run`` prints it, in the order it would run."""
-        out = [f"upload (new) {u.path}  [{u.content_type}; {u.cache_control}]"
-               for u in self.new]
-        out += [f"upload (changed) {u.path}  [{u.content_type}; {u.cache_control}]"
-                for u in self.changed]
-        out += [f"delete {path}" for path in self.deletes]
-        return out
+        return [f"upload ({kind}) {u.path}  [{u.content_type}; {u.cache_control}]"
+                for kind, group in (("new", self.new), ("changed", self.changed))
+                for u in group] + [f"delete {path}" for path in self.deletes]
 
     def summary(self, done: bool = False) -> str:
         return (f"{len(self.new)} new, {len(self.changed)} changed, {len(self.deletes)} "
@@ -106,9 +103,8 @@ def headers(path: str, rules: Iterable[DeployRule]) -> tuple[str, str]:
 
 
 def make_plan(local: Mapping[str, LocalFile], remote: Mapping[str, RemoteObject],
-              rules: Iterable[DeployRule] = (), force: bool = False) -> Plan:
+              rules: tuple[DeployRule, ...], force: bool) -> Plan:
     """What to upload and delete so that the bucket holds exactly the local files."""
-    rules = tuple(rules)
     new: list[Upload] = []
     changed: list[Upload] = []
     unchanged = 0
@@ -131,21 +127,11 @@ def _order(path: str) -> tuple[int, int, str]:
     return kind, -path.count("/"), path
 
 
-def check_deletes(plan: Plan, cap: int, allowed: bool) -> None:
-    if len(plan.deletes) > cap and not allowed:
-        raise TooManyDeletes(
-            f"the deploy would delete {len(plan.deletes)} objects, more than "
-            f"deploy.max_deletes ({cap}); nothing was changed. Check the output folder "
-            "and deploy.prefix, then run again with --allow-deletes (or --dry-run to see "
-            "the plan)")
-
-
 # ------------------------------------------------------------------------- looking
-def local_files(output: Path, hashes: FileHashes | None = None) -> dict[str, LocalFile]:
+def local_files(output: Path, hashes: FileHashes) -> dict[str, LocalFile]:
     """Every file of the built site: hidden files and folders (the build's staging
     folder) are not part of it, as ``feeds serve`` does not serve them. ``hashes``
     remembers MD5s between deploys, so only files that changed are read."""
-    hashes = hashes or FileHashes(None)
     found: dict[str, LocalFile] = {}
     for folder, dirs, files in os.walk(output):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -182,15 +168,13 @@ def execute(plan: Plan, output: Path, bucket: Bucket, workers: int = 8,
         if plan.deletes:
             bucket.delete(plan.deletes)
     except FeedsError as exc:
-        stopped = DeployError(f"{exc}\nthe deploy stopped after {len(report.uploaded)} of "
-                              f"{len(plan.new) + len(plan.changed)} uploads; run it again "
-                              "to finish")
-        raise stopped from None
-    if plan.deletes:
-        report.deleted.extend(plan.deletes)
-        if progress:
-            for path in plan.deletes:
-                progress("delete", path)
+        raise DeployError(f"{exc}\nthe deploy stopped after {len(report.uploaded)} of "
+                          f"{len(plan.new) + len(plan.changed)} uploads; run it again "
+                          "to finish") from None
+    report.deleted.extend(plan.deletes)
+    if progress:
+        for path in plan.deletes:
+            progress("delete", path)
     return report
 
 
@@ -232,7 +216,12 @@ def deploy(config: Config, bucket: Bucket, *, dry_run: bool = False,
     plan = make_plan(local, bucket.listing(), settings.rules, force=force)
     if dry_run:
         return Report(plan)
-    check_deletes(plan, settings.max_deletes, allow_deletes)
+    if len(plan.deletes) > settings.max_deletes and not allow_deletes:
+        raise TooManyDeletes(
+            f"the deploy would delete {len(plan.deletes)} objects, more than "
+            f"deploy.max_deletes ({settings.max_deletes}); nothing was changed. Check the "
+            "output folder and deploy.prefix, then run again with --allow-deletes (or "
+            "--dry-run to see the plan)")
     report = execute(plan, output, bucket, settings.workers, progress)
     changed = report.changed_paths
     if changed and (settings.purge_command or settings.purge_url):

@@ -29,9 +29,9 @@ Stat = tuple[int, int, int]  # size, mtime_ns, inode
 class FileHashes:
     """A path -> MD5 lookup that hashes only files whose stat changed."""
 
-    def __init__(self, record: Path | None) -> None:
+    def __init__(self, record: Path) -> None:
         self.record = record
-        self._known: dict[str, tuple[Stat, str]] = self._read() if record else {}
+        self._known: dict[str, tuple[Stat, str]] = self._read()
         self._seen: dict[str, tuple[Stat, str]] = {}
 
     def md5(self, path: Path, key: str) -> tuple[int, str]:
@@ -48,8 +48,6 @@ class FileHashes:
 
     def save(self) -> None:
         """Keep what was seen this time (files gone since are forgotten)."""
-        if self.record is None:
-            return
         plain = {"key": code_identity(),
                  "files": {k: [*stat, digest] for k, (stat, digest) in self._seen.items()}}
         with contextlib.suppress(OSError):
@@ -57,7 +55,6 @@ class FileHashes:
             write_if_changed(self.record, json.dumps(plain, separators=(",", ":")).encode())
 
     def _read(self) -> dict[str, tuple[Stat, str]]:
-        assert self.record is not None
         try:
             plain = json.loads(self.record.read_bytes())
             if plain["key"] != code_identity():

@@ -101,7 +101,7 @@ def recover(output: Path, manifest: Path) -> list[str]:
         return []
     journal = _read_journal(staging)
     if journal is None:
-        _discard(staging)
+        shutil.rmtree(staging, ignore_errors=True)
         with contextlib.suppress(OSError):
             _next(manifest).unlink()
         return []
@@ -176,7 +176,7 @@ class SiteWriter:
         manifest = json.dumps({"version": _MANIFEST_VERSION,
                                "files": dict(sorted(self._new.items()))}).encode()
         if not self._staged and not removals:  # nothing published changes
-            _discard(self._staging)
+            shutil.rmtree(self._staging, ignore_errors=True)
             _failing_on_disk(lambda: write_if_changed(self.manifest_path, manifest),
                              self.manifest_path)
             return self.summary
@@ -204,7 +204,7 @@ class SiteWriter:
         written, the publish is never forgotten: the next build finishes it."""
         if self._journaled:
             return
-        _discard(self._staging)
+        shutil.rmtree(self._staging, ignore_errors=True)
         with contextlib.suppress(OSError):
             _next(self.manifest_path).unlink()
 
@@ -216,7 +216,7 @@ class SiteWriter:
                               "publish into a folder inside it (e.g. "
                               f"--output {self.output / 'site'})")
         self.output.parent.mkdir(parents=True, exist_ok=True)
-        _discard(self._staging)
+        shutil.rmtree(self._staging, ignore_errors=True)
         self._staging.mkdir()
         self._folders.add(self._staging)
         if self.output.exists() and self.output.stat().st_dev != self._staging.stat().st_dev:
@@ -288,7 +288,7 @@ def _apply(output: Path, staging: Path, manifest: Path, journal: dict,
         os.replace(_next(manifest), manifest)
     # The journal goes first: what is left of the folder after a kill is then discarded.
     (staging / JOURNAL_NAME).unlink()
-    _discard(staging)
+    shutil.rmtree(staging, ignore_errors=True)
     return summary
 
 
@@ -336,12 +336,9 @@ def _is_mount_point(path: Path) -> bool:
         return False
     real = os.path.realpath(path)
     # The fifth field is the mount point, with space, tab, newline and \ escaped in octal.
-    points = {_unescape(line.split()[4]) for line in lines if len(line.split()) > 4}
+    points = {re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), fields[4])
+              for fields in map(str.split, lines) if len(fields) > 4}
     return real in points
-
-
-def _unescape(field: str) -> str:
-    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), field)
 
 
 def _failing_on_disk(step: Callable[[], T], where: Path) -> T:
@@ -380,10 +377,6 @@ def _remove_folders(made: list[Path]) -> None:
     for folder in reversed(made):
         with contextlib.suppress(OSError):
             folder.rmdir()
-
-
-def _discard(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _read_manifest(path: Path) -> dict[str, list]:

@@ -34,6 +34,7 @@ shows an editor exactly what was read.
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
 _DIGITS = re.compile(r"\d+")
 _LATIN_END = re.compile(r"[A-Za-z0-9]$")
 _LATIN_START = re.compile(r"^[A-Za-z0-9]")
+_LETTERS = string.ascii_uppercase  # of page labels (A3): a jump may name the page without
 
 
 @dataclass
@@ -485,14 +487,12 @@ def _follow_jumps(pages: list[PageText]) -> None:
         for article in page.articles:
             if article.jump_to is None:
                 continue
-            target = labels.get(article.jump_to) or labels.get(
-                article.jump_to.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            target = labels.get(article.jump_to) or labels.get(article.jump_to.lstrip(_LETTERS))
             if target is None:
                 continue
-            here = _page_label(page)
+            here = _page_label(page).lstrip(_LETTERS)
             for other in target.articles:
-                if other.jump_from is not None and other.jump_from.lstrip(
-                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == here.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
+                if other.jump_from is not None and other.jump_from.lstrip(_LETTERS) == here:
                     article.paragraphs += other.paragraphs
                     article.figures += other.figures
                     target.articles.remove(other)

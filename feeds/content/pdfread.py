@@ -17,7 +17,7 @@ from __future__ import annotations
 import ctypes
 import io
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
@@ -80,16 +80,11 @@ class Sheet:
     rules: tuple[Box, ...]  # thin horizontal and vertical lines
 
 
-@contextmanager
-def _document(data: bytes) -> Iterator[pdfium.PdfDocument]:
+def _document(data: bytes) -> closing[pdfium.PdfDocument]:
     try:
-        document = pdfium.PdfDocument(data)
+        return closing(pdfium.PdfDocument(data))
     except pdfium.PdfiumError as exc:
         raise PdfPageError(0, f"not a PDF PDFium can open ({exc})") from None
-    try:
-        yield document
-    finally:
-        document.close()
 
 
 def sheets(data: bytes) -> Iterator[Sheet | PdfPageError]:
@@ -97,13 +92,11 @@ def sheets(data: bytes) -> Iterator[Sheet | PdfPageError]:
     instead (the others are still read). A file that is no PDF raises PdfPageError."""
     with _document(data) as document:
         for index in range(len(document)):
-            page = document[index]
-            try:
-                yield _sheet(page, index + 1)
-            except PdfPageError as exc:
-                yield exc
-            finally:
-                page.close()
+            with closing(document[index]) as page:
+                try:
+                    yield _sheet(page, index + 1)
+                except PdfPageError as exc:
+                    yield exc
 
 
 def embedded(data: bytes, page: int, image: int) -> bytes:
@@ -113,8 +106,7 @@ def embedded(data: bytes, page: int, image: int) -> bytes:
     with _document(data) as document:
         if not 1 <= page <= len(document):
             raise LookupError(f"the PDF has no page {page}")
-        sheet = document[page - 1]
-        try:
+        with closing(document[page - 1]) as sheet:
             found = list(sheet.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,)))
             if not 1 <= image <= len(found):
                 raise LookupError(f"page {page} has no picture {image}")
@@ -125,21 +117,19 @@ def embedded(data: bytes, page: int, image: int) -> bytes:
                 # a JPEG under ASCII85 or Flate at most: those undone, the JPEG as stored
                 return bytes(picture.get_data(decode_simple=True))
             try:
-                bitmap = picture.get_bitmap()
                 buffer = io.BytesIO()
-                bitmap.to_pil().save(buffer, "PNG")
+                picture.get_bitmap().to_pil().save(buffer, "PNG")
             except (pdfium.PdfiumError, ValueError, OSError) as exc:
                 raise ValueError(f"picture {image} of page {page} cannot be decoded "
                                  f"({exc})") from None
             return buffer.getvalue()
-        finally:
-            sheet.close()
 
 
 def _sheet(page: pdfium.PdfPage, number: int) -> Sheet:
     width, height = page.get_size()
     pictures, rules = _shapes(page, number, height)
-    runs, unmapped, counted = _runs(page, height)
+    with closing(page.get_textpage()) as textpage:
+        runs, unmapped, counted = _read_runs(textpage, height)
     if not counted:
         if pictures:
             raise PdfPageError(number, f"page {number} has no text layer, only pictures "
@@ -170,16 +160,8 @@ def _shapes(page: pdfium.PdfPage, number: int, height: float
     return pictures, rules
 
 
-def _runs(page: pdfium.PdfPage, height: float) -> tuple[list[Run], int, int]:
-    """The page's runs, and how many of its characters are unmapped, out of how many."""
-    textpage = page.get_textpage()
-    try:
-        return _read_runs(textpage, height)
-    finally:
-        textpage.close()
-
-
 def _read_runs(textpage: pdfium.PdfTextPage, height: float) -> tuple[list[Run], int, int]:
+    """The page's runs, and how many of its characters are unmapped, out of how many."""
     count = textpage.count_chars()
     handle = textpage.raw
     x, y = ctypes.c_double(), ctypes.c_double()
