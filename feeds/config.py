@@ -470,10 +470,8 @@ def find_config(start: Path | None = None) -> Path | None:
     """``feeds.toml`` in ``start`` (default: the working directory) or the nearest folder
     above it, as git and ruff find theirs: any command works from a project's subfolder."""
     folder = (start or Path.cwd()).resolve()
-    for candidate in (folder, *folder.parents):
-        if (candidate / CONFIG_NAME).is_file():
-            return candidate / CONFIG_NAME
-    return None
+    return next((found for candidate in (folder, *folder.parents)
+                 if (found := candidate / CONFIG_NAME).is_file()), None)
 
 
 class ProjectNotFound(FeedsError):

@@ -50,8 +50,7 @@ class FileHashes:
         """Keep what was seen this time (files gone since are forgotten)."""
         plain = {"key": code_identity(),
                  "files": {k: [*stat, digest] for k, (stat, digest) in self._seen.items()}}
-        with contextlib.suppress(OSError):
-            self.record.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # write_if_changed makes the folder
             write_if_changed(self.record, json.dumps(plain, separators=(",", ":")).encode())
 
     def _read(self) -> dict[str, tuple[Stat, str]]:

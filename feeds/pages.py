@@ -276,11 +276,9 @@ class PageBuilder:
                          *self._timed_keys(self.site.recent(ALL, 1)))
 
     def _home(self) -> bytes:
-        groups = []
-        for section in self.site.nav_sections:
-            timed = self.site.recent(section.slug, HOME_PER_SECTION)
-            groups.append(Group(self._nav(section, self._prefix(HOME_PATH)),
-                                self._items(timed, HOME_PATH), self.site.count(section.slug)))
+        groups = [Group(self._nav(section, self._prefix(HOME_PATH)),
+                        self._items(self.site.recent(section.slug, HOME_PER_SECTION), HOME_PATH),
+                        self.site.count(section.slug)) for section in self.site.nav_sections]
         newest = self.site.recent(ALL, 1)
         latest = (self._day_link(HOME_PATH, newest[0][1].issue_date) if newest else None)
         return self._render("home.html.j2", HOME_PATH, ALL, groups=groups, latest=latest,

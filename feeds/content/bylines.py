@@ -145,10 +145,7 @@ def merged(authors: list[Author]) -> tuple[Author, ...]:
 
 
 def _specificity(role: str | None) -> int:
-    found = _SPECIFICITY.get(role)
-    if found is not None:
-        return found
-    return 2 if role in ("记者", "通讯员", "实习生", _PHOTO) else 3
+    return _SPECIFICITY.get(role, 2 if role in ("记者", "通讯员", "实习生", _PHOTO) else 3)
 
 
 @functools.lru_cache(maxsize=4096)

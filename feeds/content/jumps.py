@@ -74,14 +74,8 @@ def _without_marker(text: str) -> tuple[str, bool]:
     """Text without its jump markers, and whether it had a 上接 one."""
     if "版" not in text:  # every marker names a page (版); nearly no line does
         return text, False
-    into = False
-
-    def drop(match: re.Match[str]) -> str:
-        nonlocal into
-        into = into or bool(match.group("into") or match.group("into2"))
-        return ""
-
-    return JUMP.sub(drop, text).strip(), into
+    into = any(m.group("into") or m.group("into2") for m in JUMP.finditer(text))
+    return JUMP.sub("", text).strip(), into
 
 
 def _strip_body(body: Lines) -> tuple[Lines, int | None, bool]:

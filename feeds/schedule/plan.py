@@ -39,12 +39,8 @@ def upcoming(job: PlannedJob, zone: dt.tzinfo, after: dt.datetime,
     """The next ``count`` fire times of a job after an instant."""
     trigger = job.cron.trigger(zone)
     times: list[dt.datetime] = []
-    previous = None
-    now = after
-    while len(times) < count:
-        fire = trigger.get_next_fire_time(previous, now)
-        if fire is None:
-            break
+    fire = trigger.get_next_fire_time(None, after)
+    while fire is not None and len(times) < count:
         times.append(fire)
-        previous, now = fire, fire + dt.timedelta(seconds=1)
+        fire = trigger.get_next_fire_time(fire, fire + dt.timedelta(seconds=1))
     return times
