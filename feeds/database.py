@@ -272,30 +272,25 @@ def backup(source: Path, target: Path) -> int:
     backup API); returns the copy's size in bytes."""
     if target.exists() and target.resolve() == source.resolve():
         raise DatabaseError(f"{target}: that is the database itself; name another file")
-    db = connect(source)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.partial")
-        with sqlite3.connect(partial) as copy:
-            db.backup(copy)
-        copy.close()
-        partial.replace(target)
-    except OSError as exc:
-        raise DatabaseError(f"{target}: cannot write the backup: {exc.strerror}") from None
-    finally:
-        db.close()
+    with closing(connect(source)) as db:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f".{target.name}.partial")
+            with closing(sqlite3.connect(partial)) as copy:
+                db.backup(copy)
+            partial.replace(target)
+        except OSError as exc:
+            raise DatabaseError(f"{target}: cannot write the backup: {exc.strerror}") from None
     return target.stat().st_size
 
 
 def integrity(path: Path) -> list[str]:
     """SQLite's full integrity check: an empty list when the file is sound."""
-    db = connect(path)
-    try:
-        rows = [str(r[0]) for r in db.execute("PRAGMA integrity_check")]
-    except sqlite3.DatabaseError as exc:
-        return [str(exc)]
-    finally:
-        db.close()
+    with closing(connect(path)) as db:
+        try:
+            rows = [str(r[0]) for r in db.execute("PRAGMA integrity_check")]
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
     return [] if rows == ["ok"] else rows
 
 

@@ -111,7 +111,5 @@ def fingerprint(env: jinja2.Environment) -> str:
 
 def source(env: jinja2.Environment, name: str) -> str:
     """A template file's text, as it is (for files served as they are, like feed.xsl)."""
-    if env.loader is None:
-        raise TemplateProblem(f"template {name!r}: no template folder")
-    text, _, _ = env.loader.get_source(env, name)
-    return text
+    assert env.loader is not None  # environment() always gives one
+    return env.loader.get_source(env, name)[0]

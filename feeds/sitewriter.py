@@ -227,14 +227,17 @@ class SiteWriter:
     def _prepare(self, journal: dict, manifest: bytes) -> None:
         self._flush()
         _write_synced(_next(self.manifest_path), manifest)
-        made = self._make_target_folders()
+        made: list[Path] = []
         try:
+            self._make_target_folders(made)
             temporary = self._staging / f"{JOURNAL_NAME}.tmp"
             _write_synced(temporary, json.dumps(journal).encode())
             os.replace(temporary, self._staging / JOURNAL_NAME)
             _fsync(self._staging, os.O_DIRECTORY)
-        except OSError:
-            _remove_folders(made)
+        except OSError:  # the empty folders made for new files go again
+            for folder in reversed(made):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
             raise
 
     def _flush(self) -> None:
@@ -247,20 +250,13 @@ class SiteWriter:
         for path in self._staged:
             _fsync(self._staging / path)
 
-    def _make_target_folders(self) -> list[Path]:
+    def _make_target_folders(self, made: list[Path]) -> None:
         """Make the folders new files go into now, while a full disk can still stop the
-        build with the site unchanged; returns those made, deepest last. On a failure,
-        the empty folders made before it are removed."""
-        made: list[Path] = []
-        try:
-            for folder in sorted({(self.output / p).parent for p in self._staged}):
-                missing = [f for f in (folder, *folder.parents) if not f.exists()]
-                folder.mkdir(parents=True, exist_ok=True)
-                made += reversed(missing)
-        except OSError:
-            _remove_folders(made)
-            raise
-        return made
+        build with the site unchanged; adds those made to ``made``, deepest last."""
+        for folder in sorted({(self.output / p).parent for p in self._staged}):
+            missing = [f for f in (folder, *folder.parents) if not f.exists()]
+            folder.mkdir(parents=True, exist_ok=True)
+            made += reversed(missing)
 
     def _folder(self, folder: Path) -> None:
         """Make a folder once; pages of one day share one, and mkdir is a system call."""
@@ -371,12 +367,6 @@ def _fsync(path: Path, flags: int = 0) -> None:
         os.fsync(handle)
     finally:
         os.close(handle)
-
-
-def _remove_folders(made: list[Path]) -> None:
-    for folder in reversed(made):
-        with contextlib.suppress(OSError):
-            folder.rmdir()
 
 
 def _read_manifest(path: Path) -> dict[str, list]:
