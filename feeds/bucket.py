@@ -79,8 +79,7 @@ class Bucket:
             with _asking("cannot delete"):
                 answer = self.client.delete_objects(
                     Bucket=self.name, Delete={"Objects": keys, "Quiet": True})
-            refused = answer.get("Errors") or []
-            if refused:
+            if refused := answer.get("Errors"):
                 first = refused[0]
                 raise BucketError(f"s3://{self.name}/{first.get('Key')}: cannot delete: "
                                   f"{first.get('Message') or first.get('Code')}")

@@ -56,13 +56,12 @@ class FileHashes:
     def _read(self) -> dict[str, tuple[Stat, str]]:
         try:
             plain = json.loads(self.record.read_bytes())
-            if plain["key"] != code_identity():
-                return {}
-            return {k: ((int(v[0]), int(v[1]), int(v[2])), str(v[3]))
-                    for k, v in plain["files"].items()}
+            if plain["key"] == code_identity():
+                return {k: ((int(v[0]), int(v[1]), int(v[2])), str(v[3]))
+                        for k, v in plain["files"].items()}
         except FileNotFoundError:
-            return {}
+            pass
         except (OSError, KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
             log.warning("%s: the deploy hash cache is damaged (%s); every file is read again",
                         self.record, exc)
-            return {}
+        return {}

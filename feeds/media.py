@@ -48,10 +48,8 @@ ASSETS = (".png", ".jpg", ".jpeg", ".webp", ".avif", ".gif", ".svg", ".css", ".j
 def media_type(path: str) -> str:
     """The Content-Type for a file of the site, by its name."""
     name = path.lower()
-    for suffix, media in MEDIA_TYPES.items():
-        if name.endswith(suffix):
-            return media
-    return UNKNOWN
+    return next((media for suffix, media in MEDIA_TYPES.items() if name.endswith(suffix)),
+                UNKNOWN)
 
 
 def cache_control(path: str) -> str:

@@ -66,8 +66,6 @@ def strip(layout: Layout) -> Stripped:
     # Furniture is short: the paragraphs, nearly all of a page, cost a length test.
     short = [(b, i, raw) for b, block in enumerate(layout.blocks)
              for i, (_, raw) in enumerate(block.body) if len(raw) <= _LONGEST]
-    if not short:
-        return Stripped(layout.blocks, [], [])
     found: dict[int, list[tuple[int, str]]] = {}  # block → (line index, why)
     repeats: list[tuple[int, int, str]] = []  # lines furniture only if they repeat
     numbers: list[tuple[int, int]] = []  # lone numbers: see _counts_what_follows

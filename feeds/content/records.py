@@ -75,13 +75,11 @@ def _converters(hint: Any) -> tuple[_Convert, _Convert] | None:
     args = typing.get_args(hint)
     origin = typing.get_origin(hint)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis and _is_dataclass(args[0]):
-        codec = Codec(args[0])
-        if not codec._nested:  # a tuple of flat dataclasses: made in C, no call per item
-            flat: Any = args[0]
-            return (lambda items: tuple(map(codec.pack, items)),
-                    lambda records: tuple(starmap(flat, records)))
-        return (lambda items: tuple(map(codec.pack, items)),
-                lambda records: tuple(map(codec.unpack, records)))
+        codec, flat = Codec(args[0]), args[0]
+        # a tuple of flat dataclasses: made in C, no call per item
+        unpack = ((lambda records: tuple(starmap(flat, records))) if not codec._nested
+                  else (lambda records: tuple(map(codec.unpack, records))))
+        return (lambda items: tuple(map(codec.pack, items))), unpack
     if origin in (typing.Union, types.UnionType) and type(None) in args:
         (inner,) = [a for a in args if a is not type(None)]
         found = _converters(inner)
