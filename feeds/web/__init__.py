@@ -18,6 +18,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
 from ..config import Config, load_config
+from ..tokens import InvalidToken
 from .guard import FrameGuard
 from .static import StaticSite
 from .subscriptions import Subscriptions
@@ -43,7 +44,8 @@ def create_app(config: Config | None = None) -> Starlette:
             405: subscriptions.page_html("method_not_allowed")})),
     ]
     return Starlette(routes=routes, middleware=[Middleware(FrameGuard)],
-                     exception_handlers={500: subscriptions.server_error})
+                     exception_handlers={500: subscriptions.server_error,
+                                         InvalidToken: subscriptions.token_problem})
 
 
 app: Starlette  # declared, not assigned: __getattr__ below makes it on first use

@@ -39,25 +39,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from .. import notices, rendering
+from .. import notices, rendering, subscribers
 from ..config import Config
 from ..database import connect, database_path
 from ..errors import ContentError
 from ..mail.delivery import TransportUnavailable
 from ..model import Section
-from ..subscribers import (
-    InvalidAddress,
-    Subscriber,
-    UnknownSection,
-    change_sections,
-    confirm,
-    holder_of,
-    normalise_address,
-    request_signup,
-    section_slugs,
-    unsubscribe,
-)
-from ..tokens import InvalidToken, Purpose, TokenExpired, Tokens, secret_key
+from ..subscribers import InvalidAddress, Subscriber, UnknownSection, section_slugs
+from ..tokens import Purpose, TokenExpired, Tokens, secret_key
 from ..wording import Wording, wording
 from . import limits
 from .guard import ClientAddress, Csrf, read_body, same_origin
@@ -109,11 +98,13 @@ class Subscriptions:
         if not self.csrf.valid(_first(form, "csrf"), "subscribe", client):
             return self._signup_form(client, sections, address, chosen, 403, expired=True)
         try:
-            email = normalise_address(address)
+            email = subscribers.normalise_address(address)
             slugs = section_slugs(chosen, sections)
         except (InvalidAddress, UnknownSection) as exc:
             return self._problem(exc, sections)
-        wait = await run_in_threadpool(self._count_signup, client)
+        web = self.config.web
+        wait = await run_in_threadpool(self._allow, "signup", client, web.signups_per_hour,
+                                       web.signups_per_day)
         if wait is not None:
             return self._say("too_many", 429, {"Retry-After": str(int(wait) + 1)})
         try:
@@ -125,20 +116,14 @@ class Subscriptions:
 
     async def confirm(self, request: Request) -> Response:
         token = request.query_params.get("token", "")
-        try:
-            subscriber, activated = await run_in_threadpool(self._in_db, confirm, token)
-        except InvalidToken as exc:
-            return self._token_problem(exc)
+        subscriber, activated = await run_in_threadpool(self._in_db, subscribers.confirm, token)
         return self._say("confirmed" if activated else "confirmed_before", 200,
                          email=subscriber.email)
 
     async def unsubscribe(self, request: Request) -> Response:
         token = request.query_params.get("token", "")
         if request.method == "GET":
-            try:
-                subscriber = await run_in_threadpool(self._holder, "unsubscribe", token)
-            except InvalidToken as exc:
-                return self._token_problem(exc)
+            subscriber = await run_in_threadpool(self._holder, "unsubscribe", token)
             return self._render("web_unsubscribe.html.j2", 200, email=subscriber.email,
                                 one_click=ONE_CLICK)
         form = await self._posted(request, required=False)
@@ -146,20 +131,14 @@ class Subscriptions:
             return form
         if form.get(ONE_CLICK[0]) != [ONE_CLICK[1]]:
             return self._say("one_click_missing", 400)
-        try:
-            subscriber = await run_in_threadpool(self._in_db, unsubscribe, token)
-        except InvalidToken as exc:
-            return self._token_problem(exc)
+        subscriber = await run_in_threadpool(self._in_db, subscribers.unsubscribe, token)
         return self._say("unsubscribed", 200, email=subscriber.email)
 
     async def preferences(self, request: Request) -> Response:
         token = request.query_params.get("token", "")
         client = self.client(request)
         sections = await run_in_threadpool(self.sections)
-        try:
-            subscriber = await run_in_threadpool(self._holder, "preferences", token)
-        except InvalidToken as exc:
-            return self._token_problem(exc)
+        subscriber = await run_in_threadpool(self._holder, "preferences", token)
         if request.method != "POST":
             return self._preferences(subscriber, sections, client, None, 200)
         form = await self._posted(request, required=True)
@@ -177,10 +156,8 @@ class Subscriptions:
             except TransportUnavailable:
                 return self._say("mail_unavailable", 503)
             return self._say("check_email", 200)
-        try:
-            subscriber = await run_in_threadpool(self._in_db, change_sections, token, slugs)
-        except InvalidToken as exc:
-            return self._token_problem(exc)
+        subscriber = await run_in_threadpool(self._in_db, subscribers.change_sections, token,
+                                             slugs)
         return self._preferences(subscriber, sections, client, "saved", 200)
 
     # ------------------------------------------------------------------ work
@@ -205,24 +182,22 @@ class Subscriptions:
         except ContentError:
             return catalogue(self.config, [])
 
-    def _count_signup(self, client: str) -> float | None:
-        web = self.config.web
-        return limits.allow(self._db(), "signup", client, [(web.signups_per_hour, 3600),
-                                                           (web.signups_per_day, limits.DAY)],
+    def _allow(self, kind: str, subject: str, per_hour: int, per_day: int) -> float | None:
+        """Count one event of this kind (feeds.web.limits); None, or the seconds to wait."""
+        return limits.allow(self._db(), kind, subject, [(per_hour, 3600), (per_day, limits.DAY)],
                             self.clock().timestamp())
 
     def _signup(self, email: str, slugs: tuple[str, ...] | None) -> None:
         """Record the sign-up and mail the address, unless it is suppressed (it bounced)
         or has had its share of mail from this form lately."""
         web = self.config.web
-        subscriber, needs_confirming = request_signup(self._db(), email, slugs, self.clock())
+        subscriber, needs_confirming = subscribers.request_signup(self._db(), email, slugs,
+                                                                  self.clock())
         if subscriber.suppressed:
             log.info("sign-up: %s is suppressed (%s): no mail", email, subscriber.suppressed)
             return
-        wait = limits.allow(self._db(), "mail", subscriber.email,
-                            [(web.mails_per_hour, 3600), (web.mails_per_day, limits.DAY)],
-                            self.clock().timestamp())
-        if wait is not None:
+        if self._allow("mail", subscriber.email, web.mails_per_hour,
+                       web.mails_per_day) is not None:
             log.info("sign-up: %s has had its share of mail; none sent", subscriber.email)
             return
         notice = (notices.confirmation if needs_confirming else notices.already_subscribed)(
@@ -238,7 +213,7 @@ class Subscriptions:
         return apply(self._db(), self.tokens, token, *more, self.clock())
 
     def _holder(self, purpose: Purpose, token: str) -> Subscriber:
-        return holder_of(self._db(), self.tokens, purpose, token)
+        return subscribers.holder_of(self._db(), self.tokens, purpose, token)
 
     def _db(self) -> sqlite3.Connection:
         """This worker thread's connection, kept open: closing the last connection to a
@@ -275,7 +250,8 @@ class Subscriptions:
         names = self.words.word("list_separator").join(s.name for s in sections)
         return self._say("unknown_section", 400, name=exc.name, sections=names)
 
-    def _token_problem(self, exc: InvalidToken) -> Response:
+    async def token_problem(self, request: Request, exc: Exception) -> Response:
+        """A link that cannot be used, whichever endpoint read it (InvalidToken)."""
         expired = isinstance(exc, TokenExpired)
         return self._say("link_expired" if expired else "link_invalid",
                          410 if expired else 400)
