@@ -19,6 +19,7 @@ an import does not make it active. ``feeds subscribers add`` lifts it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -191,8 +192,7 @@ def unsubscribe_by_command(db: sqlite3.Connection, email: str, now: dt.datetime,
 
 
 def add(db: sqlite3.Connection, email: str, now: dt.datetime, *, name: str | None = None,
-        sections: tuple[str, ...] | Literal["keep"] | None = "keep",
-        status: Status = "active") -> tuple[Subscriber, str]:
+        sections: tuple[str, ...] | Literal["keep"] | None = "keep") -> tuple[Subscriber, str]:
     """Add a subscriber, or update the one with this address.
 
     Returns the subscriber and what happened: ``added``, ``updated``, ``resubscribed``
@@ -203,7 +203,7 @@ def add(db: sqlite3.Connection, email: str, now: dt.datetime, *, name: str | Non
     email = normalise_address(email)
     with transaction(db):
         db.execute("DELETE FROM suppressions WHERE email = ?", (email,))  # an explicit act
-        return _upsert(db, email, now, name, sections, status, resubscribe=True)
+        return _upsert(db, email, now, name, sections, resubscribe=True)
 
 
 def remove(db: sqlite3.Connection, email: str) -> bool:
@@ -220,11 +220,8 @@ def all_subscribers(db: sqlite3.Connection, status: Status | None = None) -> lis
 def each_subscriber(db: sqlite3.Connection,
                     status: Status | None = None) -> Iterator[Subscriber]:
     """Subscribers in id order, read as they are used (a list of 100,000 is not needed)."""
-    if status:
-        rows = db.execute(f"{_SELECT} WHERE status = ? ORDER BY subscribers.id", (status,))
-    else:
-        rows = db.execute(f"{_SELECT} ORDER BY subscribers.id")
-    return map(Subscriber.from_row, rows)
+    where, values = ("WHERE status = ? ", (status,)) if status else ("", ())
+    return map(Subscriber.from_row, db.execute(f"{_SELECT} {where}ORDER BY subscribers.id", values))
 
 
 def unsubscribe(db: sqlite3.Connection, tokens: Tokens, token: str,
@@ -253,15 +250,11 @@ def request_signup(db: sqlite3.Connection, email: str, sections: tuple[str, ...]
         current = get(db, email)
         if current is not None and current.status == "active":
             return current, False
-        when = stamp(now)
-        stored = " ".join(sections) if sections else None
-        if current is None:
-            db.execute("INSERT INTO subscribers (email, name, sections, status, created_at, "
-                       "updated_at) VALUES (?, '', ?, 'pending', ?, ?)",
-                       (email, stored, when, when))
-        else:
-            db.execute("UPDATE subscribers SET sections = ?, status = 'pending', reason = NULL, "
-                       "updated_at = ? WHERE id = ?", (stored, when, current.id))
+        db.execute("INSERT INTO subscribers (email, name, sections, status, created_at, "
+                   "updated_at) VALUES (?, '', ?, 'pending', ?, ?) ON CONFLICT (email) DO UPDATE "
+                   "SET sections = excluded.sections, status = 'pending', reason = NULL, "
+                   "updated_at = excluded.updated_at",
+                   (email, " ".join(sections) if sections else None, stamp(now), stamp(now)))
         return _existing(db, email), True
 
 
@@ -273,7 +266,7 @@ def confirm(db: sqlite3.Connection, tokens: Tokens, token: str,
     email must not sign anyone up again."""
     holder = tokens.read("confirm", token)
     with transaction(db):
-        found = _by_id(db, holder.subscriber_id)
+        found = by_ids(db, [holder.subscriber_id]).get(holder.subscriber_id)
         if found is None or not holder.matches(found.email) or found.status == "unsubscribed":
             raise TokenInvalid("this confirmation link is no longer valid; sign up again")
         if found.status == "active":
@@ -287,7 +280,7 @@ def holder_of(db: sqlite3.Connection, tokens: Tokens, purpose: Purpose,
               token: str) -> Subscriber:
     """The subscriber a preferences or unsubscribe link belongs to, or InvalidToken."""
     holder = tokens.read(purpose, token)
-    found = _by_id(db, holder.subscriber_id)
+    found = by_ids(db, [holder.subscriber_id]).get(holder.subscriber_id)
     if found is None or not holder.matches(found.email):
         raise TokenInvalid(f"this {purpose} link is for an address that is no longer subscribed")
     return found
@@ -304,37 +297,28 @@ def change_sections(db: sqlite3.Connection, tokens: Tokens, token: str,
 
 
 def _upsert(db: sqlite3.Connection, email: str, now: dt.datetime, name: str | None,
-            sections: tuple[str, ...] | Literal["keep"] | None, status: Status,
+            sections: tuple[str, ...] | Literal["keep"] | None,
             resubscribe: bool) -> tuple[Subscriber, str]:
+    """Add an active subscriber, or update the one with this address (see add())."""
     when = stamp(now)
     old = get(db, email)
     stored = None if sections == "keep" or sections is None else " ".join(sections)
     if old is None:
         db.execute("INSERT INTO subscribers (email, name, sections, status, created_at, "
-                   "updated_at, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (email, name or "", stored, status, when, when,
-                    when if status == "active" else None))
+                   "updated_at, confirmed_at) VALUES (?, ?, ?, 'active', ?, ?, ?)",
+                   (email, name or "", stored, when, when, when))
         return _existing(db, email), "added"
     old_sections = None if old.sections is None else " ".join(old.sections)
-    new_name = old.name if name is None else name
-    new_sections = old_sections if sections == "keep" else stored
-    new_status = old.status
-    outcome = "updated"
-    if old.status == "unsubscribed" and resubscribe:
-        new_status, outcome = "active", "resubscribed"
-    if (new_name, new_sections, new_status) == (old.name, old_sections, old.status):
+    resubscribing = old.status == "unsubscribed" and resubscribe
+    new_status = "active" if resubscribing else old.status
+    new = (old.name if name is None else name, old_sections if sections == "keep" else stored)
+    if (*new, new_status) == (old.name, old_sections, old.status):
         return old, "unchanged"
     db.execute("UPDATE subscribers SET name = ?, sections = ?, status = ?, updated_at = ?, "
                "unsubscribed_at = CASE WHEN ? = 'unsubscribed' THEN unsubscribed_at END, "
                "reason = CASE WHEN status = ? THEN reason END "
-               "WHERE id = ?", (new_name, new_sections, new_status, when, new_status,
-                                new_status, old.id))
-    return _existing(db, email), outcome
-
-
-def _by_id(db: sqlite3.Connection, subscriber_id: int) -> Subscriber | None:
-    row = db.execute(f"{_SELECT} WHERE subscribers.id = ?", (subscriber_id,)).fetchone()
-    return Subscriber.from_row(row) if row else None
+               "WHERE id = ?", (*new, new_status, when, new_status, new_status, old.id))
+    return _existing(db, email), "resubscribed" if resubscribing else "updated"
 
 
 def _existing(db: sqlite3.Connection, email: str) -> Subscriber:
@@ -395,13 +379,11 @@ def decode_csv(data: bytes) -> tuple[str, str]:
     (with or without a BOM, as Excel writes it) or GB18030 (what Excel on a Chinese
     Windows saves as "CSV"). Undecodable bytes are refused, not replaced: they would
     end up in a subscriber's name."""
-    try:
+    with contextlib.suppress(decoding.Undecodable):
         decoded = decoding.decode(data)
-    except decoding.Undecodable:
-        decoded = None
-    if decoded is None or decoded.notes:
-        raise SubscriberError("the file is neither UTF-8 nor GB18030 text")
-    return decoded.text, decoded.encoding
+        if not decoded.notes:
+            return decoded.text, decoded.encoding
+    raise SubscriberError("the file is neither UTF-8 nor GB18030 text")
 
 
 def import_csv(db: sqlite3.Connection, path: Path, known: Sequence[Section],
@@ -431,7 +413,7 @@ def import_csv(db: sqlite3.Connection, path: Path, known: Sequence[Section],
                 report.kept_suppressed += 1
                 continue
             _, outcome = _upsert(db, row.email, now, row.name or None, row.sections,
-                                 "active", resubscribe=False)
+                                 resubscribe=False)
             setattr(report, outcome, getattr(report, outcome) + 1)
     return report
 
