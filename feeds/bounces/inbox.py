@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from ..config import Config
 from ..database import connect, database_path
 from ..errors import ConfigError
+from ..mail.delivery import secret
 from ..tokens import Tokens, secret_key
 from . import mailboxes
 from .record import Outcome, record
@@ -67,11 +68,8 @@ def read_inbox(config: Config, now: dt.datetime, environ: Mapping[str, str] = os
             sources.append(("maildir", stack.enter_context(
                 mailboxes.maildir(config.path(settings.maildir)))))
         if settings.imap_host:
-            password = environ.get(settings.imap_password_env)
-            if not password:
-                raise ConfigError(None, [("bounces.imap_password_env",
-                                          f"set the environment variable "
-                                          f"{settings.imap_password_env} to the IMAP password")])
+            password = secret(environ, "bounces.imap_password_env",
+                              settings.imap_password_env, "the IMAP password")
             sources.append(("imap", stack.enter_context(mailboxes.imap(settings, password))))
         db = stack.enter_context(closing(connect(database_path(config))))
         tokens = Tokens(secret_key(db))

@@ -21,7 +21,8 @@ A transport raises :class:`TransportUnavailable` when it cannot deliver anything
     http    a Postmark-style JSON batch API over httpx
 
 What they share (Outgoing, Outcome, Pace, the Transport protocol) is in
-``transport.py``, which each of them imports; this module only picks one.
+``transport.py``, which each of them imports; this module only picks one (and reads
+its secret from the environment, as the bounce mailbox reads its own).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from ...errors import ConfigError
 from .transport import Outcome, Outgoing, Pace, Status, Transport, TransportUnavailable
 
 __all__ = ["Outcome", "Outgoing", "Pace", "Status", "Transport", "TransportUnavailable",
-           "open_transport"]
+           "open_transport", "secret"]
 
 
 def open_transport(config: Config, *, pace: Pace | None = None,
@@ -45,24 +46,23 @@ def open_transport(config: Config, *, pace: Pace | None = None,
     if delivery.method == "smtp":
         from .smtp import SMTPTransport
 
-        password = None
-        if delivery.smtp.username:
-            password = environ.get(delivery.smtp.password_env)
-            if not password:
-                raise ConfigError(None, [("delivery.smtp.password_env",
-                                          f"set the environment variable "
-                                          f"{delivery.smtp.password_env} to the SMTP password "
-                                          f"of {delivery.smtp.username}")])
-        return SMTPTransport(delivery.smtp, password, pace)
+        smtp = delivery.smtp
+        password = secret(environ, "delivery.smtp.password_env", smtp.password_env,
+                          f"the SMTP password of {smtp.username}") if smtp.username else None
+        return SMTPTransport(smtp, password, pace)
     if delivery.method == "http":
         from .http import HTTPTransport
 
-        token = environ.get(delivery.http.token_env)
-        if not token:
-            raise ConfigError(None, [("delivery.http.token_env",
-                                      f"set the environment variable "
-                                      f"{delivery.http.token_env} to the API token")])
+        token = secret(environ, "delivery.http.token_env", delivery.http.token_env, "the API token")
         return HTTPTransport(delivery.http, token, pace)
     from .outbox import Outbox
 
     return Outbox(config.path(delivery.outbox))
+
+
+def secret(environ: Mapping[str, str], setting: str, name: str, what: str) -> str:
+    """The environment variable ``name`` that ``setting`` names, or a ConfigError asking for it."""
+    value = environ.get(name)
+    if not value:
+        raise ConfigError(None, [(setting, f"set the environment variable {name} to {what}")])
+    return value
