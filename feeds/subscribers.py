@@ -450,11 +450,8 @@ def _parse_rows(text: str, where: str, known: Sequence[Section],
                 where, line, f"{email} is also on line {earlier.line}; merged into one "
                 f"subscriber", skipped=False))
             earlier.name = earlier.name or name
-            if earlier.sections is None or sections is None:
-                earlier.sections = None
-            else:
-                union = set(earlier.sections) | set(sections)
-                earlier.sections = tuple(s.slug for s in known if s.slug in union)
+            earlier.sections = (None if earlier.sections is None or sections is None
+                                else section_slugs(earlier.sections + sections, known))
             continue
         merged[key] = _Row(line, email, name, sections)
     return list(merged.values())

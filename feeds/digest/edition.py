@@ -58,16 +58,13 @@ def group(entries: Iterable[Entry], sections: Sequence[Section]) -> tuple[Group,
     """Entries by section in the sections' order; newest issue first within a section,
     then in page order (the paper's lead article first)."""
     by_name = {s.name: s for s in sections}
-    buckets: dict[str, list[tuple[int, Entry]]] = {}
-    for index, entry in enumerate(entries):
-        buckets.setdefault(entry.section, []).append((index, entry))
-    groups = []
-    for name, items in buckets.items():
-        items.sort(key=lambda item: (-item[1].issue_date.toordinal(), item[0]))
-        section = by_name.get(name) or Section(name, name, len(sections), configured=False)
-        groups.append(Group(section, tuple(e for _, e in items)))
-    groups.sort(key=lambda g: g.section.order)
-    return tuple(groups)
+    buckets: dict[str, list[Entry]] = {}
+    for entry in entries:
+        buckets.setdefault(entry.section, []).append(entry)
+    groups = [Group(by_name.get(name) or Section(name, name, len(sections), configured=False),
+                    tuple(sorted(items, key=lambda e: e.issue_date, reverse=True)))  # stable
+              for name, items in buckets.items()]
+    return tuple(sorted(groups, key=lambda g: g.section.order))
 
 
 def make(entries: Sequence[Entry], sections: Sequence[Section],

@@ -111,18 +111,13 @@ class Ledger:
                 (edition, *UNFINISHED, after, limit)).fetchall()
             claims = []
             for sid, mid, attempts, uncertain, status in rows:
-                if status == "claimed":  # left by a run that died mid-send
-                    uncertain += 1
-                if uncertain > 1:
-                    self.db.execute(
-                        "UPDATE deliveries SET status = 'unconfirmed', uncertain = ?, "
-                        "updated_at = ? WHERE edition = ? AND subscriber_id = ?",
-                        (uncertain, stamp, edition, sid))
-                    continue
+                uncertain += status == "claimed"  # left by a run that died mid-send
                 self.db.execute(
-                    "UPDATE deliveries SET status = 'claimed', uncertain = ?, updated_at = ? "
-                    "WHERE edition = ? AND subscriber_id = ?", (uncertain, stamp, edition, sid))
-                claims.append(Claim(sid, mid, attempts, uncertain))
+                    "UPDATE deliveries SET status = ?, uncertain = ?, updated_at = ? "
+                    "WHERE edition = ? AND subscriber_id = ?",
+                    ("unconfirmed" if uncertain > 1 else "claimed", uncertain, stamp, edition, sid))
+                if uncertain <= 1:
+                    claims.append(Claim(sid, mid, attempts, uncertain))
         return claims
 
     def mark(self, edition: str, subscriber_id: int, status: str, now: dt.datetime,

@@ -217,10 +217,9 @@ def sections_text(groups_chosen: Sequence[str] | None) -> str:
 
 
 def _trim(block: Block, keep: int) -> Block:
-    total = len(block.items) + block.hidden
     if len(block.items) <= keep:
         return block
-    return replace(block, items=block.items[:keep], hidden=total - keep)
+    return replace(block, items=block.items[:keep], hidden=len(block.items) + block.hidden - keep)
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -60,18 +60,13 @@ class EditionReport:
         return not (self.failed or self.deferred or self.uncertain or self.unsent)
 
     def line(self) -> str:
-        parts = [f"{self.sent} sent"]
-        if self.before:
-            parts.append(f"{self.before} sent before")
-        parts += [f"{self.skipped} skipped", f"{self.failed} failed"]
-        if self.deferred:
-            parts.append(f"{self.deferred} deferred to the next run")
-        if self.uncertain:
-            parts.append(f"{self.uncertain} uncertain (sent once more by the next run)")
-        if self.unconfirmed:
-            parts.append(f"{self.unconfirmed} unconfirmed (may have arrived; not sent again)")
-        if self.unsent:
-            parts.append(f"{self.unsent} not sent yet")
+        shown_if_any = ((self.deferred, "deferred to the next run"),
+                        (self.uncertain, "uncertain (sent once more by the next run)"),
+                        (self.unconfirmed, "unconfirmed (may have arrived; not sent again)"),
+                        (self.unsent, "not sent yet"))
+        parts = [f"{self.sent} sent", *([f"{self.before} sent before"] if self.before else []),
+                 f"{self.skipped} skipped", f"{self.failed} failed",
+                 *(f"{n} {what}" for n, what in shown_if_any if n)]
         kind = "new" if self.new else "resumed"
         return (f"edition {self.edition} ({kind}, {self.entries} entries): "
                 + ", ".join(parts))
@@ -302,9 +297,6 @@ class DigestRun:
         report.trimmed += trimmed
         return Outgoing(subscriber.id, letter, to_bytes(letter, self.signer) if mime else b"")
 
-    def _subscribers(self, ids: Sequence[int]) -> dict[int, Subscriber]:
-        return by_ids(self.db, ids)
-
     def _section_names(self, subscriber: Subscriber) -> list[str] | None:
         if subscriber.sections is None:
             return None
@@ -332,7 +324,7 @@ class _Delivery:
 
     def prepare(self, claims: Sequence[Claim]) -> list[Outgoing]:
         run, report = self.run, self.report
-        readers = run._subscribers([c.subscriber_id for c in claims])
+        readers = by_ids(run.db, [c.subscriber_id for c in claims])
         batch = []
         for claim in claims:
             reader = readers.get(claim.subscriber_id)

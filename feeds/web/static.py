@@ -106,8 +106,7 @@ class StaticSite:
         if cached is not None and cached.key == key:
             return cached
         try:
-            with open(path, "rb") as handle:
-                body = handle.read()
+            body = Path(path).read_bytes()
         except OSError:
             return None
         found = _File(key, body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
