@@ -19,13 +19,13 @@ import hmac
 import os
 import secrets
 import sqlite3
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from itsdangerous import (
     BadSignature,
-    Serializer,
     SignatureExpired,
     TimestampSigner,
     URLSafeSerializer,
@@ -69,32 +69,38 @@ def address_hash(email: str) -> str:
 
 
 class Tokens:
-    def __init__(self, secret: str, clock: Callable[[], float] | None = None) -> None:
+    def __init__(self, secret: str, clock: Callable[[], float] = time.time) -> None:
+        """``clock``: seconds since the epoch, that confirm tokens are dated with."""
         self.secret = secret
-        self.clock = clock  # seconds since the epoch, for confirm tokens; default time.time
+
+        class ClockedSigner(TimestampSigner):
+            def get_timestamp(self) -> int:
+                return int(clock())
+
+        # Made once: a digest makes two tokens for every message.
+        self._plain = {purpose: URLSafeSerializer(secret, salt=f"feeds.{purpose}")
+                       for purpose in ("unsubscribe", "preferences")}
+        self._dated = URLSafeTimedSerializer(secret, salt="feeds.confirm", signer=ClockedSigner)
 
     def make(self, purpose: Purpose, subscriber_id: int, email: str) -> str:
-        payload = [subscriber_id, address_hash(email)]
-        return str(self._serializer(purpose).dumps(payload))
+        serializer = self._dated if purpose == "confirm" else self._plain[purpose]
+        return str(serializer.dumps([subscriber_id, address_hash(email)]))
 
     def read(self, purpose: Purpose, token: str) -> Holder:
         """The holder of a valid token; TokenInvalid for anything forged, altered or
         made for another purpose, TokenExpired for an old confirm token."""
-        serializer = self._serializer(purpose)
         try:
-            if isinstance(serializer, URLSafeTimedSerializer):
-                payload = serializer.loads(token.strip(), max_age=CONFIRM_MAX_AGE)
-            else:
-                payload = serializer.loads(token.strip())
+            payload = (self._dated.loads(token.strip(), max_age=CONFIRM_MAX_AGE)
+                       if purpose == "confirm" else self._plain[purpose].loads(token.strip()))
         except SignatureExpired:
             raise TokenExpired(f"this {purpose} link has expired; ask for a new one") from None
         except BadSignature:
             raise TokenInvalid(f"not a valid {purpose} token (altered, or made with "
                                f"another secret key)") from None
-        if (not isinstance(payload, list) or len(payload) != 2
-                or not isinstance(payload[0], int) or not isinstance(payload[1], str)):
-            raise TokenInvalid(f"not a valid {purpose} token")
-        return Holder(payload[0], payload[1])
+        match payload:
+            case [int() as subscriber_id, str() as digest]:
+                return Holder(subscriber_id, digest)
+        raise TokenInvalid(f"not a valid {purpose} token")
 
     def bounce_tag(self, subscriber_id: int, email: str) -> str:
         """``<id>-<12 hex digits>``: names a reader in a VERP address (feeds.bounces.verp).
@@ -108,22 +114,6 @@ class Tokens:
 
     def bounce_tag_matches(self, tag: str, subscriber_id: int, email: str) -> bool:
         return hmac.compare_digest(tag.lower(), self.bounce_tag(subscriber_id, email))
-
-    def _serializer(self, purpose: Purpose) -> Serializer[str]:
-        salt = f"feeds.{purpose}"
-        if purpose == "confirm":
-            clock = self.clock
-            kwargs: dict[str, Any] = {"signer": _clocked(clock)} if clock else {}
-            return URLSafeTimedSerializer(self.secret, salt=salt, **kwargs)
-        return URLSafeSerializer(self.secret, salt=salt)
-
-
-def _clocked(clock: Callable[[], float]) -> type[TimestampSigner]:
-    class ClockedSigner(TimestampSigner):
-        def get_timestamp(self) -> int:
-            return int(clock())
-
-    return ClockedSigner
 
 
 def secret_key(db: sqlite3.Connection, environ: Mapping[str, str] = os.environ) -> str:
