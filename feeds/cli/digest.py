@@ -142,13 +142,13 @@ def _look(run: DigestRun, dry_run: bool, test_to: str | None, preview: Path | No
         return
     edition = look.shown(run, planned)
     if preview:
-        made = look.preview(run, edition, preview, test_to)
-        click.echo(f"wrote {made.path}: edition {made.edition}, {made.subject}, "
-                   f"{made.html_bytes // 1024} KB of HTML")
+        letter = look.preview(run, edition, preview, test_to)
+        click.echo(f"wrote {preview}: edition {edition.id}, {letter.subject}, "
+                   f"{len(letter.html.encode()) // 1024} KB of HTML")
     if test_to:
-        sent = look.send_test_copy(run, edition, test_to)
-        click.echo(f"sent a test copy of edition {sent.edition} to {sent.to} "
-                   f"({sent.transport}); nothing recorded")
+        transport = look.send_test_copy(run, edition, test_to)
+        click.echo(f"sent a test copy of edition {edition.id} to {test_to} ({transport}); "
+                   "nothing recorded")
 
 
 def _print_plan(plan: Plan) -> None:

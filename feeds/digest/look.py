@@ -6,12 +6,14 @@ prints. None of them records anything: no ledger row, no edition, no token.
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import write_if_changed
 from ..errors import FeedsError
 from ..mail.delivery import open_transport
+from ..mail.message import Letter
 from ..subscribers import Subscriber
 from .edition import Edition
 from .ledger import UNFINISHED
@@ -35,21 +37,6 @@ class Planned:
 class Plan:
     editions: list[Planned]
     why: str  # why no new edition would be made, when none would
-
-
-@dataclass(frozen=True)
-class Preview:
-    path: Path
-    edition: str
-    subject: str
-    html_bytes: int
-
-
-@dataclass(frozen=True)
-class TestCopy:
-    edition: str
-    to: str
-    transport: str
 
 
 def plan(run: DigestRun) -> Plan:
@@ -84,22 +71,19 @@ def shown(run: DigestRun, planned: Plan | None = None) -> Edition:
     raise FeedsError(f"no edition to show: {why}")
 
 
-def preview(run: DigestRun, edition: Edition, path: Path, to: str | None) -> Preview:
+def preview(run: DigestRun, edition: Edition, path: Path, to: str | None) -> Letter:
     """Write the HTML of the edition as ``to`` (or an example reader) would get it."""
     reader = Subscriber(0, to or PREVIEW_READER, "", None, "active", "")
     letter, _ = run.letter(edition, reader, edition.groups, "<preview@localhost>")
-    html = letter.html.encode()
-    write_if_changed(path, html)
-    return Preview(path, edition.id, letter.subject, len(html))
+    write_if_changed(path, letter.html.encode())
+    return letter
 
 
-def send_test_copy(run: DigestRun, edition: Edition, to: str) -> TestCopy:
-    """Send one copy of the edition to ``to`` by the configured delivery; record nothing."""
-    transport = open_transport(run.config)
-    try:
+def send_test_copy(run: DigestRun, edition: Edition, to: str) -> str:
+    """Send one copy of the edition to ``to`` by the configured delivery; record nothing.
+    Returns the name of the transport it went by."""
+    with closing(open_transport(run.config)) as transport:
         outcome = next(iter(transport.send([run.test_copy(edition, to)])))
-    finally:
-        transport.close()
     if outcome.status != "sent":
         raise FeedsError(f"test copy to {to} {outcome.status}: {outcome.detail}")
-    return TestCopy(edition.id, to, transport.name)
+    return transport.name
