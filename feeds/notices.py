@@ -11,6 +11,7 @@ one address is the web's decision (feeds.web.limits).
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import closing
 from dataclasses import dataclass
 from email.utils import make_msgid
 
@@ -70,10 +71,7 @@ def letter(config: Config, env: jinja2.Environment, notice: Notice, subscriber: 
 
 def send(config: Config, mail: Letter) -> Outcome:
     """Deliver one letter through the configured transport; raises TransportUnavailable."""
-    transport = open_transport(config)
-    try:
+    with closing(open_transport(config)) as transport:
         signer = DkimSigner.from_config(config, mail.sender)
         raw = to_bytes(mail, signer) if transport.needs_mime else b""
         return next(iter(transport.send([Outgoing(0, mail, raw)])))
-    finally:
-        transport.close()

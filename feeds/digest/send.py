@@ -107,11 +107,8 @@ def send_digest(config: Config, catalog: Catalog, *, now: dt.datetime | None = N
         # on record, and a corrected article keeps the id an earlier edition carried.
         Record(db).settle(catalog, now, authority=authority(db, config.site.domain))
         run = DigestRun(config, catalog, db, Tokens(secret_key(db)), now)
-        transport = open_transport(config)
-        try:
+        with closing(open_transport(config)) as transport:
             return run.run(transport, progress)
-        finally:
-            transport.close()
 
 
 def publish(config: Config) -> Publish:
