@@ -126,21 +126,15 @@ def section_slugs(chosen: Iterable[str], known: Sequence[Section]) -> tuple[str,
     """Slugs for sections named by slug or by name; None for every section (nothing
     chosen, or ``all``). SubscriberError names a section that does not exist."""
     by_key = {s.slug: s.slug for s in known} | {s.name: s.slug for s in known}
-    slugs: list[str] = []
-    for item in chosen:
-        item = item.strip()
-        if not item:
-            continue
+    slugs: dict[str, None] = {}  # in the order chosen, once each
+    for item in filter(None, map(str.strip, chosen)):
         if item == RESERVED_SLUG:
             return None
         if item not in by_key:
             raise UnknownSection(item, known)
-        if by_key[item] not in slugs:
-            slugs.append(by_key[item])
-    if not slugs:
-        return None
+        slugs[by_key[item]] = None
     order = {s.slug: s.order for s in known}
-    return tuple(sorted(slugs, key=order.__getitem__))
+    return tuple(sorted(slugs, key=order.__getitem__)) or None
 
 
 # --------------------------------------------------------------------------- one at a time
