@@ -17,9 +17,8 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,8 +26,6 @@ from ..errors import FeedsError
 
 if TYPE_CHECKING:
     from ..config import Config
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class State:
@@ -73,10 +70,9 @@ class State:
         return self._config
 
 
-def content_option(command: F) -> F:
-    return click.option("--content", "content_dir",
-                        type=click.Path(path_type=Path, file_okay=False),
-                        help="Content directory (overrides site.content_dir).")(command)
+content_option = click.option("--content", "content_dir",
+                              type=click.Path(path_type=Path, file_okay=False),
+                              help="Content directory (overrides site.content_dir).")
 
 
 # command → the module of this package that defines it

@@ -62,9 +62,7 @@ class AccessLog:
 def line(scope: Scope, status: int, size: int, when: float, who: str | None = None) -> str:
     peer = scope.get("client")
     who = who or (peer[0] if peer else "-")
-    target = scope.get("raw_path") or scope["path"].encode()
-    if isinstance(target, bytes):
-        target = target.decode("latin-1")
+    target = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")  # ASGI: bytes
     query = scope.get("query_string", b"").decode("latin-1")
     if query:
         target += "?" + _TOKEN.sub("[redacted]", query)

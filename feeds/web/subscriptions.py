@@ -47,7 +47,7 @@ from ..mail.delivery import TransportUnavailable
 from ..model import Section
 from ..subscribers import InvalidAddress, Subscriber, UnknownSection, section_slugs
 from ..tokens import Purpose, TokenExpired, Tokens, secret_key
-from ..wording import Wording, wording
+from ..wording import wording
 from . import limits
 from .guard import ClientAddress, Csrf, read_body, same_origin
 
@@ -73,10 +73,6 @@ class Subscriptions:
         self._sections: tuple[float, tuple[Section, ...]] | None = None
         self._sections_lock = threading.Lock()
         self._connections = threading.local()
-
-    @property
-    def words(self) -> Wording:
-        return wording(self.config)
 
     # ------------------------------------------------------------------ endpoints
     async def subscribe(self, request: Request) -> Response:
@@ -247,7 +243,7 @@ class Subscriptions:
                  sections: tuple[Section, ...]) -> Response:
         if isinstance(exc, InvalidAddress):
             return self._say("invalid_address", 400, email=exc.address)
-        names = self.words.word("list_separator").join(s.name for s in sections)
+        names = wording(self.config).word("list_separator").join(s.name for s in sections)
         return self._say("unknown_section", 400, name=exc.name, sections=names)
 
     async def token_problem(self, request: Request, exc: Exception) -> Response:
@@ -271,7 +267,7 @@ class Subscriptions:
 
     def page_html(self, key: str) -> str:
         """An answer page as HTML, for the static site's own errors."""
-        title, text = self.words.page(key)
+        title, text = wording(self.config).page(key)
         return rendering.render(rendering.load(self.env, "web_message.html.j2"),
                                 site=self.config.site, title=title, text=text)
 
@@ -282,7 +278,7 @@ class Subscriptions:
 
     def _say(self, key: str, status: int, headers: dict[str, str] | None = None,
              **values: object) -> Response:
-        title, text = self.words.page(key, **values)
+        title, text = wording(self.config).page(key, **values)
         return self._render("web_message.html.j2", status, headers, title=title, text=text)
 
     def _render(self, name: str, status: int, headers: dict[str, str] | None = None,

@@ -51,7 +51,6 @@ class _Link:
 
 class SMTPTransport:
     name = "smtp"
-    batch_size = 50
     needs_mime = True
 
     def __init__(self, settings: SmtpConfig, password: str | None, pace: Pace,
@@ -67,8 +66,7 @@ class SMTPTransport:
         self.next_at = 0.0  # monotonic time the next message may go, when rate-limited
         self._pool = (ThreadPoolExecutor(settings.connections, thread_name_prefix="smtp")
                       if settings.connections > 1 else None)
-        if self._pool:
-            self.batch_size = 50 * settings.connections
+        self.batch_size = 50 * settings.connections
 
     @property
     def where(self) -> str:
