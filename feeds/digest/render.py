@@ -130,9 +130,6 @@ class Renderer:
         text = "｜".join(g.entries[0].headline for g in groups if g.entries)
         return _shorten(text, PREHEADER_CHARS)
 
-    def web_url(self, edition: Edition) -> str:
-        return self.links.url(Links.digest_path(edition.id))
-
     def block(self, edition: Edition, group: Group) -> Block:
         key = (edition.id, group.section.slug)
         if key not in self._blocks:
@@ -208,7 +205,8 @@ class Renderer:
             "preheader": self.preheader(groups),
             "recipient": recipient,
             "web": False,
-            "links": {"web_url": self.web_url(edition), "subscribe_url": self.links.subscribe()},
+            "links": {"web_url": self.links.url(Links.digest_path(edition.id)),
+                      "subscribe_url": self.links.subscribe()},
         }
 
 

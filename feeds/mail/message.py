@@ -165,23 +165,14 @@ def unsubscribe_mailto(address: str, token: str) -> str:
     return f"mailto:{address}?subject={quote('unsubscribe ' + token)}"
 
 
-def headers(letter: Letter) -> list[tuple[str, str]]:
-    """Every header of the message, in order, as (name, unencoded value)."""
-    return [
-        ("From", letter.sender.header),
-        ("To", letter.to),
-        ("Subject", letter.subject),
-        ("Date", format_datetime(letter.date)),
-        ("Message-ID", letter.message_id),
-        *letter.list_headers(),
-    ]
-
-
 def build(letter: Letter) -> EmailMessage:
     """The message: headers, then multipart/alternative (text, then HTML), base64."""
     chosen = SMTPUTF8 if letter.utf8 else SMTP
     message = EmailMessage(policy=chosen)
-    for name, value in headers(letter):
+    every = [("From", letter.sender.header), ("To", letter.to), ("Subject", letter.subject),
+             ("Date", format_datetime(letter.date)), ("Message-ID", letter.message_id),
+             *letter.list_headers()]
+    for name, value in every:
         if "\r" in value or "\n" in value:
             raise ValueError(f"{name} header value contains a line break: {value!r}")
         message[name] = value

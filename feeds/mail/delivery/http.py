@@ -49,12 +49,9 @@ class HTTPTransport:
         while waiting:
             attempt += 1
             results, problem, answered = self._post(waiting)
-            retry: list[Outgoing] = []
-            answers: list[Outcome | None] = list(results) if results else [None] * len(waiting)
-            for item, result in zip(waiting, answers, strict=True):
-                if result is None:
-                    retry.append(item)
-                elif result.status == "deferred":
+            retry = [] if results else waiting  # no results: post them all again
+            for item, result in zip(waiting, results or (), strict=False):
+                if result.status == "deferred":
                     problem = result.detail
                     retry.append(item)
                 else:
