@@ -28,6 +28,7 @@ from . import verp
 Kind = Literal["hard", "soft", "complaint"]
 # Headers a mail server writes with the address a message was delivered to.
 _DELIVERED_TO = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To")
+_STATUS_CLASS: dict[str, Kind] = {"4.": "soft", "5.": "hard"}  # RFC 3463: transient, permanent
 
 
 @dataclass(frozen=True)
@@ -57,14 +58,10 @@ def read_message(raw: bytes, bounce_address: str) -> list[Report]:
         action, detail = statuses.get(address, ("failed", ""))
         if action == "delayed":
             continue
-        kind: Kind = guess
-        if detail[:2] in ("4.", "5."):
-            kind = "soft" if detail.startswith("4.") else "hard"
+        kind = _STATUS_CLASS.get(detail[:2], guess)  # the DSN's own status code decides
         reports.append(Report(kind, address, tag, detail or f"{kind} bounce",
                               f"{key}#{address}"))
-    if tag and len(reports) > 1:  # one copy, one reader: the tag decides who
-        reports = reports[:1]
-    return reports
+    return reports[:1] if tag else reports  # one copy, one reader: the tag decides who
 
 
 def _tag(message: Message, bounce_address: str) -> str | None:
