@@ -36,22 +36,15 @@ class ProgressBars:
     def __enter__(self) -> ProgressBars:
         if self.enabled:
             # imported here: cron and scripts never show progress, and rich takes 0.1 s
+            from rich import progress as bars
             from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
 
             # Redrawn from update() only: no background thread, so the loader can fork
             # worker processes safely.
-            self._progress = Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True),
-                auto_refresh=False, transient=True)
+            self._progress = bars.Progress(
+                bars.TextColumn("{task.description}"), bars.BarColumn(),
+                bars.MofNCompleteColumn(), bars.TimeElapsedColumn(), bars.TimeRemainingColumn(),
+                console=Console(stderr=True), auto_refresh=False, transient=True)
             self._progress.start()
         return self
 

@@ -24,15 +24,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..bounces import webhooks as hooks
 from ..bounces.record import Outcome, record_all
 from ..bounces.reports import Report
-from ..bounces.webhooks import (
-    SnsVerifier,
-    WebhookRefused,
-    check_basic_auth,
-    postmark_reports,
-    ses_reports,
-)
+from ..bounces.webhooks import WebhookRefused
 from ..config import Config
 from ..database import connect, database_path
 from ..tokens import Tokens
@@ -49,14 +44,14 @@ class Webhooks:
         self.tokens = tokens
         self.clock = clock
         self.secret = os.environ.get(config.bounces.webhook_secret_env, "")
-        self.sns = SnsVerifier(config.bounces, _fetch)
+        self.sns = hooks.SnsVerifier(config.bounces, _fetch)
 
     async def postmark(self, request: Request) -> Response:
         if not self.secret:
             return JSONResponse({"error": "webhooks are off"}, 404)
         try:
-            check_basic_auth(request.headers.get("authorization"), self.secret)
-            reports = postmark_reports(await _json(request))
+            hooks.check_basic_auth(request.headers.get("authorization"), self.secret)
+            reports = hooks.postmark_reports(await _json(request))
         except WebhookRefused as exc:
             return _refused(request, exc)
         return await self._apply(reports, "postmark")
@@ -69,7 +64,7 @@ class Webhooks:
                 return JSONResponse({"confirmed": envelope.get("TopicArn")})
             if envelope["Type"] != "Notification":
                 return JSONResponse({"applied": 0})
-            reports = ses_reports(envelope)
+            reports = hooks.ses_reports(envelope)
         except WebhookRefused as exc:
             return _refused(request, exc)
         return await self._apply(reports, "ses")
