@@ -14,7 +14,7 @@ import imaplib
 import mailbox
 import ssl
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ..config import BouncesConfig
@@ -87,11 +87,9 @@ def imap(settings: BouncesConfig, password: str,
     try:
         yield unread()
     finally:
-        try:
+        with suppress(imaplib.IMAP4.error, OSError):
             client.close()
             client.logout()
-        except (imaplib.IMAP4.error, OSError):
-            pass
 
 
 def _quoted(folder: str) -> str:

@@ -34,6 +34,7 @@ import ssl
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import suppress
 
 from ...config import SmtpConfig
 from .transport import Outcome, Outgoing, Pace, TransportUnavailable
@@ -209,13 +210,10 @@ class SMTPTransport:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         for link in self.links:
-            if link.connection is not None:
-                try:
+            with suppress(smtplib.SMTPException, OSError):  # what quit() raises on a lost link
+                if link.connection is not None:
                     link.connection.quit()
-                except (smtplib.SMTPException, OSError):
-                    pass
-                finally:
-                    _drop(link)
+            _drop(link)
 
 
 def _drop(link: _Link) -> None:
