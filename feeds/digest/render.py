@@ -197,17 +197,12 @@ class Renderer:
     def _context(self, edition: Edition, subject: str, groups: Sequence[Group],
                  recipient: Recipient | None) -> dict[str, object]:
         site = self.config.site
-        return {
-            "site": site,
-            "edition": {"id": edition.id, "date": edition.date,
-                        "date_text": date_text(edition.date, site.language)},
-            "subject": subject,
-            "preheader": self.preheader(groups),
-            "recipient": recipient,
-            "web": False,
-            "links": {"web_url": self.links.url(Links.digest_path(edition.id)),
-                      "subscribe_url": self.links.subscribe()},
-        }
+        return {"site": site, "subject": subject, "preheader": self.preheader(groups),
+                "recipient": recipient, "web": False,
+                "edition": {"id": edition.id, "date": edition.date,
+                            "date_text": date_text(edition.date, site.language)},
+                "links": {"web_url": self.links.url(Links.digest_path(edition.id)),
+                          "subscribe_url": self.links.subscribe()}}
 
 
 def sections_text(groups_chosen: Sequence[str] | None) -> str:

@@ -100,14 +100,10 @@ class Sender:
     def from_config(cls, config: Config) -> Sender:
         digest, site = config.digest, config.site
         address = digest.from_address or f"digest@{site.domain}"
-        return cls(
-            name=digest.from_name if digest.from_name is not None else site.title,
-            address=address,
-            reply_to=digest.reply_to,
-            unsubscribe_address=digest.unsubscribe_address or address,
-            list_id=digest.list_id or f"digest.{site.domain}",
-            list_name=site.title,
-        )
+        return cls(name=digest.from_name if digest.from_name is not None else site.title,
+                   address=address, reply_to=digest.reply_to,
+                   unsubscribe_address=digest.unsubscribe_address or address,
+                   list_id=digest.list_id or f"digest.{site.domain}", list_name=site.title)
 
     @property
     def domain(self) -> str:
@@ -151,14 +147,10 @@ class Letter:
         return not (self.to.isascii() and self.sender.address.isascii())
 
     def list_headers(self) -> list[tuple[str, str]]:
-        headers = [
-            ("List-Id", f"{self.sender.list_name} <{self.sender.list_id}>"),
-            ("List-Unsubscribe", f"<{self.unsubscribe_url}>, <{self.unsubscribe_mailto}>"),
-            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
-        ]
-        if self.sender.reply_to:
-            headers.append(("Reply-To", self.sender.reply_to))
-        return headers
+        reply_to = [("Reply-To", self.sender.reply_to)] if self.sender.reply_to else []
+        return [("List-Id", f"{self.sender.list_name} <{self.sender.list_id}>"),
+                ("List-Unsubscribe", f"<{self.unsubscribe_url}>, <{self.unsubscribe_mailto}>"),
+                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"), *reply_to]
 
 
 def unsubscribe_mailto(address: str, token: str) -> str:

@@ -127,12 +127,8 @@ class StaticSite:
     async def _respond(self, found: _File, request: Headers, head: bool, send: Send) -> None:
         zipped = _accepts_gzip(request) and _compressible(found)
         etag = found.etag[:-1] + '-gzip"' if zipped else found.etag
-        headers = [
-            (b"etag", etag.encode()),
-            (b"last-modified", found.last_modified.encode()),
-            (b"cache-control", found.caching.encode()),
-            (b"vary", b"Accept-Encoding"),
-        ]
+        headers = [(b"etag", etag.encode()), (b"last-modified", found.last_modified.encode()),
+                   (b"cache-control", found.caching.encode()), (b"vary", b"Accept-Encoding")]
         if _not_modified(request, found):
             await _reply(send, 304, headers)
             return
