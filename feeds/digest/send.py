@@ -281,19 +281,6 @@ class DigestRun:
     def write_web_copy(self, edition: Edition) -> None:
         self.publish_file(Links.digest_path(edition.id), self.renderer.web_copy(edition).encode())
 
-    def _outgoing(self, edition: Edition, subscriber: Subscriber | None, mid: str,
-                  mime: bool, report: EditionReport) -> Outgoing | None:
-        """The reader's copy, or None when they unsubscribed or were suppressed (a
-        bounce) since the edition was made, or their sections have nothing in it."""
-        if subscriber is None or not subscriber.gets_mail:
-            return None
-        groups = edition.share(subscriber.sections)
-        if not groups:
-            return None
-        letter, trimmed = self.letter(edition, subscriber, groups, mid)
-        report.trimmed += trimmed
-        return Outgoing(subscriber.id, letter, to_bytes(letter, self.signer) if mime else b"")
-
     def _section_names(self, subscriber: Subscriber) -> list[str] | None:
         if subscriber.sections is None:
             return None
@@ -315,28 +302,30 @@ class _Delivery:
         self.done = 0
         self.queue = RetryQueue(transport.pace.monotonic, transport.pace.sleep)
         self.claims: dict[int, Claim] = {}
-        self.emails: dict[int, str] = {}
         self.tries: dict[int, int] = {}
         self.in_flight: set[int] = set()
 
     def prepare(self, claims: Sequence[Claim]) -> list[Outgoing]:
-        run, report = self.run, self.report
+        """The readers' copies; a copy is skipped when its reader unsubscribed or was
+        suppressed (a bounce) since the edition was made, or their sections have nothing
+        in it."""
+        run, report, edition = self.run, self.report, self.edition
         readers = by_ids(run.db, [c.subscriber_id for c in claims])
         batch = []
         for claim in claims:
             reader = readers.get(claim.subscriber_id)
-            item = run._outgoing(self.edition, reader, claim.message_id,
-                                 self.transport.needs_mime, report)
-            if item is None:
-                run.ledger.mark(self.edition.id, claim.subscriber_id, "skipped", run.now,
+            groups = edition.share(reader.sections) if reader and reader.gets_mail else ()
+            if reader is None or not groups:
+                run.ledger.mark(edition.id, claim.subscriber_id, "skipped", run.now,
                                 reached=False)
                 report.skipped += 1
                 self.done += 1
                 continue
-            assert reader is not None
+            letter, trimmed = run.letter(edition, reader, groups, claim.message_id)
+            report.trimmed += trimmed
             self.claims[claim.subscriber_id] = claim
-            self.emails[claim.subscriber_id] = reader.email
-            batch.append(item)
+            batch.append(Outgoing(reader.id, letter, to_bytes(letter, run.signer)
+                                  if self.transport.needs_mime else b""))
         return batch
 
     def send(self, batch: Sequence[Outgoing]) -> None:
@@ -364,7 +353,7 @@ class _Delivery:
                 status = "unconfirmed"
             setattr(report, status, getattr(report, status) + 1)
             if status != "sent":
-                report.problems.append(f"{self.emails[key]}: {detail}")
+                report.problems.append(f"{waiting[key].letter.to}: {detail}")
             self.done += 1
             if self.progress:
                 self.progress(self.done, self.total)
