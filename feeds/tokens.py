@@ -118,9 +118,6 @@ class Tokens:
 
 def secret_key(db: sqlite3.Connection, environ: Mapping[str, str] = os.environ) -> str:
     """FEEDS_SECRET_KEY, else the key kept in the state database, made on first use."""
-    from_env = environ.get(SECRET_ENV, "").strip()
-    if from_env:
-        return from_env
     from .database import signing_key
 
-    return signing_key(db)
+    return environ.get(SECRET_ENV, "").strip() or signing_key(db)

@@ -227,10 +227,8 @@ def _drop(link: _Link) -> None:
 def _options(connection: smtplib.SMTP, item: Outgoing) -> list[str]:
     """MAIL FROM parameters, as ``sendmail`` gives them: the size when the server
     takes SIZE (RFC 1870), so that it refuses a message too big before it goes."""
-    options = [f"SIZE={len(item.raw)}"] if connection.has_extn("size") else []
-    if not item.letter.utf8:
-        return options
-    return [*options, "SMTPUTF8", "BODY=8BITMIME"]
+    size = [f"SIZE={len(item.raw)}"] if connection.has_extn("size") else []
+    return size + (["SMTPUTF8", "BODY=8BITMIME"] if item.letter.utf8 else [])
 
 
 def _reply(code: int, reply: bytes | str) -> str:
