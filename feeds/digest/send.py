@@ -225,7 +225,7 @@ class DigestRun:
         Copies refused for now wait in a RetryQueue, ordered by when they may go
         again, while the others are sent; the run waits only when nothing else is left.
         """
-        self.write_web_copy(edition)
+        self.publish_file(Links.digest_path(edition.id), self.renderer.web_copy(edition).encode())
         counts = self.ledger.counts(edition.id)
         report = EditionReport(edition.id, new, len(edition.entries), before=counts["sent"])
         delivery = _Delivery(self, edition, transport, report, progress,
@@ -256,9 +256,9 @@ class DigestRun:
         """One reader's letter, and whether its sections were trimmed to fit."""
         unsubscribe = self.tokens.make("unsubscribe", subscriber.id, subscriber.email)
         preferences = self.tokens.make("preferences", subscriber.id, subscriber.email)
+        chosen = [s.name for s in self.catalog.sections if s.slug in (subscriber.sections or ())]
         recipient = Recipient(subscriber.email, self.links.unsubscribe(unsubscribe),
-                              self.links.preferences(preferences),
-                              sections_text(self._section_names(subscriber)))
+                              self.links.preferences(preferences), sections_text(chosen))
         rendered = self.renderer.email(edition, groups, recipient)
         letter = Letter(self.sender, subscriber.email, rendered.subject, rendered.text,
                         rendered.html, message_id, self.now.astimezone(self.config.site.zone),
@@ -278,13 +278,6 @@ class DigestRun:
     def message_id(self, edition: Edition, subscriber: Subscriber) -> str:
         return message_id(edition.id, subscriber.id, subscriber.email, self.sender.domain)
 
-    def write_web_copy(self, edition: Edition) -> None:
-        self.publish_file(Links.digest_path(edition.id), self.renderer.web_copy(edition).encode())
-
-    def _section_names(self, subscriber: Subscriber) -> list[str] | None:
-        if subscriber.sections is None:
-            return None
-        return [s.name for s in self.catalog.sections if s.slug in subscriber.sections]
 
 
 class _Delivery:
