@@ -98,11 +98,10 @@ def _complaint(message: Message, key: str, tag: str | None,
 def _fields(part: Message) -> dict[str, str]:
     """The header-like fields of a message/feedback-report part, lowercased names."""
     payload: Any = part.get_payload()
-    if isinstance(payload, list):  # parsed as an embedded message: its headers
-        return {k.lower(): str(v).strip() for m in payload for k, v in m.items()}
-    text = payload if isinstance(payload, str) else ""
-    parsed = email.message_from_string(text, policy=policy.compat32)
-    return {k.lower(): str(v).strip() for k, v in parsed.items()}
+    if not isinstance(payload, list):  # else parsed as an embedded message: its headers
+        text = payload if isinstance(payload, str) else ""
+        payload = [email.message_from_string(text, policy=policy.compat32)]
+    return {k.lower(): str(v).strip() for m in payload for k, v in m.items()}
 
 
 def _original_header(part: Message, name: str) -> str | None:

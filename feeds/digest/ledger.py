@@ -140,9 +140,8 @@ class Ledger:
         return status
 
     def counts(self, edition: str) -> Counter[str]:
-        rows = self.db.execute("SELECT status, count(*) FROM deliveries WHERE edition = ? "
-                               "GROUP BY status", (edition,))
-        return Counter({row[0]: row[1] for row in rows})
+        return Counter(dict(self.db.execute("SELECT status, count(*) FROM deliveries "
+                                            "WHERE edition = ? GROUP BY status", (edition,))))
 
     def deliveries(self, edition: str) -> list[sqlite3.Row]:
         return self.db.execute("SELECT * FROM deliveries WHERE edition = ? "

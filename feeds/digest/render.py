@@ -133,10 +133,9 @@ class Renderer:
     def block(self, edition: Edition, group: Group) -> Block:
         key = (edition.id, group.section.slug)
         if key not in self._blocks:
-            self._blocks[key] = Block(
-                group.section.name, group.section.slug,
-                self.links.url(Links.section_path(group.section.slug)),
-                tuple(self._item(e, group) for e in group.entries))
+            self._blocks[key] = Block(group.section.name, group.section.slug,
+                                      self.links.url(Links.section_path(group.section.slug)),
+                                      tuple(self._item(e, group) for e in group.entries))
         return self._blocks[key]
 
     def _item(self, entry: Entry, group: Group) -> Item:

@@ -122,11 +122,10 @@ def _outcome(item: Outgoing, answer: object) -> Outcome:
     if not isinstance(answer, dict):
         return Outcome(item.key, "deferred", f"unreadable result: {answer!r}")
     code = answer.get("ErrorCode", 0)
-    detail = str(answer.get("Message", ""))
     if code == 0:
         return Outcome(item.key, "sent", str(answer.get("MessageID", "")))
     status: Status = "deferred" if code in _TEMPORARY_CODES else "failed"
-    return Outcome(item.key, status, f"error {code}: {detail}")
+    return Outcome(item.key, status, f"error {code}: {answer.get('Message', '')}")
 
 
 def _text(response: httpx.Response) -> str:
