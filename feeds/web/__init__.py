@@ -17,12 +17,13 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
+from ..bounces.webhooks import WebhookRefused
 from ..config import Config, load_config
 from ..tokens import InvalidToken
 from .guard import FrameGuard
 from .static import StaticSite
 from .subscriptions import Subscriptions
-from .webhooks import Webhooks
+from .webhooks import Webhooks, refused
 
 
 def create_app(config: Config | None = None) -> Starlette:
@@ -45,7 +46,8 @@ def create_app(config: Config | None = None) -> Starlette:
     ]
     return Starlette(routes=routes, middleware=[Middleware(FrameGuard)],
                      exception_handlers={500: subscriptions.server_error,
-                                         InvalidToken: subscriptions.token_problem})
+                                         InvalidToken: subscriptions.token_problem,
+                                         WebhookRefused: refused})
 
 
 app: Starlette  # declared, not assigned: __getattr__ below makes it on first use

@@ -49,25 +49,17 @@ class Webhooks:
     async def postmark(self, request: Request) -> Response:
         if not self.secret:
             return JSONResponse({"error": "webhooks are off"}, 404)
-        try:
-            hooks.check_basic_auth(request.headers.get("authorization"), self.secret)
-            reports = hooks.postmark_reports(await _json(request))
-        except WebhookRefused as exc:
-            return _refused(request, exc)
-        return await self._apply(reports, "postmark")
+        hooks.check_basic_auth(request.headers.get("authorization"), self.secret)
+        return await self._apply(hooks.postmark_reports(await _json(request)), "postmark")
 
     async def ses(self, request: Request) -> Response:
-        try:
-            envelope = await run_in_threadpool(self.sns.check, await _json(request))
-            if envelope["Type"] == "SubscriptionConfirmation":
-                await run_in_threadpool(self._confirm, envelope)
-                return JSONResponse({"confirmed": envelope.get("TopicArn")})
-            if envelope["Type"] != "Notification":
-                return JSONResponse({"applied": 0})
-            reports = hooks.ses_reports(envelope)
-        except WebhookRefused as exc:
-            return _refused(request, exc)
-        return await self._apply(reports, "ses")
+        envelope = await run_in_threadpool(self.sns.check, await _json(request))
+        if envelope["Type"] == "SubscriptionConfirmation":
+            await run_in_threadpool(self._confirm, envelope)
+            return JSONResponse({"confirmed": envelope.get("TopicArn")})
+        if envelope["Type"] != "Notification":
+            return JSONResponse({"applied": 0})
+        return await self._apply(hooks.ses_reports(envelope), "ses")
 
     def _confirm(self, envelope: dict[str, Any]) -> None:
         """Visit SubscribeURL, which must be on the host that signed the message."""
@@ -97,7 +89,8 @@ async def _json(request: Request) -> Any:
         raise WebhookRefused("the body is not JSON") from None
 
 
-def _refused(request: Request, exc: WebhookRefused) -> Response:
+async def refused(request: Request, exc: Exception) -> Response:
+    """A webhook not believed (WebhookRefused), whichever step refused it."""
     log.warning("webhook %s refused from %s: %s", request.url.path,
                 request.client.host if request.client else "?", exc)
     return JSONResponse({"error": str(exc)}, 403)
