@@ -58,15 +58,14 @@ def letter(config: Config, env: jinja2.Environment, notice: Notice, subscriber: 
     sender = Sender.from_config(config)
     unsubscribe = tokens.make("unsubscribe", subscriber.id, subscriber.email)
     context = {"notice": notice, "site": config.site}
-    return Letter(
-        sender=sender, to=subscriber.email, subject=notice.subject,
-        text=rendering.render(rendering.load(env, "notice.txt.j2"), **context),
-        html=rendering.render(rendering.load(env, "notice.html.j2"), **context),
-        message_id=make_msgid("notice", domain=sender.domain),
-        date=now.astimezone(config.site.zone),
-        unsubscribe_url=Links(config.site.base_url).unsubscribe(unsubscribe),
-        unsubscribe_mailto=unsubscribe_mailto(sender.unsubscribe_address, unsubscribe),
-        return_path=return_path(config, tokens, subscriber.id, subscriber.email))
+    return Letter(sender=sender, to=subscriber.email, subject=notice.subject,
+                  text=rendering.render(rendering.load(env, "notice.txt.j2"), **context),
+                  html=rendering.render(rendering.load(env, "notice.html.j2"), **context),
+                  message_id=make_msgid("notice", domain=sender.domain),
+                  date=now.astimezone(config.site.zone),
+                  unsubscribe_url=Links(config.site.base_url).unsubscribe(unsubscribe),
+                  unsubscribe_mailto=unsubscribe_mailto(sender.unsubscribe_address, unsubscribe),
+                  return_path=return_path(config, tokens, subscriber.id, subscriber.email))
 
 
 def send(config: Config, mail: Letter) -> Outcome:

@@ -362,7 +362,6 @@ def unsubscribe(state: State, token: str) -> None:
     from ..subscribers import unsubscribe as apply
     from ..tokens import Tokens, secret_key
 
-    config = state.config
-    with _database(config) as db:
+    with _database(state.config) as db:
         subscriber = apply(db, Tokens(secret_key(db)), token, _now())
     click.echo(f"unsubscribed: {subscriber.email}")

@@ -61,8 +61,7 @@ class HTTPTransport:
             if attempt > self.settings.retries:
                 if not answered:
                     raise TransportUnavailable(f"cannot reach the email API: {problem}")
-                for item in retry:
-                    yield Outcome(item.key, "deferred", problem)
+                yield from (Outcome(item.key, "deferred", problem) for item in retry)
                 return
             self.pace.sleep(self.pace.backoff(attempt))
             waiting = retry

@@ -76,8 +76,7 @@ def clean_tmp(folder: Path, now: float | None = None) -> list[str]:
             age = now - entry.stat().st_mtime
         except FileNotFoundError:
             continue
-        mine = pid == str(os.getpid())
-        if age > STALE_TMP or (not mine and not _alive(pid)):
+        if age > STALE_TMP or (pid != str(os.getpid()) and not _alive(pid)):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(entry.path)
             removed.append(entry.name)

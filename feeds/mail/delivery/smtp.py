@@ -75,8 +75,7 @@ class SMTPTransport:
 
     def send(self, batch: Sequence[Outgoing]) -> Iterator[Outcome]:
         if self._pool is None:
-            for item in batch:
-                yield self._send_one(item)
+            yield from map(self._send_one, batch)
             return
         futures = [self._pool.submit(self._send_one, item) for item in batch]
         stop: TransportUnavailable | None = None
