@@ -28,11 +28,9 @@ def allow(db: sqlite3.Connection, kind: str, subject: str,
         times = [row[0] for row in db.execute(
             "SELECT at FROM web_events WHERE kind = ? AND subject = ? AND at > ? ORDER BY at",
             (kind, subject, now - longest))]
-        waits = []
-        for count, seconds in windows:
-            inside = [t for t in times if t > now - seconds]
-            if len(inside) >= count:
-                waits.append(inside[len(inside) - count] + seconds - now)
+        # A window is full when its count-th latest event (times are in order) is inside it.
+        waits = [times[-count] + seconds - now for count, seconds in windows
+                 if len(times) >= count and times[-count] > now - seconds]
         if waits:
             return max(waits)
         db.execute("INSERT INTO web_events (kind, subject, at) VALUES (?, ?, ?)",
