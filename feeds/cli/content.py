@@ -50,8 +50,7 @@ def check(state: State, content_dir: Path | None, strict: bool) -> None:
 
     catalog = _load(state, content_dir)
     root = content_dir.resolve() if content_dir else state.config_or_defaults.content_path
-    failed = print_check(catalog, strict=strict, content=root)
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if print_check(catalog, strict=strict, content=root) else 0)
 
 
 @cli.command()

@@ -55,10 +55,6 @@ def _database(config: Config) -> closing[sqlite3.Connection]:
     return closing(connect(database_path(config)))
 
 
-def _on_terminal() -> bool:
-    return sys.stderr.isatty()
-
-
 def _warn(message: str) -> None:
     click.echo(f"warning: {message}", err=True)
 
@@ -114,7 +110,7 @@ def digest(state: State, content_dir: Path | None, dry_run: bool, test_to: str |
                                 _now())
                 _look(run, dry_run, test_to, preview)
             return
-        with ProgressBars(enabled=_on_terminal()) as bars:
+        with ProgressBars(enabled=sys.stderr.isatty()) as bars:
             report = send_digest(config, catalog, now=_now(), progress=bars.stage("send"))
     for line in digest_warnings(report):
         _warn(line)
@@ -125,7 +121,7 @@ def digest(state: State, content_dir: Path | None, dry_run: bool, test_to: str |
         click.echo(edition.line())
     if report.note:
         click.echo(report.note)
-    if report.editions and config.delivery.method == "outbox" and _on_terminal():
+    if report.editions and config.delivery.method == "outbox" and sys.stderr.isatty():
         click.echo(f"outbox: {config.path(config.delivery.outbox)} (a Maildir folder; open "
                    f"it with any mail client)")
     sys.exit(0 if report.ok else 1)
@@ -295,7 +291,7 @@ def subscribers_list(state: State, status: Status | None, as_json: bool) -> None
     for p in people:
         sections = "all" if p.sections is None else ",".join(p.sections)
         click.echo(f"{p.email}\t{p.name or '-'}\t{sections}\t{p.why}\t{p.created_at}")
-    if _on_terminal():
+    if sys.stderr.isatty():
         click.echo(f"{len(people)} subscribers", err=True)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..config import Config
 from ..errors import FeedsError
 from .message import Sender
@@ -27,7 +25,7 @@ class DkimSigner:
             return None
         path = config.path(config.digest.dkim_key)
         try:
-            key = Path(path).read_bytes()
+            key = path.read_bytes()
         except OSError as exc:
             raise FeedsError(f"digest.dkim_key: cannot read {path}: {exc.strerror}") from None
         return cls(key, config.digest.dkim_selector, config.digest.dkim_domain or sender.domain)
