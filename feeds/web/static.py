@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from functools import cached_property
 from pathlib import Path
+from stat import S_ISREG
 
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
@@ -97,15 +98,12 @@ class StaticSite:
     def _read(self, path: str) -> _File | None:
         try:
             stat = os.stat(path)
-        except OSError:
-            return None
-        if not os.path.isfile(path):
-            return None
-        key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-        cached = self._files.get(path)
-        if cached is not None and cached.key == key:
-            return cached
-        try:
+            if not S_ISREG(stat.st_mode):
+                return None
+            key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            cached = self._files.get(path)
+            if cached is not None and cached.key == key:
+                return cached
             body = Path(path).read_bytes()
         except OSError:
             return None
