@@ -161,7 +161,7 @@ def _print_plan(plan: Plan) -> None:
         if not planned.unfinished:
             click.echo(f"  {len(planned.recipients)} would get it; nothing was sent or "
                        "recorded")
-    if not any(not p.unfinished for p in plan.editions):
+    if all(p.unfinished for p in plan.editions):
         click.echo(plan.why)
 
 
