@@ -30,7 +30,6 @@ from ..model import Entry, Photo
 from . import bylines
 from .page import Block
 
-SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
 # ![alt](path) or ![alt](<path with spaces> "title"), alone on its line
 _MARKDOWN = re.compile(r"^\s*!\[([^\]]*)\]\(\s*(<[^>]+>|\S+)(?:\s+[\"'(][^)]*)?\)\s*$")
 _BESIDE = re.compile(r"^(.+)-(\d{1,3})\.(?:jpe?g|png|webp|heic|heif)$", re.IGNORECASE)
