@@ -90,7 +90,7 @@ def _serve(conn: Connection, theirs: Connection) -> None:
     while True:
         try:
             work, args = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the asker is gone (killed, it resets the pipe)
             return
         try:
             result = work(*args)
