@@ -47,3 +47,20 @@ def test_without_a_second_process_every_answer_is_none():
         child.kill()  # gone: died, or killed by someone
         child.join()
         assert ahead.submit(str.upper, "gone").result() is None
+
+
+def test_a_killed_asker_leaves_the_second_process_to_end_quietly():
+    import signal
+    import subprocess
+    import sys
+
+    killed = subprocess.run([sys.executable, "-c", """
+import os, signal, time
+from feeds import ahead
+with ahead.working_ahead():
+    ahead.submit(str.upper, "answered, never read")
+    time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGKILL)  # unread: the pipe is reset, not just closed
+"""], capture_output=True, text=True, timeout=60)  # output ends when both processes do
+    assert killed.returncode == -signal.SIGKILL
+    assert killed.stderr == ""
