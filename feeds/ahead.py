@@ -3,8 +3,8 @@
 `feeds build` spends its first 0.3 s importing what it needs; only then does it list
 the content folder, and later make the slugs of new headlines, for which pypinyin's
 import takes 0.2 s more. A process forked at the very start does those meanwhile,
-taking the work it is sent in order: pypinyin's import, the content folder's
-inventory as soon as the command knows the folder, then the slugs. After one new
+taking the work it is sent in order: the content folder's inventory as soon as the
+command knows the folder, pypinyin's import, then the slugs. After one new
 article that is a third of the rebuild no longer done one part after the other
 (bench/README.md, "Add one article").
 

@@ -50,14 +50,16 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
         feeds build
         feeds build --content pages --output /var/www/news --no-pages
     """
-    # A second process starts first (feeds.ahead): it imports pypinyin and lists the
-    # content folder while this one imports the rest (0.3 s), instead of after. In that
-    # order: it cannot go on before the listing, a megabyte, is taken from it.
+    # A second process starts first (feeds.ahead): it lists the content folder and
+    # imports pypinyin while this one imports the rest (0.3 s), instead of after. The
+    # listing first when the folder is known now; else it waits for feeds.toml.
     with ahead.working_ahead():
-        ahead.submit(slugs.warm_up)
         state.state_dir = state_dir  # all state there: locks, caches, records
+        if content_dir is None:
+            ahead.submit(slugs.warm_up)
         content = content_dir.resolve() if content_dir else state.config.content_path
         inventory = ahead.submit(listing.packed_survey, str(content))
+        ahead.submit(slugs.warm_up)  # at once, unless it is imported already
 
         # What these imports make lives as long as the process: the cyclic garbage
         # collector would only scan it again and again (20-25 ms), so it waits, and
