@@ -76,7 +76,7 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
 
         chatty = not quiet and sys.stderr.isatty()
         options = BuildOptions(
-            content=content_dir.resolve() if content_dir else None,
+            content=content if content_dir else None,
             output=output_dir.resolve() if output_dir else None,
             state=state_dir.resolve() if state_dir else None,
             pages=not no_pages, jobs=jobs, allow_removals=allow_removals)
