@@ -169,6 +169,32 @@ def test_load_cached_parses_only_what_changed_since_the_last_run(content_dir, ma
         assert starts[0] == 5  # all five from the cache in the state directory
 
 
+def test_an_inventory_taken_elsewhere_is_used_only_when_it_fits(content_dir, make_config,
+                                                                 tmp_path):
+    from feeds.content.listing import survey
+
+    many_pages(content_dir, 4)
+    config = make_config()
+    fresh = load(config)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "2024-03-09.txt").write_text(ARTICLE.format(n="别处"), encoding="utf-8")
+    # Another folder's (a wiring mistake) is not this folder's content.
+    assert load(config, inventory=lambda: survey(other, stats=True)) == fresh
+    # This folder's, as another process took it: the same catalogue.
+    assert load(config, inventory=lambda: survey(content_dir, stats=True)) == fresh
+    # Without stats the parse cache cannot tell what changed: taken again, with them.
+    cache = ParseCache(tmp_path / "state" / "cache.sqlite")
+    with load(config, cache=cache, inventory=lambda: survey(content_dir)) as cached:
+        assert cached == fresh
+    parsed: list[int] = []
+    with load(config, cache=ParseCache(tmp_path / "state" / "cache.sqlite"),
+              progress=lambda done, total: parsed.append(done),
+              inventory=lambda: None) as again:  # the other process gave nothing
+        assert again == fresh
+        assert parsed[0] == 4  # every file from the cache: the stats were stored
+
+
 def test_a_folder_that_cannot_be_listed_is_skipped(content_dir, monkeypatch):
     from feeds.content import listing
 
