@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from ..lazyre import lazy_compile
 from ..model import Author, Entry, Source
 from . import bylines, dates, headlines, ids
 from .reflow import PLAIN, closes, reflow
@@ -16,12 +16,12 @@ _PHOTO_CREDIT_ENDS = ("摄", "摄）", "摄)", "摄影", "摄影）", "摄影)")
 _CAPTION_STARTS = frozenset("图▲△■◆上下左右")
 # An editor's note (编者按：…) introduces the article: it stays in the text, but the
 # lead that dates the article and becomes its summary is the paragraph after it.
-_EDITORS_NOTE = re.compile(
+_EDITORS_NOTE = lazy_compile(
     r"^(?:[【\[〔（(]\s*(?:编者按|编者的话|编前语)\s*[】\]〕）)]\s*[：:]?"
     r"|(?:编者按|编者的话|编前语)\s*[：:])")
 _EDITORS_NOTE_STARTS = ("编者", "编前", "【", "[", "〔", "（", "(")
 # A sub-title printed under the headline and set apart with a dash: ——新增学位三千个
-_DASH_SUBTITLE = re.compile(r"^[—－-]{1,2}\s*\S")
+_DASH_SUBTITLE = lazy_compile(r"^[—－-]{1,2}\s*\S")
 _LONGEST_SUBTITLE = 40
 _SHORT_LINE = 80  # longer lines are paragraphs: no credit or byline test for them
 

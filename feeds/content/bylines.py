@@ -24,9 +24,9 @@ are neither text nor byline, and leave the article.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 
+from ..lazyre import lazy_compile
 from ..model import Author
 
 # Longest first, so that 本报记者 is not read as 本报 + 记者.
@@ -39,12 +39,12 @@ _CREDITS = {"文/图": "文/图", "文／图": "文/图", "图/文": "文/图", 
 _PHOTO = "摄"
 _LONGEST_BYLINE = 80  # characters; anything longer is a paragraph
 # Han names have two to four characters; transliterated ones are longer and hold a ·.
-_NAME = re.compile(r"^[\u3400-\u9fff]{2,4}$|^[\u3400-\u9fff]+(?:[·•][\u3400-\u9fff]+)+$")
-_TOKEN = re.compile(r"[^\s\u3000、:：]+")  # what spaces, 、 and colons separate
-_SENTENCE_MARKS = re.compile(r"[。，,！!？?；;“”\"]")
-_TITLE_PREFIX = re.compile("^(" + "|".join(_TITLES) + ")")
-_CREDIT_SUFFIX = re.compile(r"^(.+?)(摄影|摄)$")
-_CREDIT_PREFIX = re.compile(r"^(文/图|文／图|文|图|摄影|摄)[/／:：](.+)$")
+_NAME = lazy_compile(r"^[\u3400-\u9fff]{2,4}$|^[\u3400-\u9fff]+(?:[·•][\u3400-\u9fff]+)+$")
+_TOKEN = lazy_compile(r"[^\s\u3000、:：]+")  # what spaces, 、 and colons separate
+_SENTENCE_MARKS = lazy_compile(r"[。，,！!？?；;“”\"]")
+_TITLE_PREFIX = lazy_compile("^(" + "|".join(_TITLES) + ")")
+_CREDIT_SUFFIX = lazy_compile(r"^(.+?)(摄影|摄)$")
+_CREDIT_PREFIX = lazy_compile(r"^(文/图|文／图|文|图|摄影|摄)[/／:：](.+)$")
 # Credits that start a group of names: 图/ makes photographers, whatever their title.
 _PHOTO_CREDITS = frozenset({"图", "摄"})
 # Markers some papers print before a byline under the headline.
@@ -52,36 +52,36 @@ _MARKERS = "■□●○◆◇★☆▲△▼▽►▶"
 MARKERS = frozenset(_MARKERS)
 _MARKER_STARTS = tuple(_MARKERS)
 # A two-character name padded to the width of three with an ideographic space: 李　平.
-_PADDED_NAME = re.compile(r"(?<![\u3400-\u9fff])([\u3400-\u9fff])[\u3000 ]{1,2}"
+_PADDED_NAME = lazy_compile(r"(?<![\u3400-\u9fff])([\u3400-\u9fff])[\u3000 ]{1,2}"
                           r"([\u3400-\u9fff])(?![\u3400-\u9fff])")
 # A bracketed name with no title closing a brief: （林晓）, （林晓 王芳）. These characters
 # mark what such brackets hold instead: （完）, （待续）, （资料图片）, （综合）, （据新华社）.
-_BARE_NAMES = re.compile(r"^[\u3400-\u9fff]{2,4}(?:[\s\u3000、]+[\u3400-\u9fff]{2,4}){0,2}$")
-_NOT_IN_BARE_NAMES = re.compile("[完续删摘编译综据图片照社报网台电讯稿供文摄记者通员]")
+_BARE_NAMES = lazy_compile(r"^[\u3400-\u9fff]{2,4}(?:[\s\u3000、]+[\u3400-\u9fff]{2,4}){0,2}$")
+_NOT_IN_BARE_NAMES = lazy_compile("[完续删摘编译综据图片照社报网台电讯稿供文摄记者通员]")
 # Lines that credit a picture's source and name no author.
-_SOURCE_CREDIT = re.compile(
+_SOURCE_CREDIT = lazy_compile(
     r"^[（(]?\s*(?:图片由.{1,30}?提供|图片来源[：:].{1,40}?|资料图片|资料图|资料照片"
     r"|[\u3400-\u9fff]{1,16}供图)\s*[）)]?$")
-_SOURCE_CREDIT_TAIL = re.compile(
+_SOURCE_CREDIT_TAIL = lazy_compile(
     r"\s*[（(]\s*(?:图片由[^（）()]{1,30}?提供|图片来源[：:][^（）()]{1,40}?|资料图片|资料图"
     r"|资料照片|[\u3400-\u9fff]{1,16}供图)\s*[）)]\s*$")
 # How much a role says about what a person did, for one credited twice: a title says
 # more than a bare credit, a qualified title more than a plain one.
 _SPECIFICITY = {None: 0, "文": 1, "图": 1, "文/图": 1}
-_BRACKETED = re.compile(r"^[（(]\s*(.+?)\s*[）)]$")
-_BRACKETED_TAIL = re.compile(r"\s*[（(]\s*([^（）()]{2,60}?)\s*[）)]\s*$")
-_DATELINE = re.compile(
+_BRACKETED = lazy_compile(r"^[（(]\s*(.+?)\s*[）)]$")
+_BRACKETED_TAIL = lazy_compile(r"\s*[（(]\s*([^（）()]{2,60}?)\s*[）)]\s*$")
+_DATELINE = lazy_compile(
     r"^(?:本报讯"
     r"|(?:本报|[\u4e00-\u9fff]{1,6}(?:社|网|台|报))[\u4e00-\u9fff]{0,8}?"
     r"(?:[0-9０-９一二三四五六七八九十]{1,3}月[0-9０-９一二三四五六七八九十]{1,3}日)?电)"
     r"(?:\s*[（(]\s*([^（）()]{0,60}?)\s*[）)])?"
     r"[\s\u3000:：,，]*"
 )
-_CAPTION_START = re.compile(r"^(?:图为|▲|△|■|◆|上图|下图|左图|右图|图[：:]|图片[：:])")
+_CAPTION_START = lazy_compile(r"^(?:图为|▲|△|■|◆|上图|下图|左图|右图|图[：:]|图片[：:])")
 # A photo credit closing a caption line: "…现场。记者 吴迪 摄" or "…（张三 摄）".
 _TITLED_NAME = (r"(?:(?:" + "|".join(_TITLES) + r")\s*)?"
                 r"(?:[\u3400-\u9fff]{2,4}|[\u3400-\u9fff]+(?:[·•][\u3400-\u9fff]+)+)")
-_CREDIT_TAIL = re.compile(
+_CREDIT_TAIL = lazy_compile(
     r"(?:^|(?<=[\s\u3000。.！!？?；;，,]))[（(]?\s*("
     + _TITLED_NAME + r"(?:[\s\u3000、]+" + _TITLED_NAME + r")*"
     r"\s*摄(?:影)?)\s*[）)]?$"

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..lazyre import lazy_compile
+
 # \d matches full-width digits too (９月２０日), and int() reads them.
 _CN_ZERO_TO_NINE = "〇○零一二三四五六七八九"
 
@@ -23,7 +25,7 @@ _DAY = r"(?:\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四�
 _DAY_ALONE = r"(?:\d{1,2}|[一二三]十[一二三四五六七八九]?|十[一二三四五六七八九])"
 _NOT_AFTER_NUMBER = rf"(?<![\d{_CN_ZERO_TO_NINE}十两])"
 
-_PATTERN = re.compile(
+_PATTERN = lazy_compile(
     rf"(?P<full>(?P<y>{_YEAR})年\s?(?P<m>{_MONTH})月\s?(?P<d>{_DAY})[日号])"
     rf"|(?P<md>{_NOT_AFTER_NUMBER}(?P<m2>{_MONTH})月\s?(?P<d2>{_DAY})[日号])"
     # A day alone (20日, 二十日) must not be a count (第20日, 3日内, 一日三餐, 20日元) or
@@ -37,18 +39,18 @@ _PATTERN = re.compile(
 # Every form above ends in one of these characters. Finding them is a fast scan,
 # so the full pattern only runs in a short window before each: leads with no
 # date (most of them) cost a scan, not a regex attempt at every character.
-_ANCHOR = re.compile(r"[日号天期来]")
+_ANCHOR = lazy_compile(r"[日号天期来]")
 # ...and has one of these right before that character, except 日前, which starts
 # with it. Prose is full of 日, 天 and 来 in other words (生日, 明天, 未来): looking at
 # the character before skips the window search for them, which took two thirds of
 # the time spent finding a lead's date (bench/README.md).
 _BEFORE_ANCHOR = frozenset("一二三四五六七八九十今昨前近")
 _LONGEST = 16  # characters a date can span before its anchor (二〇二一年 十二月 二十九日)
-_YEAR_PATTERN = re.compile(rf"(?<![\d{_CN_ZERO_TO_NINE}])({_YEAR})年")
+_YEAR_PATTERN = lazy_compile(rf"(?<![\d{_CN_ZERO_TO_NINE}])({_YEAR})年")
 _RELATIVE_DAYS = {"今日": 0, "今天": 0, "昨日": 1, "昨天": 1, "前日": 2, "前天": 2,
                   "大前天": 3, "大前日": 3}
 # A weekday of this week or the last, counted from Monday: 上周五, 本周三, 上星期日.
-_WEEKDAY = re.compile(r"(?P<which>上个?|本|这个?)(?:周|星期|礼拜)(?P<day>[一二三四五六日天])")
+_WEEKDAY = lazy_compile(r"(?P<which>上个?|本|这个?)(?:周|星期|礼拜)(?P<day>[一二三四五六日天])")
 _WEEKDAYS = "一二三四五六"
 # Years a news page can be dated in; a date outside them is a typing slip (0001-01-01),
 # and one would overflow the time zones and feeds built from it.

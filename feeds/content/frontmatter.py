@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import yaml
 
 from ..errors import ContentError
+from ..lazyre import lazy_compile
 from .dates import PLAUSIBLE_YEARS, full_date
 
 try:  # libyaml's loader is many times faster; PyYAML's pure one gives the same data
@@ -17,11 +18,11 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 KNOWN_KEYS = ("date", "section", "title", "author", "id", "image")
-_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
-_TIME = re.compile(r"\d{1,2}:\d{2}")
+_YEAR = lazy_compile(r"(?<!\d)\d{4}(?!\d)")
+_TIME = lazy_compile(r"\d{1,2}:\d{2}")
 # YAML's escapes ("\0", "\x07") put control characters that the decoder removed from
 # the file back into a value; they would end up in feeds, which XML forbids.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+_CONTROLS = lazy_compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ class Split:
     notes: tuple[tuple[int, str], ...] = ()
 
 
-_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
-_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_FENCE = lazy_compile(r"^---[ \t]*$", re.MULTILINE)
+_CLOSE = lazy_compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
 def split_front_matter(text: str, path: str) -> Split:

@@ -16,9 +16,9 @@ with its line, so the articles after it take that section.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from ..lazyre import lazy_compile
 from . import bylines
 from .jumps import JUMP
 from .page import Block, Layout, Lines, page_section
@@ -30,16 +30,16 @@ _LONGEST = 60
 # the same fragment of a sentence may be cut off twice.
 _REPEATS = 3
 _MAY_REPEAT = "may repeat"
-_BYLINE_WORDS = re.compile("记者|通讯员|实习生|摄|[文图][/／]")
+_BYLINE_WORDS = lazy_compile("记者|通讯员|实习生|摄|[文图][/／]")
 _FOLIO_STARTS = frozenset("-—–－_·•第0123456789０１２３４５６７８９")
-_FOLIO = re.compile(r"^[-—–－_·•\s]*(?:第\s*)?[0-9０-９]{1,3}(?:\s*[页版])?[-—–－_·•\s]*$")
-_PAGE_NUMBER = re.compile(r"第\s*[A-Za-zＡ-Ｚ]?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版")
-_STAFF = re.compile(r"^[（(]?\s*(?:本版)?(?:责任编辑|责编|编辑|校对|美编|版式|组版|审读|审校"
+_FOLIO = lazy_compile(r"^[-—–－_·•\s]*(?:第\s*)?[0-9０-９]{1,3}(?:\s*[页版])?[-—–－_·•\s]*$")
+_PAGE_NUMBER = lazy_compile(r"第\s*[A-Za-zＡ-Ｚ]?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版")
+_STAFF = lazy_compile(r"^[（(]?\s*(?:本版)?(?:责任编辑|责编|编辑|校对|美编|版式|组版|审读|审校"
                     r"|值班编辑|版面设计|排版|制图)\s*[：:]")
-_WEEKDAY = re.compile(r"(?:星期|周|礼拜)[一二三四五六日天]")
-_FULL_DATE = re.compile(r"[0-9０-９〇○零一二三四五六七八九]{4}\s*年"
+_WEEKDAY = lazy_compile(r"(?:星期|周|礼拜)[一二三四五六日天]")
+_FULL_DATE = lazy_compile(r"[0-9０-９〇○零一二三四五六七八九]{4}\s*年"
                         r"\s*[0-9０-９一二三四五六七八九十]{1,2}\s*月\s*[0-9０-９一二三四五六七八九十]{1,3}\s*日")
-_SENTENCE_END = re.compile(r"[。！？!?；;，,“”\"]")
+_SENTENCE_END = lazy_compile(r"[。！？!?；;，,“”\"]")
 _KEY_TABLE = str.maketrans({**dict.fromkeys("0123456789０１２３４５６７８９", "0"),
                             **dict.fromkeys(" \t\u3000\xa0")})
 # Units and counters, and the marks of decimals and ranges, that follow a number.

@@ -10,15 +10,16 @@ ideographic space (U+3000) is always typography and stays.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from ..lazyre import lazy_compile
 
 # The shortest headline line papers set: a piece shorter than this between
 # spaces is a wrapped fragment, not a title line.
 MIN_LINE = 7
 
-_SPACES = re.compile(r"[ \t\u00a0]+")
-_LATIN = re.compile(r"[A-Za-z0-9]")
+_SPACES = lazy_compile(r"[ \t\u00a0]+")
+_LATIN = lazy_compile(r"[A-Za-z0-9]")
 _OPENERS = "“‘「『《（(【〔"
 _CLOSERS = "”’」』》）)】〕"
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
+from ..lazyre import lazy_compile
 from ..model import Listing
 
-_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_URI = lazy_compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def mint(domain: str, issue_date: dt.date, title: str, override: str | None = None) -> str:

@@ -26,14 +26,15 @@ import re
 from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
+from ..lazyre import lazy_compile
 from ..model import Entry, Photo
 from . import bylines
 from .page import Block
 
 # ![alt](path) or ![alt](<path with spaces> "title"), alone on its line
-_MARKDOWN = re.compile(r"^\s*!\[([^\]]*)\]\(\s*(<[^>]+>|\S+)(?:\s+[\"'(][^)]*)?\)\s*$")
-_BESIDE = re.compile(r"^(.+)-(\d{1,3})\.(?:jpe?g|png|webp|heic|heif)$", re.IGNORECASE)
-_TEXT_AND_PICTURE = re.compile(r"文\s*[/／]\s*图|图\s*[/／]\s*文|文图|图文")
+_MARKDOWN = lazy_compile(r"^\s*!\[([^\]]*)\]\(\s*(<[^>]+>|\S+)(?:\s+[\"'(][^)]*)?\)\s*$")
+_BESIDE = lazy_compile(r"^(.+)-(\d{1,3})\.(?:jpe?g|png|webp|heic|heif)$", re.IGNORECASE)
+_TEXT_AND_PICTURE = lazy_compile(r"文\s*[/／]\s*图|图\s*[/／]\s*文|文图|图文")
 
 Note = tuple[int | None, str]  # (line, message): a warning for the file's report
 

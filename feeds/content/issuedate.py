@@ -13,15 +13,15 @@ inferred date is a warning with its evidence, for an editor to confirm.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ..lazyre import lazy_compile
 from . import dates
 
-_ISO_IN_PATH = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_ISO_IN_PATH = lazy_compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 # 2024/01/02/a01.txt, and 2024/01/02.txt too
-_FOLDERS_IN_PATH = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?=[/._-]|$)")
+_FOLDERS_IN_PATH = lazy_compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?=[/._-]|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,14 +101,14 @@ def _around(text: str, start: int) -> str:
 
 
 # What follows a year in a full date.
-_MONTH_AFTER = re.compile(r"\s?[0-9０-９一二三四五六七八九十]{1,2}月")
+_MONTH_AFTER = lazy_compile(r"\s?[0-9０-９一二三四五六七八九十]{1,2}月")
 # A year naming an event, plan or period of now is followed by a noun (2024年春季…,
 # 2024年度…); one followed by a span or time word (以前, 以来, 底, 至, 的, a comma) is a
 # point in history or in a plan, and says nothing about the issue.
-_NAMING_AFTER = re.compile(r"(?!以前|之前|以来|以后|之后|以内|前|后|底|初|末|年代|间|至|到"
+_NAMING_AFTER = lazy_compile(r"(?!以前|之前|以来|以后|之后|以内|前|后|底|初|末|年代|间|至|到"
                            r"|起|中|上半|下半|的|时|就|已|曾|便|才|里|内|开始|建成|成立)"
                            r"[\u4e00-\u9fff]")
 # A date after these words is history (早在2008年5月1日, 自2015年1月1日起); a year alone
 # after them or after 于, 到, 至 too (建成于2000年).
-_HISTORY_BEFORE = re.compile(r"(?:早在|自|从|截至|截止|始于|直到)\s?$")
-_PASSING_BEFORE = re.compile(r"(?:于|早在|自|从|截至|截止|始于|直到|到|至)\s?$")
+_HISTORY_BEFORE = lazy_compile(r"(?:早在|自|从|截至|截止|始于|直到)\s?$")
+_PASSING_BEFORE = lazy_compile(r"(?:于|早在|自|从|截至|截止|始于|直到|到|至)\s?$")

@@ -11,19 +11,19 @@ headline of an article that jumped and was not continued yet.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from ..lazyre import lazy_compile
 from .page import Block, Lines
 
 _PAGE = r"第?\s*[A-Za-zＡ-Ｚ]?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版[^（）()\n]{0,12}?"
 _OUT = rf"(?:下转|转)\s*{_PAGE}"
 _IN = rf"(?:上接|紧接|接)\s*{_PAGE}"
 # Bracketed anywhere in a line, or a whole line as printed without brackets.
-JUMP = re.compile(rf"[（(]\s*(?:(?P<out>{_OUT})|(?P<into>{_IN}))\s*[）)]"
+JUMP = lazy_compile(rf"[（(]\s*(?:(?P<out>{_OUT})|(?P<into>{_IN}))\s*[）)]"
                   rf"|^\s*(?:(?P<out2>{_OUT})|(?P<into2>{_IN}))\s*$")
-_NOT_TEXT = re.compile(r"[\W_]+")
+_NOT_TEXT = lazy_compile(r"[\W_]+")
 # A shortened headline keeps most of its words: the longest run two headlines share
 # must be this long (characters) and this part of the shorter one.
 _SHARED_RUN = 4

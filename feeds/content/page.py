@@ -12,13 +12,14 @@ headline line the same level), and the block says that this was a guess.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+
+from ..lazyre import lazy_compile
 
 # ATX headings of level 1 to 3; a closing run of #s is decoration. Converted pages
 # rarely put a space after the #s, so it is optional (deeper levels stay body text).
-_HEADING = re.compile(r"^ {0,3}(#{1,3})(?!#)[ \t]*(.*?)(?:[ \t]+#+)?[ \t]*$")
-_PAGE = re.compile(
+_HEADING = lazy_compile(r"^ {0,3}(#{1,3})(?!#)[ \t]*(.*?)(?:[ \t]+#+)?[ \t]*$")
+_PAGE = lazy_compile(
     r"(?:第\s*)?([A-Za-z]?\s*\d{1,3})\s*版(?:\s*[：:·・|｜\-—/]\s*|\s+)"
     r"([^\s\d：:·・|｜/,，。]{1,16})"
 )

@@ -15,8 +15,9 @@ learnt from the page itself (:func:`convention`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+
+from ..lazyre import lazy_compile
 
 # What a paragraph can end with: sentence ends, list separators, a colon that
 # introduces what follows, and ellipses; closing quotes and brackets may follow.
@@ -24,11 +25,11 @@ _ENDS = frozenset("。！？!?；;：:…．")
 _CLOSERS = "'\"’”」』）)】》〕〉"
 # A new paragraph is certain when a line is indented (PDF converters keep the
 # two ideographic spaces of a paragraph start) or starts a numbered point.
-_INDENT = re.compile(r"^(?:\u3000|[ \t]{2,})")
+_INDENT = lazy_compile(r"^(?:\u3000|[ \t]{2,})")
 _INDENT_STARTS = ("\u3000", " ", "\t")
-_NUMBERED = re.compile(
+_NUMBERED = lazy_compile(
     r"^(?:[一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_LATIN_LETTER = lazy_compile(r"[A-Za-z]")
 # How a page marks its paragraphs:
 PLAIN = "plain"  # by sentence ends; an indented line starts one too
 INDENTED = "indented"  # by indenting them: an unindented line continues the paragraph
@@ -38,7 +39,7 @@ UNIFORM = "uniform"  # every line is indented: indentation says nothing
 _INDENTED_STARTS = 2 / 3
 _UNIFORM_LINES = 0.9
 # A Markdown heading deeper than an article's (#### …) is a sub-head: a paragraph of its own.
-_SUBHEAD = re.compile(r"^#{4,6}\s")
+_SUBHEAD = lazy_compile(r"^#{4,6}\s")
 
 
 def convention(bodies: Iterable[list[tuple[int, str]]]) -> str:
