@@ -40,3 +40,7 @@ class ContentError(FeedsError):
     @property
     def location(self) -> str:
         return f"{self.path}:{self.line}" if self.line else self.path
+
+
+class ImageError(FeedsError):
+    """A picture that cannot be published; the article goes without it."""

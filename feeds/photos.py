@@ -8,14 +8,14 @@ read with Pillow and made into the files readers download:
   news photo must not tell where a photographer's phone was;
 - converted to sRGB with the profile it embeds, since browsers and mail
   clients that ignore profiles show everything as sRGB;
-- scaled to ``WIDTHS`` (never up: a narrow picture keeps its width) and saved
+- scaled to ``imaging.WIDTHS`` (never up: a narrow picture keeps its width) and saved
   as JPEG and WebP, named by the hash of their own bytes, so that a server may
   let them be cached forever and a changed picture gets new names.
 
 Encoding is deterministic (same bytes, same Pillow, same settings: same files),
 so the cache under ``<state_dir>/cache/images/`` is only a saving: deleting it
-changes no output byte. It is keyed on the version, this module's source, Pillow's
-version and the settings; an index in it remembers each source file by size and mtime, so a
+changes no output byte. It is keyed on the source of feeds.imaging, which converts,
+and Pillow's version; an index in it remembers each source file by size and mtime, so a
 rebuild with unchanged pictures reads none of them.
 
 A picture that cannot be used (missing, not an image, truncated, a decompression
@@ -30,51 +30,28 @@ import contextlib
 import functools
 import hashlib
 import importlib.util
-import io
 import json
 import logging
 import os
 import threading
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import __version__ as PILLOW_VERSION
 
 from .atomic import write_if_changed
 from .config import CACHE_FOLDER as STATE_CACHE
 from .content import pdfpage
-from .errors import FeedsError
+from .errors import ImageError
 from .model import Entry, Listing, Photo
 from .sitewriter import Output
 
-# HEIC, from phones, when the optional pillow-heif is installed. Imported when a picture
-# is first opened: importing it takes 30-40 ms, a tenth of a rebuild that opens none.
-HEIC = importlib.util.find_spec("pillow_heif") is not None
-
-
-@functools.cache
-def _open_heic_too() -> None:
-    if HEIC:
-        from pillow_heif import register_heif_opener
-
-        register_heif_opener()
-
-WIDTHS = (1600, 800, 400)
-JPEG_QUALITY = 82
-WEBP_QUALITY = 80
 FOLDER = "images"  # in the output directory
 CACHE_FOLDER = Path(STATE_CACHE) / "images"  # in the state directory
-_READ = {"JPEG", "PNG", "WEBP", "MPO"} | ({"HEIF"} if HEIC else set())  # MPO: camera JPEGs
 _INDEX = "index.json"
 log = logging.getLogger("feeds.state")
-_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-
-
-class ImageError(FeedsError):
-    """A picture that cannot be published; the article goes without it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,10 +120,11 @@ class _Index:
 @functools.cache
 def settings_key() -> str:
     """Names the cache: whatever changes the bytes of a web copy is in it. The code that
-    converts is this module, so its source stands for it: an upgrade that leaves it as
-    it was does not convert every picture again (version.code_identity would)."""
-    key = (hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
-           Image.__version__, WIDTHS, JPEG_QUALITY, WEBP_QUALITY, HEIC)
+    converts, widths and qualities included, is feeds.imaging, so its source stands for
+    it: an upgrade that leaves it as it was does not convert every picture again
+    (version.code_identity would)."""
+    key = (hashlib.sha256(Path(__file__).with_name("imaging.py").read_bytes()).hexdigest(),
+           PILLOW_VERSION, importlib.util.find_spec("pillow_heif") is not None)
     return hashlib.sha1(repr(key).encode()).hexdigest()[:16]
 
 
@@ -284,6 +262,10 @@ class Gallery:
         cached = self._cached(src, digest)
         if cached is not None:
             return self._remember(src, cached)
+        # Imported only now, when a picture is converted: a rebuild that finds every
+        # picture in the cache never needs Pillow's modules (13 ms to import).
+        from .imaging import convert
+
         try:
             variants = tuple(self._keep(*made) for made in convert(data))
         except ImageError as exc:
@@ -372,97 +354,6 @@ class Gallery:
 
 def _refused(src: str, reason: str) -> str:
     return f"image {src}: {reason}"
-
-
-# --------------------------------------------------------------------------- converting
-
-
-def convert(data: bytes) -> list[tuple[int, int, str, bytes]]:
-    """An image file's bytes → (width, height, media type, bytes) of each web copy,
-    widest first, JPEGs then WebPs. Raises ImageError for what cannot be published."""
-    image = _open(data)
-    files = []
-    scaled = image
-    # Each of WIDTHS the picture reaches, and its own width when it is narrower than the
-    # widest (never scaled up), widest first.
-    for width in sorted({min(w, image.width) for w in WIDTHS}, reverse=True):
-        height = max(1, round(image.height * width / image.width))
-        if (width, height) != scaled.size:
-            scaled = scaled.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        files.append((width, height, scaled))
-    return [(w, h, f"image/{kind.lower()}", _encode(im, kind))
-            for kind in ("JPEG", "WEBP") for w, h, im in files]
-
-
-def _open(data: bytes) -> Image.Image:
-    """Decode, turn upright and bring to sRGB RGB with no metadata left."""
-    with warnings.catch_warnings():
-        # Past MAX_IMAGE_PIXELS Pillow only warns (it refuses at twice that): a picture
-        # that large is no news photo, and decoding it could take all the memory.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            _open_heic_too()
-            with Image.open(io.BytesIO(data)) as image:
-                if image.format not in _READ:
-                    raise ImageError(f"{image.format} images are not published (use JPEG, "
-                                     f"PNG or WebP{', HEIC' if HEIC else ''})")
-                _decode_smaller(image)
-                image.load()
-                upright = ImageOps.exif_transpose(image)
-                return _srgb(upright, image.info.get("icc_profile"))
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageError(f"has more than {Image.MAX_IMAGE_PIXELS:,} pixels (a decompression "
-                             "bomb, or far larger than a web page needs)") from None
-        except UnidentifiedImageError:
-            raise ImageError("is not an image Pillow can read (damaged, or another format "
-                             "under an image name)") from None
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            raise ImageError(f"is truncated or damaged ({exc})") from None
-
-
-def _decode_smaller(image: Image.Image) -> None:
-    """Have a JPEG decoded at 1/2, 1/4 or 1/8 of its size when that still leaves it as
-    wide as the widest copy (a 4000 px camera photo: half the size, a quarter of the
-    pixels to decode and scale). Other formats ignore it. The width that counts is the
-    one shown, after the EXIF orientation turns the picture."""
-    width, height = image.size
-    if image.getexif().get(0x0112) in (5, 6, 7, 8):  # a quarter turn: the height is shown
-        needed = (max(1, round(width * WIDTHS[0] / height)), WIDTHS[0])
-    else:
-        needed = (WIDTHS[0], max(1, round(height * WIDTHS[0] / width)))
-    if needed[0] < width and needed[1] < height:
-        image.draft("RGB", needed)
-
-
-def _srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        image = Image.new("RGB", rgba.size, (255, 255, 255))  # JPEG has no transparency
-        image.paste(rgba, mask=rgba.getchannel("A"))
-    elif image.mode not in ("RGB", "CMYK"):
-        image = image.convert("RGB")
-        icc = None  # a grey profile does not describe the RGB image
-    if icc:
-        # A broken profile leaves the pixels as they are: taken as sRGB, as browsers would.
-        with contextlib.suppress(ImageCms.PyCMSError, OSError, ValueError):
-            converted = ImageCms.profileToProfile(
-                image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), _SRGB, outputMode="RGB")
-            if converted is not None:
-                image = converted
-    if image.mode != "RGB":
-        image = image.convert("RGB")
-    image.info = {}  # nothing of the source's metadata may reach a saved copy
-    return image
-
-
-_SAVE = {"JPEG": {"quality": JPEG_QUALITY, "optimize": True, "progressive": True},
-         "WEBP": {"quality": WEBP_QUALITY, "method": 4}}
-
-
-def _encode(image: Image.Image, kind: str) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, kind, **_SAVE[kind])
-    return buffer.getvalue()
 
 
 # --------------------------------------------------------------------------- showing

@@ -15,8 +15,10 @@ from photo_support import (
 )
 from PIL import Image
 
+from feeds.errors import ImageError
+from feeds.imaging import convert
 from feeds.model import Listing, Photo
-from feeds.photos import Gallery, ImageError, convert
+from feeds.photos import Gallery
 
 
 def opened(data: bytes) -> Image.Image:
