@@ -4,8 +4,9 @@ The page parser's patterns name the ranges of Chinese characters (``[\\u3400-\\u
 again and again, and :mod:`re` fills a table of 65,536 entries, one character at a
 time, for each such range it compiles: its 58 patterns cost 30-40 ms, which every
 command paid on import. A rebuild after one new page uses about a quarter of them
-(bench/README.md, "Add one article"); `feeds digest` and `feeds serve` none. Django
-defers its own patterns for the same reason (``django.utils.regex_helper``).
+(bench/README.md, "A rebuild after one new article"), a command that finds every page
+in the parse cache none. Django defers its own patterns for the same reason
+(``django.utils.regex_helper``).
 """
 
 from __future__ import annotations
