@@ -6,12 +6,11 @@ reading a character has in its word (银行 is yin-hang, not yin-xing).
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
 
-from . import ahead
+from . import ahead, collector
 
 MAX_SYLLABLES = 8
 MAX_LENGTH = 48
@@ -107,16 +106,8 @@ def used() -> dict[str, str]:
 def warm_up() -> None:
     """Import pypinyin (see han_pinyin): sent to feeds.ahead's second process at the start
     of a build, so that a build that shows new headlines never waits for it."""
-    # Its tables are a few hundred thousand lists and strings that last as long as the
-    # process: the cyclic garbage collector would only scan them again and again while
-    # they are made (50 of the 190 ms the import takes), so it waits, and then leaves
-    # them out of its scans for good.
-    gc.disable()
-    try:
+    with collector.paused():  # its tables last as long as the process
         import pypinyin  # noqa: F401
-    finally:
-        gc.freeze()
-        gc.enable()
 
 
 def prepare(headlines: Iterable[tuple[str, str]]) -> None:

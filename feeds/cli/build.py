@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from pathlib import Path
 
 import click
 
-from .. import ahead, slugs
+from .. import ahead, collector, slugs
 from ..content import listing
 from . import State, cli, content_option
 
@@ -61,18 +60,11 @@ def build_command(state: State, content_dir: Path | None, output_dir: Path | Non
         inventory = ahead.submit(listing.packed_survey, str(content))
         ahead.submit(slugs.warm_up)  # at once, unless it is imported already
 
-        # What these imports make lives as long as the process: the cyclic garbage
-        # collector would only scan it again and again (20-25 ms), so it waits, and
-        # then leaves it out of its scans for good.
-        gc.disable()
-        try:
+        with collector.paused():  # what these imports make lives as long as the process
             from ..build import BuildOptions, build
             from ..progress import ProgressBars
             from ..report import build_warnings
             from ..schedule.locks import job_lock, lock_folder
-        finally:
-            gc.freeze()
-            gc.enable()
 
         chatty = not quiet and sys.stderr.isatty()
         options = BuildOptions(
